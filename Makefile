@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            the module for every supported kernel found, and the tool
+# make KVER=R     the module for kernel release R only
+# make check      every test: host unit tests, then the kernel suite in a VM
+#                 on each supported kernel; ends with "N passed, N failed"
+# make demo       the module enforcing in a VM, with events shown
+# make lint       checkpatch --strict on module/, -Werror build of the tool
+
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+
+# Debian 12's 6.1 and 6.12 cloud kernels, whichever are installed.
+KVERS ?= $(notdir $(wildcard /lib/modules/6.1.*-cloud-amd64 /lib/modules/6.12.*-cloud-amd64))
+ifdef KVER
+KVERS := $(KVER)
+endif
+
+MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/*.S module/uapi/*.h)
+
+.PHONY: all modules tool tests check demo lint clean setup
+
+all: modules tool
+
+# Each kernel gets its own copy of the sources: kbuild writes objects next
+# to them, and two kernels must not share objects.
+modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/hashgate.ko)
+
+$(BUILD)/%/hashgate.ko: $(MODULE_SRCS)
+	@test -d /lib/modules/$*/build || { echo "no headers for $*: run scripts/setup" >&2; exit 1; }
+	@mkdir -p $(BUILD)/$*/module/uapi
+	@cp -p Kbuild $(BUILD)/$*/
+	@cp -p module/*.c module/*.h module/*.S $(BUILD)/$*/module/
+	@cp -p module/uapi/*.h $(BUILD)/$*/module/uapi/
+	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* modules
+
+tool:
+	$(MAKE) -C userspace O=$(BUILD)
+
+tests: tool
+	$(MAKE) -C tests O=$(BUILD)
+
+setup:
+	scripts/setup
+
+check:
+	scripts/check
+
+demo:
+	scripts/demo
+
+lint:
+	scripts/lint
+
+clean:
+	rm -rf $(BUILD)/6.* $(BUILD)/hashgate $(BUILD)/tests $(BUILD)/obj $(BUILD)/asan $(BUILD)/vm

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The active allowlist: one validated blob, swapped as a whole under RCU.
+ *
+ * The blob written by userspace is kept as it is: the digests are already a
+ * sorted array (32 bytes each, bisected in place) and the path index is
+ * sorted too, so nothing is rebuilt and memory per digest stays at the
+ * digest itself. A blob that fails validation is freed and changes nothing.
+ */
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "allowlist.h"
+#include "cache.h"
+#include "event.h"
+#include "measure.h"
+#include "stats.h"
+
+struct hg_allowlist __rcu *hg_active_list;
+static DEFINE_MUTEX(load_lock);
+static u64 last_gen;
+
+static void list_free(struct hg_allowlist *list)
+{
+	kvfree(list->blob);
+	kfree(list);
+}
+
+static void list_free_rcu(struct rcu_head *rcu)
+{
+	list_free(container_of(rcu, struct hg_allowlist, rcu));
+}
+
+/**
+ * hg_allowlist_load() - validate a blob from userspace and make it active
+ * @buf: the blob, in user memory
+ * @len: its size
+ *
+ * Return: 0; -EINVAL for a malformed blob, -EFBIG for one over
+ * HG_LIST_MAX_SIZE, -ENOMEM, -EFAULT. On error the active list stays.
+ */
+int hg_allowlist_load(const void __user *buf, size_t len)
+{
+	struct hg_allowlist *list, *old;
+	int ret;
+
+	if (len > HG_LIST_MAX_SIZE) {
+		ret = -EFBIG;
+		goto rejected;
+	}
+	list = kzalloc(sizeof(*list), GFP_KERNEL);
+	if (!list) {
+		ret = -ENOMEM;
+		goto rejected;
+	}
+	list->blob = kvmalloc(len ?: 1, GFP_KERNEL);
+	if (!list->blob) {
+		kfree(list);
+		ret = -ENOMEM;
+		goto rejected;
+	}
+	if (copy_from_user(list->blob, buf, len)) {
+		ret = -EFAULT;
+		goto free;
+	}
+	ret = hg_list_parse(list->blob, len, &list->view);
+	if (ret)
+		goto free;
+	ret = hg_measure_buffer(list->blob, len, list->blob_digest);
+	if (ret)
+		goto free;
+	list->bytes = len + sizeof(*list);
+
+	mutex_lock(&load_lock);
+	list->gen = ++last_gen;
+	old = rcu_replace_pointer(hg_active_list, list,
+				  lockdep_is_held(&load_lock));
+	/* Verdicts name their list generation; this only frees memory. */
+	hg_cache_flush();
+	mutex_unlock(&load_lock);
+
+	hg_stat_inc(HG_STAT_LIST_LOADS);
+	hg_event_list_load(list);
+	pr_info("allowlist serial %llu active: %u digests, %u paths\n",
+		list->view.serial, list->view.digest_count,
+		list->view.path_count);
+	if (old)
+		call_rcu(&old->rcu, list_free_rcu);
+	return 0;
+
+free:
+	list_free(list);
+rejected:
+	hg_stat_inc(HG_STAT_LIST_REJECTS);
+	pr_warn("allowlist rejected (%d), the active list stays\n", ret);
+	return ret;
+}
+
+/**
+ * hg_allowlist_info() - numbers about the active list, for stats
+ * @info: filled in; all zero without a list
+ */
+void hg_allowlist_info(struct hg_list_info *info)
+{
+	struct hg_allowlist *list;
+
+	memset(info, 0, sizeof(*info));
+	rcu_read_lock();
+	list = rcu_dereference(hg_active_list);
+	if (list) {
+		info->serial = list->view.serial;
+		info->gen = list->gen;
+		info->digests = list->view.digest_count;
+		info->paths = list->view.path_count;
+		info->bytes = list->bytes;
+		info->digest_bytes = sizeof(*list) +
+				     sizeof(struct hg_list_header) +
+				     (size_t)info->digests * HG_DIGEST_SIZE;
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * hg_allowlist_exit() - free the active list; no hook may run any more
+ */
+void hg_allowlist_exit(void)
+{
+	struct hg_allowlist *list;
+
+	list = rcu_replace_pointer(hg_active_list, NULL, true);
+	synchronize_rcu();
+	if (list)
+		list_free(list);
+	/* Lists replaced earlier are freed by call_rcu(). */
+	rcu_barrier();
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels hashgate supports (Debian 12's 6.1 and
+ * 6.12), in one place. Force-included by Kbuild; .c files call the current
+ * API and never test the kernel version themselves.
+ */
+#ifndef _HG_COMPAT_H
+#define _HG_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "hashgate needs Linux 6.1 or later"
+#endif
+
+#ifndef __ASSEMBLY__
+#include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/rcupdate.h>
+
+/* 6.6 moved ctime behind accessors, 6.7 mtime; 6.1 has the plain fields. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+static inline struct timespec64 hg_inode_ctime(const struct inode *inode)
+{
+	return inode->i_ctime;
+}
+#else
+#define hg_inode_ctime(inode) inode_get_ctime(inode)
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+static inline struct timespec64 hg_inode_mtime(const struct inode *inode)
+{
+	return inode->i_mtime;
+}
+#else
+#define hg_inode_mtime(inode) inode_get_mtime(inode)
+#endif
+
+/*
+ * get_mm_exe_file() is not exported. Before 6.7 files are freed after an RCU
+ * grace period, so a reference can be taken under rcu_read_lock(); 6.7 made
+ * struct file SLAB_TYPESAFE_BY_RCU and exported get_file_rcu() for this.
+ */
+static inline struct file *hg_get_mm_exe_file(struct mm_struct *mm)
+{
+	struct file *exe;
+
+	rcu_read_lock();
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+	exe = rcu_dereference(mm->exe_file);
+	if (exe && !get_file_rcu(exe))
+		exe = NULL;
+#else
+	exe = get_file_rcu(&mm->exe_file);
+#endif
+	rcu_read_unlock();
+	return exe;
+}
+
+#endif /* __ASSEMBLY__ */
+#endif /* _HG_COMPAT_H */

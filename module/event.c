@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event stream: binary struct hg_event records in a bounded queue, read
+ * by one reader from securityfs.
+ *
+ * A hook never waits for the reader. When the queue is full, or a record
+ * cannot be allocated without sleeping where sleeping is not allowed, the
+ * record is dropped and counted; the next record that makes it carries the
+ * count in dropped_before, and seq numbers keep counting dropped records, so
+ * a consumer always knows exactly how much it missed. Only this file formats
+ * records; turning them into text or SIEM formats is the tool's job.
+ */
+#include <linux/audit.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "allowlist.h"
+#include "cache.h"
+#include "event.h"
+#include "stats.h"
+
+static struct {
+	spinlock_t lock;
+	struct hg_event **slots;
+	unsigned int size, head, count;
+	u64 next_seq;
+	u64 dropped;		/* since the last record queued */
+	wait_queue_head_t wait;
+	atomic_t reader;
+} ring;
+
+static void queue(struct hg_event *rec)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring.lock, flags);
+	ring.next_seq++;
+	if (!rec || ring.count == ring.size) {
+		ring.dropped++;
+		spin_unlock_irqrestore(&ring.lock, flags);
+		hg_stat_inc(HG_STAT_EVENTS_DROPPED);
+		kfree(rec);
+		return;
+	}
+	rec->seq = ring.next_seq;
+	rec->dropped_before = ring.dropped;
+	ring.dropped = 0;
+	ring.slots[(ring.head + ring.count) % ring.size] = rec;
+	ring.count++;
+	spin_unlock_irqrestore(&ring.lock, flags);
+	hg_stat_inc(HG_STAT_EVENTS);
+	wake_up_interruptible(&ring.wait);
+}
+
+static u32 ppid_of_current(void)
+{
+	u32 ppid;
+
+	rcu_read_lock();
+	ppid = task_tgid_nr(rcu_dereference(current->real_parent));
+	rcu_read_unlock();
+	return ppid;
+}
+
+/* Who did it: the fields every record carries. */
+static void fill_task(struct hg_event *rec)
+{
+	rec->version = HG_EVENT_VERSION;
+	rec->time_ns = ktime_get_real_ns();
+	rec->boot_ns = ktime_get_boottime_ns();
+	rec->pid = task_tgid_nr(current);
+	rec->ppid = ppid_of_current();
+	rec->uid = from_kuid(&init_user_ns, current_uid());
+	rec->auid = from_kuid(&init_user_ns, audit_get_loginuid(current));
+	get_task_comm(rec->comm, current);
+}
+
+/* d_path() into @buf; returns the length, 0 when there is no path. */
+static u16 path_of(const struct path *path, char *buf, char **out)
+{
+	char *p = d_path(path, buf, PATH_MAX);
+
+	if (IS_ERR(p)) {
+		*out = buf;
+		return 0;
+	}
+	*out = p;
+	return buf + PATH_MAX - 1 - p;
+}
+
+/**
+ * hg_event_exec() - record a decision on an executable mapping
+ * @file: the file mapped
+ * @hook: where it was seen
+ * @mode: the mode in force
+ * @decision: what was done
+ * @v: the verdict, with digest and reason
+ * @serial: serial of the allowlist decided against, 0 for none
+ * @gfp: GFP_KERNEL where the hook may sleep, else GFP_NOWAIT
+ */
+void hg_event_exec(struct file *file, enum hg_hook hook, enum hg_mode mode,
+		   enum hg_decision decision, const struct hg_verdict *v,
+		   u64 serial, gfp_t gfp)
+{
+	struct inode *inode = file_inode(file);
+	char *tmp, *exe_p = NULL, *path_p;
+	u16 exe_len = 0, path_len;
+	struct hg_event *rec = NULL;
+	struct file *exe = NULL;
+	size_t size;
+
+	tmp = kmalloc(2 * PATH_MAX, gfp | __GFP_NOWARN);
+	if (!tmp)
+		goto out;
+	if (current->mm)
+		exe = hg_get_mm_exe_file(current->mm);
+	if (exe)
+		exe_len = path_of(&exe->f_path, tmp, &exe_p);
+	path_len = path_of(&file->f_path, tmp + PATH_MAX, &path_p);
+
+	size = ALIGN(sizeof(*rec) + exe_len + path_len, 8);
+	rec = kzalloc(size, gfp | __GFP_NOWARN);
+	if (!rec)
+		goto out;
+	fill_task(rec);
+	rec->size = size;
+	rec->type = HG_EVENT_EXEC;
+	rec->list_serial = serial;
+	rec->ino = inode->i_ino;
+	rec->dev = new_encode_dev(inode->i_sb->s_dev);
+	rec->hook = hook;
+	rec->mode = mode;
+	rec->decision = decision;
+	rec->reason = v->reason;
+	if (v->has_digest) {
+		rec->flags |= HG_EVENT_F_DIGEST;
+		memcpy(rec->digest, v->digest, HG_DIGEST_SIZE);
+	}
+	rec->exe_len = exe_len;
+	rec->path_len = path_len;
+	memcpy(rec + 1, exe_p, exe_len);
+	memcpy((char *)(rec + 1) + exe_len, path_p, path_len);
+out:
+	/* A NULL record is counted as dropped. */
+	queue(rec);
+	if (exe)
+		fput(exe);
+	kfree(tmp);
+}
+
+/**
+ * hg_event_list_load() - record that @list became active
+ * @list: the new list; its blob digest goes into the record
+ */
+void hg_event_list_load(const struct hg_allowlist *list)
+{
+	struct hg_event *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+
+	if (rec) {
+		fill_task(rec);
+		rec->size = sizeof(*rec);
+		rec->type = HG_EVENT_LIST_LOAD;
+		rec->list_serial = list->view.serial;
+		rec->flags = HG_EVENT_F_DIGEST;
+		memcpy(rec->digest, list->blob_digest, HG_DIGEST_SIZE);
+	}
+	queue(rec);
+}
+
+/**
+ * hg_event_mode() - record a change of mode or lock
+ * @mode: the mode now
+ * @locked: whether the mode is locked now
+ */
+void hg_event_mode(enum hg_mode mode, bool locked)
+{
+	struct hg_event *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+
+	if (rec) {
+		fill_task(rec);
+		rec->size = sizeof(*rec);
+		rec->type = HG_EVENT_MODE;
+		rec->mode = mode;
+		rec->decision = locked;
+	}
+	queue(rec);
+}
+
+/**
+ * hg_event_queued() - records waiting for the reader
+ */
+unsigned int hg_event_queued(void)
+{
+	return READ_ONCE(ring.count);
+}
+
+static int events_open(struct inode *inode, struct file *file)
+{
+	if (atomic_cmpxchg(&ring.reader, 0, 1))
+		return -EBUSY;
+	return 0;
+}
+
+static int events_release(struct inode *inode, struct file *file)
+{
+	atomic_set(&ring.reader, 0);
+	return 0;
+}
+
+static struct hg_event *pop_if_fits(size_t room, bool *too_big)
+{
+	struct hg_event *rec = NULL;
+	unsigned long flags;
+
+	*too_big = false;
+	spin_lock_irqsave(&ring.lock, flags);
+	if (ring.count) {
+		rec = ring.slots[ring.head];
+		if (rec->size > room) {
+			*too_big = true;
+			rec = NULL;
+		} else {
+			ring.head = (ring.head + 1) % ring.size;
+			ring.count--;
+		}
+	}
+	spin_unlock_irqrestore(&ring.lock, flags);
+	return rec;
+}
+
+/* Whole records only; EINVAL when the buffer cannot hold the next one. */
+static ssize_t events_read(struct file *file, char __user *buf, size_t len,
+			   loff_t *ppos)
+{
+	struct hg_event *rec;
+	size_t done = 0;
+	bool too_big;
+	int ret;
+
+	if (!(file->f_flags & O_NONBLOCK)) {
+		ret = wait_event_interruptible(ring.wait, READ_ONCE(ring.count));
+		if (ret)
+			return ret;
+	}
+	while ((rec = pop_if_fits(len - done, &too_big))) {
+		ret = copy_to_user(buf + done, rec, rec->size) ? -EFAULT : 0;
+		if (!ret)
+			done += rec->size;
+		kfree(rec);
+		if (ret)
+			return done ?: ret;
+	}
+	if (done)
+		return done;
+	return too_big ? -EINVAL : -EAGAIN;
+}
+
+static __poll_t events_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &ring.wait, wait);
+	return READ_ONCE(ring.count) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+const struct file_operations hg_event_fops = {
+	.owner = THIS_MODULE,
+	.open = events_open,
+	.release = events_release,
+	.read = events_read,
+	.poll = events_poll,
+	.llseek = noop_llseek,
+};
+
+/**
+ * hg_event_init() - allocate the queue
+ * @ring_size: records it holds before dropping
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hg_event_init(unsigned int ring_size)
+{
+	spin_lock_init(&ring.lock);
+	init_waitqueue_head(&ring.wait);
+	ring.size = clamp(ring_size, 16U, 1U << 20);
+	ring.slots = kvcalloc(ring.size, sizeof(*ring.slots), GFP_KERNEL);
+	return ring.slots ? 0 : -ENOMEM;
+}
+
+/**
+ * hg_event_exit() - free queued records; no hook and no reader remain
+ */
+void hg_event_exit(void)
+{
+	while (ring.count) {
+		kfree(ring.slots[ring.head]);
+		ring.head = (ring.head + 1) % ring.size;
+		ring.count--;
+	}
+	kvfree(ring.slots);
+}

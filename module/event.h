@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HG_EVENT_H
+#define _HG_EVENT_H
+
+#include <linux/fs.h>
+#include <linux/types.h>
+
+#include "uapi/hashgate.h"
+
+struct hg_allowlist;
+struct hg_verdict;
+
+int hg_event_init(unsigned int ring_size);
+void hg_event_exit(void);
+void hg_event_exec(struct file *file, enum hg_hook hook, enum hg_mode mode,
+		   enum hg_decision decision, const struct hg_verdict *v,
+		   u64 serial, gfp_t gfp);
+void hg_event_list_load(const struct hg_allowlist *list);
+void hg_event_mode(enum hg_mode mode, bool locked);
+unsigned int hg_event_queued(void);
+
+extern const struct file_operations hg_event_fops;
+
+#endif /* _HG_EVENT_H */

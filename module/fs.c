@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/security/hashgate/: the module's whole interface. The ABI of
+ * each file is described in uapi/hashgate.h.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/security.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "allowlist.h"
+#include "decide.h"
+#include "event.h"
+#include "fs.h"
+#include "stats.h"
+#include "version.h"
+
+/* Small text writes ("enforce\n", "1\n"): copy, NUL-terminate. */
+static char *small_write(const char __user *buf, size_t len, loff_t *ppos)
+{
+	if (*ppos != 0 || len == 0 || len > 32)
+		return ERR_PTR(-EINVAL);
+	return memdup_user_nul(buf, len);
+}
+
+static int version_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, HASHGATE_VERSION "\n");
+	return 0;
+}
+
+static int mode_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", hg_mode_name(READ_ONCE(hg_mode)));
+	return 0;
+}
+
+static int lock_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", READ_ONCE(hg_locked));
+	return 0;
+}
+
+static int allowlist_show(struct seq_file *m, void *v)
+{
+	struct hg_list_info li;
+
+	hg_allowlist_info(&li);
+	seq_printf(m, "%llu %u\n", li.serial, li.digests);
+	return 0;
+}
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	hg_stats_show(m);
+	return 0;
+}
+
+/*
+ * mode: "off", "audit" or "enforce".
+ * Return: len; -EPERM without CAP_MAC_ADMIN, when lowering without
+ * CAP_SYS_ADMIN or when locked; -EINVAL for anything else written;
+ * -ENODATA for enforce before an allowlist is loaded.
+ */
+static ssize_t mode_write(struct file *file, const char __user *buf,
+			  size_t len, loff_t *ppos)
+{
+	enum hg_mode mode;
+	char *s;
+	int ret;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
+	s = small_write(buf, len, ppos);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	ret = hg_mode_parse(s, &mode);
+	kfree(s);
+	if (!ret)
+		ret = hg_mode_set(mode);
+	return ret ?: len;
+}
+
+/* lock: "1" locks until reboot; "0" is refused once locked. */
+static ssize_t lock_write(struct file *file, const char __user *buf,
+			  size_t len, loff_t *ppos)
+{
+	bool lock;
+	int ret;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
+	if (*ppos != 0)
+		return -EINVAL;
+	ret = kstrtobool_from_user(buf, len, &lock);
+	if (ret)
+		return ret;
+	if (!lock)
+		return READ_ONCE(hg_locked) ? -EPERM : len;
+	return hg_mode_lock() ?: len;
+}
+
+/*
+ * allowlist: the whole blob in one write at offset 0.
+ * Return: len; -EPERM without CAP_MAC_ADMIN; -EINVAL for a malformed blob
+ * or a partial write; -EFBIG for one too large; -ENOMEM.
+ */
+static ssize_t allowlist_write(struct file *file, const char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	int ret;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
+	if (*ppos != 0)
+		return -EINVAL;
+	ret = hg_allowlist_load(buf, len);
+	return ret ?: len;
+}
+
+#define HG_SEQ_FOPS(name, writer)					\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	return single_open(file, name##_show, NULL);			\
+}									\
+static const struct file_operations name##_fops = {			\
+	.owner = THIS_MODULE,						\
+	.open = name##_open,						\
+	.read = seq_read,						\
+	.write = writer,						\
+	.llseek = seq_lseek,						\
+	.release = single_release,					\
+}
+
+HG_SEQ_FOPS(version, NULL);
+HG_SEQ_FOPS(mode, mode_write);
+HG_SEQ_FOPS(lock, lock_write);
+HG_SEQ_FOPS(allowlist, allowlist_write);
+HG_SEQ_FOPS(stats, NULL);
+
+static const struct {
+	const char *name;
+	umode_t mode;
+	const struct file_operations *fops;
+} files[] = {
+	{ "version", 0444, &version_fops },
+	{ "mode", 0600, &mode_fops },
+	{ "lock", 0600, &lock_fops },
+	{ "allowlist", 0600, &allowlist_fops },
+	{ "events", 0400, &hg_event_fops },
+	{ "stats", 0444, &stats_fops },
+};
+
+static struct dentry *dir;
+static struct dentry *dentries[ARRAY_SIZE(files)];
+
+/**
+ * hg_fs_init() - create the securityfs directory and files
+ *
+ * Return: 0 or the securityfs error, with nothing left behind.
+ */
+int hg_fs_init(void)
+{
+	unsigned int i;
+
+	dir = securityfs_create_dir("hashgate", NULL);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		dentries[i] = securityfs_create_file(files[i].name,
+						     files[i].mode, dir, NULL,
+						     files[i].fops);
+		if (IS_ERR(dentries[i])) {
+			int ret = PTR_ERR(dentries[i]);
+
+			dentries[i] = NULL;
+			hg_fs_exit();
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * hg_fs_exit() - remove the files in reverse order, then the directory
+ */
+void hg_fs_exit(void)
+{
+	unsigned int i;
+
+	for (i = ARRAY_SIZE(files); i-- > 0;) {
+		securityfs_remove(dentries[i]);
+		dentries[i] = NULL;
+	}
+	securityfs_remove(dir);
+	dir = NULL;
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Install, remove and count ftrace-redirected hooks. See hook.h for the
+ * mechanism and Documentation/design.rst for why it is built this way.
+ */
+#include <linux/atomic.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "hook.h"
+#include "stats.h"
+
+/* Wrappers entered and not yet left; unload waits for zero. */
+static atomic_t inflight = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(inflight_wq);
+
+/* Read by thunk.S: kallsyms_lookup_name() is not exported since 5.7. */
+unsigned long hg_orig_kallsyms_lookup_name;
+unsigned long hg_call_kallsyms_lookup_name(const char *name);
+
+/**
+ * hg_hook_resolve_init() - find kallsyms_lookup_name() through a kprobe
+ *
+ * A kprobe resolves a symbol name to an address without kallsyms being
+ * exported. On IBT kernels the address is past the ENDBR; the thunk jumps
+ * there with RET, which IBT does not police, so either form is fine.
+ *
+ * Return: 0 or the error of register_kprobe().
+ */
+int hg_hook_resolve_init(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_err("cannot resolve kallsyms_lookup_name: %d\n", ret);
+		return ret;
+	}
+	hg_orig_kallsyms_lookup_name = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return 0;
+}
+
+/**
+ * hg_hook_lookup_name() - the address of a kernel symbol
+ * @name: the symbol
+ *
+ * Return: its address, or 0 when there is none.
+ */
+unsigned long hg_hook_lookup_name(const char *name)
+{
+	if (!hg_orig_kallsyms_lookup_name)
+		return 0;
+	return hg_call_kallsyms_lookup_name(name);
+}
+
+static void notrace hook_callback(unsigned long ip, unsigned long parent_ip,
+				  struct ftrace_ops *ops,
+				  struct ftrace_regs *fregs)
+{
+	struct hg_ftrace_hook *hook = container_of(ops, struct hg_ftrace_hook, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+
+	/* The wrapper calling the original: let it run. */
+	if (within_module(parent_ip, THIS_MODULE))
+		return;
+	if (unlikely(!regs) || !hook->want(regs))
+		return;
+	atomic_inc(&inflight);
+	regs->ip = (unsigned long)hook->wrapper;
+}
+
+/**
+ * hg_hook_exit() - a wrapper is done; called last in every wrapper
+ */
+void hg_hook_exit(void)
+{
+	if (atomic_dec_and_test(&inflight))
+		wake_up(&inflight_wq);
+}
+
+/**
+ * hg_hook_inflight() - wrappers running right now, for stats
+ */
+unsigned int hg_hook_inflight(void)
+{
+	return atomic_read(&inflight);
+}
+
+/**
+ * hg_hook_site_live() - is the hook really patched into the kernel
+ * @hook: an installed hook
+ *
+ * ftrace turns the 5-byte NOP at a function's entry (after the ENDBR on IBT
+ * kernels) into a CALL. Seeing the CALL proves the hook is armed; seeing the
+ * NOP means ftrace was killed or never patched it, and hashgate would fail
+ * open.
+ */
+bool hg_hook_site_live(const struct hg_ftrace_hook *hook)
+{
+	u8 insn[8];
+
+	if (copy_from_kernel_nofault(insn, (void *)hook->addr, sizeof(insn)))
+		return false;
+	if (insn[0] == 0xe8)
+		return true;
+	/* ENDBR64 (f3 0f 1e fa) or its sealed form, a 4-byte NOP. */
+	return insn[4] == 0xe8 &&
+	       ((insn[0] == 0xf3 && insn[1] == 0x0f && insn[2] == 0x1e) ||
+		(insn[0] == 0x66 && insn[1] == 0x0f && insn[2] == 0x1f));
+}
+
+static int hook_install(struct hg_ftrace_hook *hook)
+{
+	int ret;
+
+	hook->addr = hg_hook_lookup_name(hook->name);
+	if (!hook->addr) {
+		pr_err("cannot find %s\n", hook->name);
+		return -ENOENT;
+	}
+	*hook->orig = hook->addr;
+
+	hook->ops.func = hook_callback;
+	/*
+	 * RECURSION: ftrace guards the callback. PERMANENT: ftrace_enabled
+	 * cannot be switched off under us.
+	 */
+	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+			  FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_PERMANENT;
+	ret = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
+	if (ret) {
+		pr_err("cannot set ftrace filter on %s: %d\n", hook->name, ret);
+		return ret;
+	}
+	ret = register_ftrace_function(&hook->ops);
+	if (ret) {
+		pr_err("cannot hook %s: %d%s\n", hook->name, ret,
+		       ret == -EBUSY ? " (a livepatch or another IPMODIFY user holds it)" : "");
+		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+		return ret;
+	}
+	hook->installed = true;
+	return 0;
+}
+
+static void hook_remove(struct hg_ftrace_hook *hook)
+{
+	int ret;
+
+	if (!hook->installed)
+		return;
+	ret = unregister_ftrace_function(&hook->ops);
+	if (ret)
+		pr_err("cannot unhook %s: %d\n", hook->name, ret);
+	ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+	hook->installed = false;
+}
+
+/**
+ * hg_hooks_install() - install every hook, or none
+ * @hooks: the table
+ * @count: its length
+ *
+ * Return: 0, or the first error; hooks already installed are removed again.
+ */
+int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < count; i++) {
+		ret = hook_install(&hooks[i]);
+		if (ret) {
+			hg_hooks_remove(hooks, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * hg_hooks_remove() - remove hooks and wait until no wrapper runs
+ * @hooks: the table
+ * @count: its length
+ *
+ * After unregistering, ftrace guarantees no callback runs, but a wrapper may
+ * still sleep inside a target (reading a file, say). Wait for every wrapper
+ * to leave, then for every task to pass a voluntary schedule, so that none is
+ * left on the few instructions after hg_hook_exit().
+ */
+void hg_hooks_remove(struct hg_ftrace_hook *hooks, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = count; i-- > 0;)
+		hook_remove(&hooks[i]);
+	wait_event(inflight_wq, !atomic_read(&inflight));
+	synchronize_rcu_tasks();
+}

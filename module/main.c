@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hashgate: nothing executes unless the SHA-256 of its file is allowlisted.
+ *
+ * Units come up in dependency order and the hooks last, after everything
+ * they call exists; they go down in reverse, hooks first.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "allowlist.h"
+#include "cache.h"
+#include "decide.h"
+#include "event.h"
+#include "fs.h"
+#include "hook.h"
+#include "hooks.h"
+#include "measure.h"
+#include "version.h"
+
+static int mode_param_set(const char *val, const struct kernel_param *kp)
+{
+	enum hg_mode mode;
+
+	if (hg_mode_parse(val, &mode))
+		return -EINVAL;
+	/* Enforcing with no allowlist would deny every program. */
+	if (mode == HG_MODE_ENFORCE) {
+		pr_err("mode=enforce needs an allowlist: load in audit mode, load the list, then enforce\n");
+		return -EINVAL;
+	}
+	*(int *)kp->arg = mode;
+	return 0;
+}
+
+static int mode_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", hg_mode_name(*(int *)kp->arg));
+}
+
+static const struct kernel_param_ops mode_param_ops = {
+	.set = mode_param_set,
+	.get = mode_param_get,
+};
+
+/* Read-only after load: the securityfs mode file is the way to change it. */
+module_param_cb(mode, &mode_param_ops, &hg_mode, 0444);
+MODULE_PARM_DESC(mode, "initial mode: off or audit (default audit)");
+
+static unsigned int event_ring = 4096;
+module_param(event_ring, uint, 0444);
+MODULE_PARM_DESC(event_ring, "events queued for the reader before they are dropped (16..1048576)");
+
+static unsigned int cache_size = 16384;
+module_param(cache_size, uint, 0444);
+MODULE_PARM_DESC(cache_size, "verdicts cached (at least 16)");
+
+static int __init hg_init(void)
+{
+	int ret;
+
+	ret = hg_measure_init();
+	if (ret)
+		return ret;
+	ret = hg_cache_init(cache_size);
+	if (ret)
+		goto err_cache;
+	ret = hg_event_init(event_ring);
+	if (ret)
+		goto err_event;
+	ret = hg_fs_init();
+	if (ret)
+		goto err_fs;
+	ret = hg_hook_resolve_init();
+	if (ret)
+		goto err_hooks;
+	ret = hg_hooks_init();
+	if (ret)
+		goto err_hooks;
+
+	pr_info("hashgate " HASHGATE_VERSION " loaded: mode %s, sha256 driver %s\n",
+		hg_mode_name(hg_mode), hg_measure_driver());
+	return 0;
+
+err_hooks:
+	hg_fs_exit();
+err_fs:
+	hg_event_exit();
+err_event:
+	hg_cache_exit();
+err_cache:
+	hg_measure_exit();
+	return ret;
+}
+
+static void __exit hg_exit(void)
+{
+	hg_hooks_exit();
+	hg_fs_exit();
+	hg_allowlist_exit();
+	hg_event_exit();
+	hg_cache_exit();
+	hg_measure_exit();
+	pr_info("hashgate unloaded\n");
+}
+
+module_init(hg_init);
+module_exit(hg_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The hashgate authors");
+MODULE_DESCRIPTION("Allow only executable code whose SHA-256 is allowlisted");
+MODULE_VERSION(HASHGATE_VERSION);
+/* Without it, 6.1 hashes with sha256-generic: several times slower. */
+MODULE_SOFTDEP("pre: sha256_ssse3");

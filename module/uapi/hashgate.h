@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * hashgate userspace ABI.
+ *
+ * Everything the module and the hashgate tool exchange is defined here; the
+ * tool includes this very file. All multi-byte fields are little-endian.
+ *
+ * securityfs, /sys/kernel/security/hashgate/:
+ *
+ *   version    r   module version, one line.
+ *   mode       rw  "off", "audit" or "enforce". Writing needs CAP_MAC_ADMIN;
+ *                  lowering the mode also needs CAP_SYS_ADMIN and is refused
+ *                  with EPERM once locked.
+ *   lock       rw  "0" or "1"; writing "1" pins the module and forbids
+ *                  lowering the mode until reboot.
+ *   allowlist  rw  write: one struct hg_list_header blob in a single write(2)
+ *                  at offset 0, replacing the active list atomically; a blob
+ *                  that fails validation returns EINVAL (EFBIG when too
+ *                  large) and the active list stays. read: "serial count\n".
+ *   events     r   binary struct hg_event records, one reader at a time
+ *                  (EBUSY otherwise); read(2) returns whole records only and
+ *                  EINVAL if the buffer cannot hold the next one; blocks
+ *                  unless O_NONBLOCK; poll(2) supported.
+ *   stats      r   "name value" lines, one counter per line.
+ *
+ * Allowlist blob: the header, then digest_count SHA-256 digests in strictly
+ * ascending memcmp() order, then path_count struct hg_list_path entries in
+ * strictly ascending path order, then strings_size bytes of path text
+ * referenced by those entries. Nothing may follow.
+ */
+#ifndef _UAPI_HASHGATE_H
+#define _UAPI_HASHGATE_H
+
+#include <linux/types.h>
+
+#define HG_DIGEST_SIZE		32
+#define HG_COMM_SIZE		16
+
+#define HG_LIST_MAGIC		0x4c414748	/* "HGAL" */
+#define HG_LIST_VERSION		1
+#define HG_HASH_SHA256		1
+#define HG_LIST_MAX_SIZE	(256U << 20)
+#define HG_PATH_MAX		4096
+
+struct hg_list_header {
+	__le32 magic;
+	__le16 version;
+	__le16 header_size;	/* sizeof(struct hg_list_header) */
+	__le64 serial;		/* chosen by the admin, shown in events */
+	__le32 digest_count;
+	__le32 path_count;
+	__le32 strings_size;
+	__le16 hash_algo;	/* HG_HASH_SHA256 */
+	__le16 flags;		/* none defined; must be 0 */
+};
+
+struct hg_list_path {
+	__le32 name_off;	/* offset into the string area */
+	__le32 name_len;	/* bytes, no terminating NUL, 1..HG_PATH_MAX */
+	__le32 digest_index;	/* index into the digest array */
+	__le32 reserved;	/* must be 0 */
+};
+
+enum hg_mode {
+	HG_MODE_OFF,
+	HG_MODE_AUDIT,
+	HG_MODE_ENFORCE,
+	__HG_MODE_MAX
+};
+
+enum hg_hook {
+	HG_HOOK_NONE,
+	HG_HOOK_BPRM_CHECK,	/* the program of an execve */
+	HG_HOOK_EXEC_OPEN,	/* an open for exec: the ELF interpreter */
+	HG_HOOK_MMAP,		/* mmap with PROT_EXEC */
+	HG_HOOK_MPROTECT,	/* mprotect adding PROT_EXEC */
+	__HG_HOOK_MAX
+};
+
+enum hg_decision {
+	HG_DECISION_ALLOW,
+	HG_DECISION_DENY,
+	HG_DECISION_WOULD_DENY,	/* audit mode: logged, allowed */
+	__HG_DECISION_MAX
+};
+
+enum hg_reason {
+	HG_REASON_NONE,
+	HG_REASON_NOT_IN_ALLOWLIST,
+	HG_REASON_HASH_MISMATCH,	/* path listed with another digest */
+	HG_REASON_OPEN_WRITERS,		/* open for write, or changed while hashed */
+	HG_REASON_UNREADABLE,		/* could not be read and hashed */
+	HG_REASON_MEMFD,		/* reserved: memfd policy */
+	HG_REASON_ANON_EXEC,		/* reserved: anonymous executable memory */
+	HG_REASON_NO_ALLOWLIST,
+	HG_REASON_UNVERIFIED,		/* mprotect of a file never verified */
+	__HG_REASON_MAX
+};
+
+enum hg_event_type {
+	HG_EVENT_NONE,
+	HG_EVENT_EXEC,		/* a decision on an executable mapping */
+	HG_EVENT_LIST_LOAD,	/* a new allowlist became active */
+	HG_EVENT_MODE,		/* the mode or the lock changed */
+	__HG_EVENT_MAX
+};
+
+#define HG_EVENT_VERSION	1
+#define HG_EVENT_F_DIGEST	0x01	/* digest[] is valid */
+
+struct hg_event {
+	__u32 size;		/* whole record, strings included, 8-aligned */
+	__u8 version;		/* HG_EVENT_VERSION */
+	__u8 type;		/* enum hg_event_type */
+	__u8 flags;		/* HG_EVENT_F_* */
+	__u8 __reserved0;
+	__u64 seq;		/* +1 per record produced, dropped ones too */
+	__u64 dropped_before;	/* records lost just before this one */
+	__u64 time_ns;		/* CLOCK_REALTIME */
+	__u64 boot_ns;		/* CLOCK_BOOTTIME */
+	__u64 list_serial;	/* serial of the active allowlist, 0: none */
+	__u64 ino;
+	__u32 dev;		/* new_encode_dev() of the file's device */
+	__u32 pid;		/* thread group id */
+	__u32 ppid;
+	__u32 uid;		/* real uid in the initial namespace */
+	__u32 auid;		/* login uid, (u32)-1 when unset */
+	__u8 hook;		/* enum hg_hook */
+	__u8 mode;		/* enum hg_mode in force at the decision */
+	__u8 decision;		/* enum hg_decision */
+	__u8 reason;		/* enum hg_reason */
+	__u8 digest[HG_DIGEST_SIZE];
+	char comm[HG_COMM_SIZE];	/* NUL-padded */
+	__u16 exe_len;		/* bytes of exe text following the record */
+	__u16 path_len;		/* bytes of path text following exe */
+	__u32 __reserved1;
+	/* exe bytes, then path bytes: raw, not NUL-terminated */
+};
+
+#endif /* _UAPI_HASHGATE_H */

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the kernel tests. They run as root inside the test VM, where
+ * the module is installed under /lib/modules/$(uname -r)/extra and the tool
+ * at /usr/sbin/hashgate.
+ */
+#ifndef _HG_TEST_H
+#define _HG_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "uapi/hashgate.h"
+
+#define HG_FS "/sys/kernel/security/hashgate"
+
+static inline int hg_unload(void)
+{
+	return syscall(SYS_delete_module, "hashgate", O_NONBLOCK) ? -errno : 0;
+}
+
+static inline bool hg_loaded(void)
+{
+	return access(HG_FS "/mode", F_OK) == 0;
+}
+
+/* Load with @params ("" for none); unload first when loaded. */
+static inline int hg_load(const char *params)
+{
+	char path[256];
+	struct utsname u;
+	int fd, ret;
+
+	if (hg_loaded()) {
+		int m = open(HG_FS "/mode", O_WRONLY);
+
+		if (m >= 0) {
+			if (write(m, "audit", 5) < 0)
+				perror("mode audit");
+			close(m);
+		}
+		if (hg_unload())
+			return -EBUSY;
+	}
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/extra/hashgate.ko",
+		 u.release);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* Write @s to a securityfs file; 0 or -errno. */
+static inline int hg_write(const char *file, const void *s, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), HG_FS "/%s", file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+static inline int hg_set_mode(const char *mode)
+{
+	return hg_write("mode", mode, strlen(mode));
+}
+
+static inline int hg_read_text(const char *file, char *buf, size_t size)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), HG_FS "/%s", file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* One counter from the stats file, or UINT64_MAX when missing. */
+static inline uint64_t hg_stat(const char *name)
+{
+	char buf[4096], *p;
+	size_t len = strlen(name);
+
+	if (hg_read_text("stats", buf, sizeof(buf)))
+		return UINT64_MAX;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
+		if (!strncmp(p, name, len) && p[len] == ' ')
+			return strtoull(p + len + 1, NULL, 10);
+	}
+	return UINT64_MAX;
+}
+
+/* Run a shell command; its exit status, or -1. */
+static inline int hg_sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* fork + execve(@path, {@path, args...}); exit status, or 1000 + errno. */
+static inline int hg_exec(const char *path, char *const argv[])
+{
+	int pfd[2], err = 0, st;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(path, argv);
+		err = errno;
+		if (write(pfd[1], &err, sizeof(err)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	close(pfd[0]);
+	waitpid(pid, &st, 0);
+	if (err)
+		return 1000 + err;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 500 + WTERMSIG(st);
+}
+
+/*
+ * An allowlist of everything on the initramfs (and the disk, when there is
+ * one), loaded; returns the tool's exit status.
+ */
+static inline int hg_allow_all(unsigned long serial)
+{
+	return hg_sh("hashgate build -o /tmp/all.list / %s >/dev/null 2>&1 && "
+		     "hashgate load --serial %lu /tmp/all.list >/dev/null",
+		     access("/mnt/disk", F_OK) ? "" : "/mnt/disk", serial);
+}
+
+/* Copy @src to @dst, executable; @tamper appends a byte: same code, new digest. */
+static inline int hg_copy(const char *src, const char *dst, bool tamper)
+{
+	return hg_sh("cp %s %s && chmod 755 %s%s%s", src, dst, dst,
+		     tamper ? " && echo >> " : "", tamper ? dst : "");
+}
+
+/* Drain the event stream; returns the records read into @buf. */
+static inline ssize_t hg_events(void *buf, size_t size)
+{
+	int fd = open(HG_FS "/events", O_RDONLY | O_NONBLOCK);
+	ssize_t n, done = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)done < size) {
+		n = read(fd, (char *)buf + done, size - done);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	close(fd);
+	return done;
+}
+
+/* The next record in a buffer filled by hg_events(), or NULL. */
+static inline struct hg_event *hg_next_event(void *buf, ssize_t len,
+					     size_t *off)
+{
+	struct hg_event *e;
+
+	if (*off + sizeof(*e) > (size_t)len)
+		return NULL;
+	e = (struct hg_event *)((char *)buf + *off);
+	*off += e->size;
+	return e;
+}
+
+static inline const char *hg_event_path(const struct hg_event *e)
+{
+	return (const char *)(e + 1) + e->exe_len;
+}
+
+#endif /* _HG_TEST_H */

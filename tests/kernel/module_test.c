@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading, unloading and the module's interface: what an operator sees
+ * before any enforcement.
+ */
+#include <sys/klog.h>
+
+#include "hg_test.h"
+#include "kselftest_harness.h"
+
+/* True when the kernel log holds @needle. */
+static bool klog_has(const char *needle)
+{
+	static char buf[1 << 20];
+	int n = klogctl(3, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, needle);
+}
+
+TEST(load_unload_100_times)
+{
+	int i;
+
+	if (hg_loaded())
+		ASSERT_EQ(0, hg_unload());
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, hg_load("")) TH_LOG("load %d", i);
+		ASSERT_TRUE(hg_loaded());
+		ASSERT_EQ(0, access(HG_FS "/events", R_OK));
+		ASSERT_EQ(0, hg_unload()) TH_LOG("unload %d", i);
+		ASSERT_NE(0, access(HG_FS, F_OK)) TH_LOG("%s left behind", HG_FS);
+	}
+}
+
+TEST(load_logs_version_and_hash_driver)
+{
+	char v[64];
+
+	ASSERT_EQ(0, hg_load(""));
+	ASSERT_EQ(0, hg_read_text("version", v, sizeof(v)));
+	ASSERT_EQ(0, strncmp(v, "0.", 2));
+	EXPECT_TRUE(klog_has("sha256 driver sha256-"));
+	EXPECT_TRUE(klog_has("hook self-tests: pass"));
+	ASSERT_EQ(0, hg_unload());
+}
+
+TEST(tool_loads_and_unloads_through_libkmod)
+{
+	if (hg_loaded())
+		ASSERT_EQ(0, hg_unload());
+	ASSERT_EQ(0, hg_sh("hashgate module load --param event_ring=64"));
+	ASSERT_TRUE(hg_loaded());
+	ASSERT_EQ(0, hg_sh("hashgate status | grep -q audit"));
+	ASSERT_EQ(0, hg_sh("grep -qx 64 /sys/module/hashgate/parameters/event_ring"));
+	ASSERT_EQ(1, hg_sh("hashgate module load 2>/dev/null")) TH_LOG("already loaded");
+	ASSERT_EQ(0, hg_sh("hashgate module unload"));
+	ASSERT_FALSE(hg_loaded());
+}
+
+TEST(tool_errors_are_clear_and_nonzero)
+{
+	if (hg_loaded())
+		ASSERT_EQ(0, hg_unload());
+	EXPECT_EQ(3, hg_sh("hashgate status >/dev/null 2>&1"));
+	EXPECT_EQ(2, hg_sh("hashgate no-such-command 2>/dev/null"));
+	EXPECT_EQ(2, hg_sh("hashgate status --no-such-flag 2>/dev/null"));
+	EXPECT_EQ(3, hg_sh("hashgate module load /nonexistent/hashgate.ko 2>/dev/null"));
+	EXPECT_EQ(0, hg_sh("hashgate module load /nonexistent/hashgate.ko 2>&1 | grep -q nonexistent"));
+	EXPECT_FALSE(hg_loaded());
+}
+
+TEST(non_root_can_change_nothing)
+{
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, hg_load(""));
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (hg_set_mode("off") != -EACCES)
+			_exit(11);
+		if (hg_write("allowlist", "x", 1) != -EACCES)
+			_exit(12);
+		if (open(HG_FS "/events", O_RDONLY) >= 0 || errno != EACCES)
+			_exit(13);
+		if (hg_sh("hashgate module unload 2>/dev/null") != 4)
+			_exit(14);
+		if (hg_sh("hashgate mode off 2>/dev/null") != 4)
+			_exit(15);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("step %d failed", WEXITSTATUS(st));
+	EXPECT_TRUE(hg_loaded());
+	ASSERT_EQ(0, hg_unload());
+}
+
+TEST(enforce_refuses_unload)
+{
+	ASSERT_EQ(0, hg_load(""));
+	ASSERT_EQ(0, hg_allow_all(1));
+	ASSERT_EQ(0, hg_set_mode("enforce"));
+	EXPECT_EQ(-EBUSY, hg_unload());
+	EXPECT_TRUE(hg_loaded());
+	ASSERT_EQ(0, hg_set_mode("audit"));
+	ASSERT_EQ(0, hg_unload());
+}
+
+TEST(enforce_needs_an_allowlist)
+{
+	char mode[32];
+
+	ASSERT_EQ(0, hg_load(""));
+	EXPECT_EQ(-ENODATA, hg_set_mode("enforce"));
+	ASSERT_EQ(0, hg_read_text("mode", mode, sizeof(mode)));
+	EXPECT_STREQ("audit\n", mode);
+	EXPECT_EQ(-EINVAL, hg_set_mode("bogus"));
+	ASSERT_EQ(0, hg_unload());
+	EXPECT_EQ(-EINVAL, hg_load("mode=enforce"));
+	EXPECT_FALSE(hg_loaded());
+	ASSERT_EQ(0, hg_load("mode=off"));
+	ASSERT_EQ(0, hg_read_text("mode", mode, sizeof(mode)));
+	EXPECT_STREQ("off\n", mode);
+	ASSERT_EQ(0, hg_unload());
+}
+
+TEST_HARNESS_MAIN
