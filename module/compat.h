@@ -1,17 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Differences between the kernels hashgate supports (Debian 12's 6.1 and
- * 6.12), in one place. Force-included by Kbuild; .c files call the current
- * API and never test the kernel version themselves.
+ * 6.12), in one place. Force-included by Kbuild, which detects each feature
+ * in the kernel's headers and passes HG_HAVE_* flags; .c files call the
+ * current API and never test the kernel version themselves.
  */
 #ifndef _HG_COMPAT_H
 #define _HG_COMPAT_H
-
-#include <linux/version.h>
-
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "hashgate needs Linux 6.1 or later"
-#endif
 
 #ifndef __ASSEMBLY__
 #include <linux/fs.h>
@@ -19,7 +14,7 @@
 #include <linux/rcupdate.h>
 
 /* 6.6 moved ctime behind accessors, 6.7 mtime; 6.1 has the plain fields. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#ifndef HG_HAVE_INODE_GET_CTIME
 static inline struct timespec64 hg_inode_ctime(const struct inode *inode)
 {
 	return inode->i_ctime;
@@ -28,7 +23,7 @@ static inline struct timespec64 hg_inode_ctime(const struct inode *inode)
 #define hg_inode_ctime(inode) inode_get_ctime(inode)
 #endif
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#ifndef HG_HAVE_INODE_GET_MTIME
 static inline struct timespec64 hg_inode_mtime(const struct inode *inode)
 {
 	return inode->i_mtime;
@@ -47,7 +42,7 @@ static inline struct file *hg_get_mm_exe_file(struct mm_struct *mm)
 	struct file *exe;
 
 	rcu_read_lock();
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#ifndef HG_HAVE_GET_FILE_RCU_PTR
 	exe = rcu_dereference(mm->exe_file);
 	if (exe && !get_file_rcu(exe))
 		exe = NULL;

@@ -28,7 +28,7 @@
 #include "stats.h"
 
 static struct {
-	spinlock_t lock;
+	spinlock_t lock;	/* the fields below; taken by hooks, never held long */
 	struct hg_event **slots;
 	unsigned int size, head, count;
 	u64 next_seq;

@@ -13,6 +13,7 @@
 
 #include "hook.h"
 #include "stats.h"
+#include "thunk.h"
 
 /* Wrappers entered and not yet left; unload waits for zero. */
 static atomic_t inflight = ATOMIC_INIT(0);
@@ -20,7 +21,6 @@ static DECLARE_WAIT_QUEUE_HEAD(inflight_wq);
 
 /* Read by thunk.S: kallsyms_lookup_name() is not exported since 5.7. */
 unsigned long hg_orig_kallsyms_lookup_name;
-unsigned long hg_call_kallsyms_lookup_name(const char *name);
 
 /**
  * hg_hook_resolve_init() - find kallsyms_lookup_name() through a kprobe

@@ -27,18 +27,12 @@
 #include "hook.h"
 #include "hooks.h"
 #include "stats.h"
+#include "thunk.h"
 
 unsigned long hg_orig_security_bprm_check;
 unsigned long hg_orig_security_file_open;
 unsigned long hg_orig_security_mmap_file;
 unsigned long hg_orig_security_file_mprotect;
-
-int hg_call_security_bprm_check(struct linux_binprm *bprm);
-int hg_call_security_file_open(struct file *file);
-int hg_call_security_mmap_file(struct file *file, unsigned long prot,
-			       unsigned long flags);
-int hg_call_security_file_mprotect(struct vm_area_struct *vma,
-				   unsigned long reqprot, unsigned long prot);
 
 /* The self-test at load: a private shmem file that the hooks must see. */
 static struct file *selftest_file;
@@ -162,14 +156,14 @@ static struct hg_ftrace_hook hooks[] = {
  * and require that the hooks saw them; check that every hook site is
  * patched. A hook that is not live means no protection: refuse to load.
  */
-static int selftest(void)
+static int hooks_selftest(void)
 {
 	struct file *file, *exec_open;
 	unsigned long addr;
 	unsigned int i;
 	int ret = 0;
 
-	file = shmem_file_setup("hashgate-selftest", PAGE_SIZE, 0);
+	file = shmem_file_setup("hashgate-probe", PAGE_SIZE, 0);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	WRITE_ONCE(selftest_file, file);
@@ -218,7 +212,7 @@ int hg_hooks_init(void)
 	ret = hg_hooks_install(hooks, ARRAY_SIZE(hooks));
 	if (ret)
 		return ret;
-	ret = selftest();
+	ret = hooks_selftest();
 	if (ret)
 		hg_hooks_remove(hooks, ARRAY_SIZE(hooks));
 	return ret;
