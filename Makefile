@@ -38,7 +38,7 @@ tool:
 	$(MAKE) -C userspace O=$(BUILD)
 
 tests: tool
-	$(MAKE) -C tests O=$(BUILD)
+	$(MAKE) -C tests/kernel O=$(BUILD)
 
 setup:
 	scripts/setup

@@ -11,7 +11,9 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include "allowlist.h"
@@ -110,6 +112,47 @@ int hg_mode_lock(void)
 	}
 	mutex_unlock(&mode_lock);
 	return 0;
+}
+
+/*
+ * In audit mode one exec passes several hooks (exec open, bprm_check, the
+ * ELF loader's mmap) and each would deny: report a file once per process,
+ * not once per hook. Enforce stops at the first hook, so every deny there
+ * is a separate attempt and always reported.
+ */
+static struct {
+	spinlock_t lock;	/* protects the table and next */
+	struct {
+		pid_t tgid;
+		u64 list_gen;
+		struct hg_cache_key key;
+	} seen[32];
+	unsigned int next;
+} recent = { .lock = __SPIN_LOCK_UNLOCKED(recent.lock) };
+
+static bool reported_before(const struct hg_cache_key *key, u64 gen)
+{
+	pid_t tgid = task_tgid_nr(current);
+	bool seen = false;
+	unsigned int i;
+
+	spin_lock(&recent.lock);
+	for (i = 0; i < ARRAY_SIZE(recent.seen); i++) {
+		if (recent.seen[i].tgid == tgid &&
+		    recent.seen[i].list_gen == gen &&
+		    hg_cache_key_equal(&recent.seen[i].key, key)) {
+			seen = true;
+			break;
+		}
+	}
+	if (!seen) {
+		i = recent.next++ % ARRAY_SIZE(recent.seen);
+		recent.seen[i].tgid = tgid;
+		recent.seen[i].list_gen = gen;
+		recent.seen[i].key = *key;
+	}
+	spin_unlock(&recent.lock);
+	return seen;
 }
 
 /* The allowlist to decide against, by generation and serial. */
@@ -268,6 +311,10 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 					     HG_DECISION_WOULD_DENY;
 	hg_stat_inc(decision == HG_DECISION_DENY ? HG_STAT_DENIES :
 						   HG_STAT_WOULD_DENIES);
+	if (decision == HG_DECISION_WOULD_DENY && reported_before(&key, gen)) {
+		hg_stat_inc(HG_STAT_EVENTS_REPEATED);
+		return 0;
+	}
 	hg_event_exec(file, hook, mode, decision, &v, serial,
 		      may_sleep ? GFP_KERNEL : GFP_NOWAIT);
 	return decision == HG_DECISION_DENY ? -EACCES : 0;

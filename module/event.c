@@ -189,7 +189,7 @@ void hg_event_mode(enum hg_mode mode, bool locked)
 		rec->size = sizeof(*rec);
 		rec->type = HG_EVENT_MODE;
 		rec->mode = mode;
-		rec->decision = locked;
+		rec->flags = locked ? HG_EVENT_F_LOCKED : 0;
 	}
 	queue(rec);
 }

@@ -59,17 +59,35 @@ unsigned long hg_hook_lookup_name(const char *name)
 	return hg_call_kallsyms_lookup_name(name);
 }
 
+static struct ftrace_ops ops;
+static struct hg_ftrace_hook *table;
+static unsigned int table_len;
+
+/* The hook whose function @ip (its ftrace site) belongs to. */
+static struct hg_ftrace_hook *hook_at(unsigned long ip)
+{
+	unsigned int i;
+
+	/* The site is the entry, or just past the ENDBR on IBT kernels. */
+	for (i = 0; i < table_len; i++) {
+		if (ip - table[i].addr < 16)
+			return &table[i];
+	}
+	return NULL;
+}
+
 static void notrace hook_callback(unsigned long ip, unsigned long parent_ip,
-				  struct ftrace_ops *ops,
+				  struct ftrace_ops *op,
 				  struct ftrace_regs *fregs)
 {
-	struct hg_ftrace_hook *hook = container_of(ops, struct hg_ftrace_hook, ops);
 	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct hg_ftrace_hook *hook;
 
 	/* The wrapper calling the original: let it run. */
 	if (within_module(parent_ip, THIS_MODULE))
 		return;
-	if (unlikely(!regs) || !hook->want(regs))
+	hook = hook_at(ip);
+	if (unlikely(!regs || !hook) || !hook->want(regs))
 		return;
 	atomic_inc(&inflight);
 	regs->ip = (unsigned long)hook->wrapper;
@@ -115,59 +133,12 @@ bool hg_hook_site_live(const struct hg_ftrace_hook *hook)
 		(insn[0] == 0x66 && insn[1] == 0x0f && insn[2] == 0x1f));
 }
 
-static int hook_install(struct hg_ftrace_hook *hook)
-{
-	int ret;
-
-	hook->addr = hg_hook_lookup_name(hook->name);
-	if (!hook->addr) {
-		pr_err("cannot find %s\n", hook->name);
-		return -ENOENT;
-	}
-	*hook->orig = hook->addr;
-
-	hook->ops.func = hook_callback;
-	/*
-	 * RECURSION: ftrace guards the callback. PERMANENT: ftrace_enabled
-	 * cannot be switched off under us.
-	 */
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
-			  FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_PERMANENT;
-	ret = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
-	if (ret) {
-		pr_err("cannot set ftrace filter on %s: %d\n", hook->name, ret);
-		return ret;
-	}
-	ret = register_ftrace_function(&hook->ops);
-	if (ret) {
-		pr_err("cannot hook %s: %d%s\n", hook->name, ret,
-		       ret == -EBUSY ? " (a livepatch or another IPMODIFY user holds it)" : "");
-		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
-		return ret;
-	}
-	hook->installed = true;
-	return 0;
-}
-
-static void hook_remove(struct hg_ftrace_hook *hook)
-{
-	int ret;
-
-	if (!hook->installed)
-		return;
-	ret = unregister_ftrace_function(&hook->ops);
-	if (ret)
-		pr_err("cannot unhook %s: %d\n", hook->name, ret);
-	ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
-	hook->installed = false;
-}
-
 /**
  * hg_hooks_install() - install every hook, or none
- * @hooks: the table
+ * @hooks: the table; it must stay valid until hg_hooks_remove()
  * @count: its length
  *
- * Return: 0, or the first error; hooks already installed are removed again.
+ * Return: 0, or the first error with nothing installed.
  */
 int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
 {
@@ -175,31 +146,63 @@ int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
 	int ret;
 
 	for (i = 0; i < count; i++) {
-		ret = hook_install(&hooks[i]);
+		hooks[i].addr = hg_hook_lookup_name(hooks[i].name);
+		if (!hooks[i].addr) {
+			pr_err("cannot find %s\n", hooks[i].name);
+			return -ENOENT;
+		}
+		*hooks[i].orig = hooks[i].addr;
+	}
+	table = hooks;
+	table_len = count;
+
+	ops.func = hook_callback;
+	/*
+	 * RECURSION: ftrace guards the callback. PERMANENT: ftrace_enabled
+	 * cannot be switched off under us.
+	 */
+	ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+		    FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_PERMANENT;
+	for (i = 0; i < count; i++) {
+		ret = ftrace_set_filter_ip(&ops, hooks[i].addr, 0, 0);
 		if (ret) {
-			hg_hooks_remove(hooks, i);
-			return ret;
+			pr_err("cannot set ftrace filter on %s: %d\n",
+			       hooks[i].name, ret);
+			goto err;
 		}
 	}
+	ret = register_ftrace_function(&ops);
+	if (ret) {
+		pr_err("cannot hook: %d%s\n", ret,
+		       ret == -EBUSY ? " (a livepatch or another IPMODIFY user holds a target)" : "");
+		goto err;
+	}
 	return 0;
+err:
+	ftrace_free_filter(&ops);
+	table_len = 0;
+	return ret;
 }
 
 /**
- * hg_hooks_remove() - remove hooks and wait until no wrapper runs
- * @hooks: the table
- * @count: its length
+ * hg_hooks_remove() - remove the hooks and wait until no wrapper runs
  *
  * After unregistering, ftrace guarantees no callback runs, but a wrapper may
  * still sleep inside a target (reading a file, say). Wait for every wrapper
  * to leave, then for every task to pass a voluntary schedule, so that none is
  * left on the few instructions after hg_hook_exit().
  */
-void hg_hooks_remove(struct hg_ftrace_hook *hooks, unsigned int count)
+void hg_hooks_remove(void)
 {
-	unsigned int i;
+	int ret;
 
-	for (i = count; i-- > 0;)
-		hook_remove(&hooks[i]);
+	if (!table_len)
+		return;
+	ret = unregister_ftrace_function(&ops);
+	if (ret)
+		pr_err("cannot unhook: %d\n", ret);
+	ftrace_free_filter(&ops);
 	wait_event(inflight_wq, !atomic_read(&inflight));
 	synchronize_rcu_tasks();
+	table_len = 0;
 }

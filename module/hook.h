@@ -2,8 +2,9 @@
 /*
  * The ftrace redirection engine: the one place that knows ftrace.
  *
- * For each target an ftrace_ops with SAVE_REGS|IPMODIFY sits on the
- * function's entry. When the target is called from outside this module and
+ * One ftrace_ops with SAVE_REGS|IPMODIFY sits on the entry of every target
+ * (one ops, so that loading and unloading patch the kernel text once). When
+ * a target is called from outside this module and
  * the hook's filter wants the call, the callback points regs->ip at a wrapper
  * with the same prototype; the wrapper runs in the caller's context (it may
  * sleep where the target may) and calls the original through the thunk in
@@ -23,15 +24,13 @@ struct hg_ftrace_hook {
 	/* Atomic context, called for every call: look at arguments only. */
 	bool (*want)(const struct pt_regs *regs);
 	unsigned long *orig;		/* the thunk jumps to *orig */
-	struct ftrace_ops ops;
 	unsigned long addr;
-	bool installed;
 };
 
 int hg_hook_resolve_init(void);
 unsigned long hg_hook_lookup_name(const char *name);
 int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count);
-void hg_hooks_remove(struct hg_ftrace_hook *hooks, unsigned int count);
+void hg_hooks_remove(void);
 bool hg_hook_site_live(const struct hg_ftrace_hook *hook);
 void hg_hook_exit(void);
 unsigned int hg_hook_inflight(void);

@@ -214,7 +214,7 @@ int hg_hooks_init(void)
 		return ret;
 	ret = hooks_selftest();
 	if (ret)
-		hg_hooks_remove(hooks, ARRAY_SIZE(hooks));
+		hg_hooks_remove();
 	return ret;
 }
 
@@ -223,5 +223,5 @@ int hg_hooks_init(void)
  */
 void hg_hooks_exit(void)
 {
-	hg_hooks_remove(hooks, ARRAY_SIZE(hooks));
+	hg_hooks_remove();
 }

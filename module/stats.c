@@ -27,6 +27,7 @@ static const char *const stat_names[__HG_STAT_MAX] = {
 	[HG_STAT_HOOK_MISSES] = "hook_misses",
 	[HG_STAT_EVENTS] = "events",
 	[HG_STAT_EVENTS_DROPPED] = "events_dropped",
+	[HG_STAT_EVENTS_REPEATED] = "events_repeated",
 	[HG_STAT_LIST_LOADS] = "list_loads",
 	[HG_STAT_LIST_REJECTS] = "list_rejects",
 };

@@ -19,6 +19,7 @@ enum hg_stat {
 	HG_STAT_HOOK_MISSES,	/* decided without a verdict (mprotect miss) */
 	HG_STAT_EVENTS,
 	HG_STAT_EVENTS_DROPPED,
+	HG_STAT_EVENTS_REPEATED,	/* audit: same file, same process again */
 	HG_STAT_LIST_LOADS,
 	HG_STAT_LIST_REJECTS,
 	__HG_STAT_MAX

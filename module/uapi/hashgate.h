@@ -107,6 +107,7 @@ enum hg_event_type {
 
 #define HG_EVENT_VERSION	1
 #define HG_EVENT_F_DIGEST	0x01	/* digest[] is valid */
+#define HG_EVENT_F_LOCKED	0x02	/* HG_EVENT_MODE: the mode is locked */
 
 struct hg_event {
 	__u32 size;		/* whole record, strings included, 8-aligned */

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Compile a parsed text allowlist into the blob of uapi/hashgate.h: sorted
+ * unique digests (the kernel bisects them on every exec), then the path
+ * index in memcmp() order with offsets into one string area.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "listblob.h"
+
+static int cmp_digest(const void *a, const void *b)
+{
+	return memcmp(a, b, HG_DIGEST_SIZE);
+}
+
+/*
+ * @list must come from a clean hg_listtext_parse(): sorted by path, unique.
+ * On success *@blob is malloc()ed and *@size its length; -ENOMEM, or -EFBIG
+ * when the result would exceed what the kernel accepts.
+ */
+int hg_listblob_build(const struct hg_text_list *list, uint64_t serial,
+		      uint8_t **blob, size_t *size)
+{
+	struct hg_list_header h = { 0 };
+	struct hg_list_path *paths;
+	uint8_t *buf, *digests;
+	uint64_t strings = 0, total;
+	size_t i, ndig = 0;
+	char *str;
+
+	for (i = 0; i < list->count; i++)
+		strings += list->entries[i].len;
+	total = sizeof(h) + (uint64_t)list->count * (HG_DIGEST_SIZE + sizeof(*paths)) +
+		strings;
+	if (total > HG_LIST_MAX_SIZE)
+		return -EFBIG;
+	buf = calloc(1, total);
+	if (!buf)
+		return -ENOMEM;
+
+	/* Unique digests first; the blob is then shrunk to what is used. */
+	digests = buf + sizeof(h);
+	for (i = 0; i < list->count; i++)
+		memcpy(digests + i * HG_DIGEST_SIZE, list->entries[i].digest,
+		       HG_DIGEST_SIZE);
+	if (list->count)
+		qsort(digests, list->count, HG_DIGEST_SIZE, cmp_digest);
+	for (i = 0; i < list->count; i++) {
+		if (ndig && !memcmp(digests + (ndig - 1) * HG_DIGEST_SIZE,
+				    digests + i * HG_DIGEST_SIZE, HG_DIGEST_SIZE))
+			continue;
+		memmove(digests + ndig * HG_DIGEST_SIZE, digests + i * HG_DIGEST_SIZE,
+			HG_DIGEST_SIZE);
+		ndig++;
+	}
+
+	paths = (struct hg_list_path *)(digests + ndig * HG_DIGEST_SIZE);
+	str = (char *)(paths + list->count);
+	strings = 0;
+	for (i = 0; i < list->count; i++) {
+		const struct hg_text_entry *e = &list->entries[i];
+		const uint8_t *d = bsearch(e->digest, digests, ndig, HG_DIGEST_SIZE,
+					   cmp_digest);
+		struct hg_list_path p = {
+			.name_off = htole32((uint32_t)strings),
+			.name_len = htole32((uint32_t)e->len),
+			.digest_index =
+				htole32((uint32_t)((d - digests) / HG_DIGEST_SIZE)),
+		};
+
+		memcpy(&paths[i], &p, sizeof(p));
+		memcpy(str + strings, e->path, e->len);
+		strings += e->len;
+	}
+
+	h.magic = htole32(HG_LIST_MAGIC);
+	h.version = htole16(HG_LIST_VERSION);
+	h.header_size = htole16(sizeof(h));
+	h.serial = htole64(serial);
+	h.digest_count = htole32((uint32_t)ndig);
+	h.path_count = htole32((uint32_t)list->count);
+	h.strings_size = htole32((uint32_t)strings);
+	h.hash_algo = htole16(HG_HASH_SHA256);
+	memcpy(buf, &h, sizeof(h));
+
+	*size = (size_t)(str + strings - (char *)buf);
+	*blob = buf;
+	return 0;
+}

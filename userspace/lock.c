@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hashgate lock: pin the module and forbid lowering the mode until reboot.
+ * There is deliberately no unlock; the kernel offers none.
+ */
+#include <getopt.h>
+
+#include "subcommands.h"
+#include "util.h"
+
+static const char usage[] =
+	"Usage: hashgate lock\n"
+	"  Lock the current mode and pin the module until reboot. Irreversible.\n";
+
+int lock_main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char path[4096];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return hg_usage_error(usage, NULL);
+		fputs(usage, stdout);
+		return HG_EXIT_OK;
+	}
+	if (optind != argc)
+		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	ret = hg_sfs_require();
+	if (ret)
+		return ret;
+	ret = hg_sfs_write("lock", "1", 1);
+	if (ret < 0) {
+		hg_sfs_path(path, sizeof(path), "lock");
+		hg_error_text("cannot write", path, hg_sfs_strerror(-ret));
+		return hg_errno_exit(-ret);
+	}
+	printf("hashgate locked until reboot\n");
+	return HG_EXIT_OK;
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hashgate mode [off|audit|enforce]: print or set the mode. The module does
+ * the permission checks (CAP_MAC_ADMIN, plus CAP_SYS_ADMIN and the lock for
+ * lowering); here they only become readable messages and exit code 4.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "subcommands.h"
+#include "util.h"
+
+static const char usage[] =
+	"Usage: hashgate mode [off|audit|enforce]\n"
+	"  Without an argument, print the current mode.\n"
+	"  Lowering the mode is refused once 'hashgate lock' was run.\n";
+
+int mode_main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char path[4096], buf[32];
+	const char *mode;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return hg_usage_error(usage, NULL);
+		fputs(usage, stdout);
+		return HG_EXIT_OK;
+	}
+	if (argc - optind > 1)
+		return hg_usage_error(usage, "too many arguments");
+	mode = argv[optind];
+	if (mode && strcmp(mode, "off") && strcmp(mode, "audit") &&
+	    strcmp(mode, "enforce"))
+		return hg_usage_error(usage, "invalid mode '%s'", mode);
+
+	ret = hg_sfs_require();
+	if (ret)
+		return ret;
+	hg_sfs_path(path, sizeof(path), "mode");
+	if (!mode) {
+		ret = hg_sfs_read("mode", buf, sizeof(buf));
+		if (ret < 0) {
+			hg_error_text("cannot read", path, hg_sfs_strerror(-ret));
+			return hg_errno_exit(-ret);
+		}
+		printf("%s\n", buf);
+		return HG_EXIT_OK;
+	}
+	ret = hg_sfs_write("mode", mode, strlen(mode));
+	if (ret < 0) {
+		hg_error_text("cannot write", path, hg_sfs_strerror(-ret));
+		return hg_errno_exit(-ret);
+	}
+	return HG_EXIT_OK;
+}

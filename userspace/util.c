@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Error reporting, exit-code mapping and securityfs access shared by all
+ * subcommands. Every message names the subcommand and the file or input it
+ * is about, fsverity-utils style.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define SECURITYFS_MAGIC	0x73636673
+
+const char *hg_cmd = "hashgate";
+
+/* hashgate: <cmd>: <what> '<input>': <text> */
+void hg_error_text(const char *what, const char *input, const char *text)
+{
+	if (input)
+		fprintf(stderr, "hashgate: %s: %s '%s': %s\n", hg_cmd, what, input, text);
+	else
+		fprintf(stderr, "hashgate: %s: %s: %s\n", hg_cmd, what, text);
+}
+
+void hg_error(const char *what, const char *input, int err)
+{
+	hg_error_text(what, input, strerror(err));
+}
+
+void hg_errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hashgate: %s: ", hg_cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Print "hashgate: <cmd>: <why>" and the usage to stderr; return 2. */
+int hg_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "hashgate: %s: ", hg_cmd);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs(usage, stderr);
+	return HG_EXIT_USAGE;
+}
+
+/* The exit code for a failed securityfs operation. */
+int hg_errno_exit(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENODEV:
+		return HG_EXIT_NOKERNEL;
+	case EACCES:
+	case EPERM:
+		return HG_EXIT_PERM;
+	default:
+		return HG_EXIT_FAIL;
+	}
+}
+
+/* Like kmod's mod_strerror(): what an errno means for a securityfs file. */
+const char *hg_sfs_strerror(int err)
+{
+	switch (err) {
+	case EPERM:
+		return "mode is locked or you lack CAP_SYS_ADMIN";
+	case EACCES:
+		return "permission denied (run as root)";
+	case ENOENT:
+		return "hashgate module is not loaded";
+	case EBUSY:
+		return "another reader holds the event stream";
+	case EBADMSG:
+		return "malformed allowlist";
+	default:
+		return strerror(err);
+	}
+}
+
+/* HASHGATE_SECURITYFS lets tests point the tool at a fake directory. */
+const char *hg_sfs_dir(void)
+{
+	const char *dir = getenv("HASHGATE_SECURITYFS");
+
+	return dir && *dir ? dir : HG_SFS_DEFAULT;
+}
+
+void hg_sfs_path(char *buf, size_t size, const char *file)
+{
+	snprintf(buf, size, "%s/%s", hg_sfs_dir(), file);
+}
+
+/* Is the module's securityfs directory there? Say why not and return 3. */
+int hg_sfs_require(void)
+{
+	const char *dir = hg_sfs_dir();
+	struct statfs sfs;
+	struct stat st;
+
+	if (!stat(dir, &st) && S_ISDIR(st.st_mode))
+		return 0;
+	if (!strcmp(dir, HG_SFS_DEFAULT) &&
+	    (statfs("/sys/kernel/security", &sfs) || sfs.f_type != SECURITYFS_MAGIC)) {
+		hg_error_text("securityfs", "/sys/kernel/security", "not mounted "
+			      "(mount -t securityfs none /sys/kernel/security)");
+		return HG_EXIT_NOKERNEL;
+	}
+	hg_error_text("no directory", dir,
+		      "hashgate module is not loaded (try 'hashgate module load')");
+	return HG_EXIT_NOKERNEL;
+}
+
+/* Read a small securityfs file, without its trailing newline; -errno. */
+int hg_sfs_read(const char *file, char *buf, size_t size)
+{
+	char path[4096];
+	ssize_t n;
+	int fd, err;
+
+	hg_sfs_path(path, sizeof(path), file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* One write(2) at offset 0, as the module wants; 0 or -errno. */
+int hg_sfs_write(const char *file, const void *buf, size_t len)
+{
+	char path[4096];
+	ssize_t n;
+	int fd, err;
+
+	hg_sfs_path(path, sizeof(path), file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	err = n < 0 ? errno : 0;
+	if (close(fd) && !err)
+		err = errno;
+	if (!err && (size_t)n != len)
+		err = EIO;
+	return -err;
+}
+
+int hg_parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+void hg_hex(char *out, const uint8_t *bytes, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * len] = '\0';
+}

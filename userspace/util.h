@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HG_UTIL_H
+#define _HG_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes, the same for every subcommand; documented in hashgate.8. */
+enum {
+	HG_EXIT_OK = 0,
+	HG_EXIT_FAIL = 1,	/* failure, list differs, request denied */
+	HG_EXIT_USAGE = 2,	/* bad command line */
+	HG_EXIT_NOKERNEL = 3,	/* module not loaded or securityfs absent */
+	HG_EXIT_PERM = 4,	/* EACCES/EPERM, or root needed */
+};
+
+#define HG_SFS_DEFAULT	"/sys/kernel/security/hashgate"
+
+/* The subcommand being run, for error messages; set by main(). */
+extern const char *hg_cmd;
+
+void hg_error(const char *what, const char *input, int err);
+void hg_error_text(const char *what, const char *input, const char *text);
+void hg_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int hg_usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int hg_errno_exit(int err);
+const char *hg_sfs_strerror(int err);
+
+const char *hg_sfs_dir(void);
+void hg_sfs_path(char *buf, size_t size, const char *file);
+int hg_sfs_require(void);
+int hg_sfs_read(const char *file, char *buf, size_t size);
+int hg_sfs_write(const char *file, const void *buf, size_t len);
+
+int hg_parse_u64(const char *s, uint64_t *out);
+void hg_hex(char *out, const uint8_t *bytes, size_t len);
+
+#endif /* _HG_UTIL_H */
