@@ -280,9 +280,16 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 
 	if (mode == HG_MODE_OFF)
 		return 0;
+	gen = list_snapshot(&serial);
+	/*
+	 * Nothing to check against yet. Enforce cannot be entered without a
+	 * list, so this is audit mode: a would-deny for every program run
+	 * before the first list would only bury the events that matter.
+	 */
+	if (!gen)
+		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
 
-	gen = list_snapshot(&serial);
 	hg_cache_key_of(inode, &key);
 	if (!S_ISREG(inode->i_mode)) {
 		memset(&v, 0, sizeof(v));

@@ -173,8 +173,8 @@ int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
 	}
 	ret = register_ftrace_function(&ops);
 	if (ret) {
-		pr_err("cannot hook: %d%s\n", ret,
-		       ret == -EBUSY ? " (a livepatch or another IPMODIFY user holds a target)" : "");
+		/* EBUSY: a livepatch or another IPMODIFY user holds a target. */
+		pr_err("cannot hook: %d\n", ret);
 		goto err;
 	}
 	return 0;
