@@ -33,6 +33,23 @@ static const char *const mode_names[__HG_MODE_MAX] = {
 	[HG_MODE_ENFORCE] = "enforce",
 };
 
+static const char *const reason_names[__HG_REASON_MAX] = {
+	[HG_REASON_NONE] = "none",
+	[HG_REASON_NOT_IN_ALLOWLIST] = "not-in-allowlist",
+	[HG_REASON_HASH_MISMATCH] = "hash-mismatch",
+	[HG_REASON_OPEN_WRITERS] = "open-writers",
+	[HG_REASON_UNREADABLE] = "unreadable",
+	[HG_REASON_MEMFD] = "memfd",
+	[HG_REASON_ANON_EXEC] = "anon-exec",
+	[HG_REASON_NO_ALLOWLIST] = "no-allowlist",
+	[HG_REASON_UNVERIFIED] = "unverified",
+};
+
+const char *hg_reason_name(enum hg_reason reason)
+{
+	return reason < __HG_REASON_MAX ? reason_names[reason] : "?";
+}
+
 const char *hg_mode_name(enum hg_mode mode)
 {
 	return mode < __HG_MODE_MAX ? mode_names[mode] : "?";
@@ -261,6 +278,34 @@ static void verify(struct file *file, struct inode *inode,
 	hg_cache_release(claim);
 }
 
+/* The verdict on @file now: from the cache, or hashed when allowed to. */
+static void verdict_of(struct file *file, bool may_sleep,
+		       struct hg_cache_key *key, struct hg_verdict *v,
+		       u64 *serial, u64 gen)
+{
+	struct inode *inode = d_real_inode(file_dentry(file));
+
+	hg_cache_key_of(inode, key);
+	if (!S_ISREG(inode->i_mode)) {
+		memset(v, 0, sizeof(*v));
+		v->reason = HG_REASON_UNREADABLE;
+	} else if (inode_is_open_for_write(inode)) {
+		/* Bytes checked now could differ from the bytes mapped. */
+		memset(v, 0, sizeof(*v));
+		v->reason = HG_REASON_OPEN_WRITERS;
+	} else if (hg_cache_lookup(key, gen, v)) {
+		hg_stat_inc(HG_STAT_CACHE_HITS);
+	} else if (!may_sleep) {
+		hg_stat_inc(HG_STAT_CACHE_MISSES);
+		hg_stat_inc(HG_STAT_HOOK_MISSES);
+		memset(v, 0, sizeof(*v));
+		v->reason = HG_REASON_UNVERIFIED;
+	} else {
+		hg_stat_inc(HG_STAT_CACHE_MISSES);
+		verify(file, inode, v, serial);
+	}
+}
+
 /**
  * hg_decide() - the verdict on mapping @file executable, applied
  * @file: the file
@@ -272,10 +317,9 @@ static void verify(struct file *file, struct inode *inode,
 int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 {
 	enum hg_mode mode = READ_ONCE(hg_mode);
-	struct inode *inode = d_real_inode(file_dentry(file));
+	enum hg_decision decision;
 	struct hg_cache_key key;
 	struct hg_verdict v;
-	enum hg_decision decision;
 	u64 serial, gen;
 
 	if (mode == HG_MODE_OFF)
@@ -289,26 +333,7 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 	if (!gen)
 		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
-
-	hg_cache_key_of(inode, &key);
-	if (!S_ISREG(inode->i_mode)) {
-		memset(&v, 0, sizeof(v));
-		v.reason = HG_REASON_UNREADABLE;
-	} else if (inode_is_open_for_write(inode)) {
-		/* Bytes checked now could differ from the bytes mapped. */
-		memset(&v, 0, sizeof(v));
-		v.reason = HG_REASON_OPEN_WRITERS;
-	} else if (hg_cache_lookup(&key, gen, &v)) {
-		hg_stat_inc(HG_STAT_CACHE_HITS);
-	} else if (!may_sleep) {
-		hg_stat_inc(HG_STAT_CACHE_MISSES);
-		hg_stat_inc(HG_STAT_HOOK_MISSES);
-		memset(&v, 0, sizeof(v));
-		v.reason = HG_REASON_UNVERIFIED;
-	} else {
-		hg_stat_inc(HG_STAT_CACHE_MISSES);
-		verify(file, inode, &v, &serial);
-	}
+	verdict_of(file, may_sleep, &key, &v, &serial, gen);
 
 	if (v.reason == HG_REASON_NONE) {
 		hg_stat_inc(HG_STAT_ALLOWS);
@@ -325,4 +350,23 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 	hg_event_exec(file, hook, mode, decision, &v, serial,
 		      may_sleep ? GFP_KERNEL : GFP_NOWAIT);
 	return decision == HG_DECISION_DENY ? -EACCES : 0;
+}
+
+/**
+ * hg_check_file() - what hashgate would decide for @file, for admins
+ * @file: an open regular file
+ * @v: the verdict
+ * @serial: the serial of the list it was judged by, 0 for none
+ *
+ * Hashes when needed and fills the cache like a hook would, but applies no
+ * mode and logs no event.
+ */
+void hg_check_file(struct file *file, struct hg_verdict *v, u64 *serial)
+{
+	struct hg_cache_key key;
+	u64 gen = list_snapshot(serial);
+
+	verdict_of(file, true, &key, v, serial, gen);
+	if (!gen && !v->reason)
+		v->reason = HG_REASON_NO_ALLOWLIST;
 }

@@ -8,6 +8,7 @@
 #include "uapi/hashgate.h"
 
 struct file;
+struct hg_verdict;
 
 extern int hg_mode;
 extern bool hg_locked;
@@ -18,6 +19,8 @@ static inline bool hg_enabled(void)
 }
 
 int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep);
+void hg_check_file(struct file *file, struct hg_verdict *v, u64 *serial);
+const char *hg_reason_name(enum hg_reason reason);
 int hg_mode_set(enum hg_mode mode);
 int hg_mode_lock(void);
 const char *hg_mode_name(enum hg_mode mode);

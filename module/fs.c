@@ -4,6 +4,7 @@
  * each file is described in uapi/hashgate.h.
  */
 #include <linux/capability.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/security.h>
@@ -12,6 +13,7 @@
 #include <linux/uaccess.h>
 
 #include "allowlist.h"
+#include "cache.h"
 #include "decide.h"
 #include "event.h"
 #include "fs.h"
@@ -121,6 +123,73 @@ static ssize_t allowlist_write(struct file *file, const char __user *buf,
 	return ret ?: len;
 }
 
+/*
+ * check: write a path, read back what hashgate would decide for that file:
+ * "<allow|deny> <reason> sha256:<hex|-> <serial>\n". Nothing is logged and
+ * the mode does not matter. Each open file holds its own answer.
+ * Return: len; -EPERM without CAP_MAC_ADMIN; -EINVAL for a bad path;
+ * the error of opening the file.
+ */
+static ssize_t check_write(struct file *file, const char __user *buf,
+			   size_t len, loff_t *ppos)
+{
+	struct hg_verdict v;
+	struct file *target;
+	char hex[2 * HG_DIGEST_SIZE + 1] = "-";
+	char *path, *answer;
+	u64 serial;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
+	if (*ppos != 0 || len == 0 || len > HG_PATH_MAX)
+		return -EINVAL;
+	path = memdup_user_nul(buf, len);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	target = path[0] == '/' ? filp_open(path, O_RDONLY | O_LARGEFILE, 0) :
+				  ERR_PTR(-EINVAL);
+	kfree(path);
+	if (IS_ERR(target))
+		return PTR_ERR(target);
+	hg_check_file(target, &v, &serial);
+	fput(target);
+
+	if (v.has_digest)
+		bin2hex(hex, v.digest, HG_DIGEST_SIZE)[0] = '\0';
+	answer = kasprintf(GFP_KERNEL, "%s %s sha256:%s %llu\n",
+			   v.reason ? "deny" : "allow",
+			   hg_reason_name(v.reason), hex, serial);
+	if (!answer)
+		return -ENOMEM;
+	kfree(file->private_data);
+	file->private_data = answer;
+	return len;
+}
+
+static ssize_t check_read(struct file *file, char __user *buf, size_t len,
+			  loff_t *ppos)
+{
+	const char *answer = file->private_data;
+
+	if (!answer)
+		return 0;
+	return simple_read_from_buffer(buf, len, ppos, answer, strlen(answer));
+}
+
+static int check_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+static const struct file_operations check_fops = {
+	.owner = THIS_MODULE,
+	.write = check_write,
+	.read = check_read,
+	.release = check_release,
+	.llseek = generic_file_llseek,
+};
+
 #define HG_SEQ_FOPS(name, writer)					\
 static int name##_open(struct inode *inode, struct file *file)		\
 {									\
@@ -152,6 +221,7 @@ static const struct {
 	{ "allowlist", 0600, &allowlist_fops },
 	{ "events", 0400, &hg_event_fops },
 	{ "stats", 0444, &stats_fops },
+	{ "check", 0600, &check_fops },
 };
 
 static struct dentry *dir;

@@ -22,6 +22,10 @@
  *                  EINVAL if the buffer cannot hold the next one; blocks
  *                  unless O_NONBLOCK; poll(2) supported.
  *   stats      r   "name value" lines, one counter per line.
+ *   check      rw  write: an absolute path in one write(2); read back, on
+ *                  the same open file, what would be decided for that file:
+ *                  "<allow|deny> <reason> sha256:<hex|-> <serial>\n". No
+ *                  event is logged and the mode is not applied.
  *
  * Allowlist blob: the header, then digest_count SHA-256 digests in strictly
  * ascending memcmp() order, then path_count struct hg_list_path entries in

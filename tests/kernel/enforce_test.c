@@ -322,6 +322,47 @@ TEST_F(hg, mode_changes_by_non_root_fail)
 	EXPECT_EQ(0, hg_sh("grep -qx enforce " HG_FS "/mode"));
 }
 
+/* What the check file answers for @path. */
+static int check_path(const char *path, char *answer, size_t size)
+{
+	int fd = open(HG_FS "/check", O_RDWR);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, path, strlen(path)) < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	n = read(fd, answer, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	answer[n] = '\0';
+	return 0;
+}
+
+TEST_F(hg, check_answers_without_logging)
+{
+	char answer[256], want[256], hex[65];
+	ssize_t n;
+
+	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/t/evil", true));
+	sha256_hex(HELLO, hex);
+	ASSERT_EQ(0, check_path(HELLO, answer, sizeof(answer)));
+	snprintf(want, sizeof(want), "allow none sha256:%s 100\n", hex);
+	EXPECT_STREQ(want, answer);
+	sha256_hex("/tmp/t/evil", hex);
+	ASSERT_EQ(0, check_path("/tmp/t/evil", answer, sizeof(answer)));
+	snprintf(want, sizeof(want), "deny not-in-allowlist sha256:%s 100\n", hex);
+	EXPECT_STREQ(want, answer);
+	EXPECT_EQ(-ENOENT, check_path("/tmp/t/nothing", answer, sizeof(answer)));
+	EXPECT_EQ(-EINVAL, check_path("relative", answer, sizeof(answer)));
+	n = hg_events(self->ev, EVBUF);
+	EXPECT_EQ(0, count_exec_events(self->ev, n));
+}
+
 FIXTURE(small_ring) {
 	void *ev;
 };
