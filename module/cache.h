@@ -25,6 +25,7 @@ struct hg_cache_key {
 struct hg_verdict {
 	u8 digest[HG_DIGEST_SIZE];
 	bool has_digest;
+	bool is_script;		/* starts with "#!" */
 	u8 reason;		/* enum hg_reason; HG_REASON_NONE allows */
 };
 

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The decision on one executable mapping, and the mode it is applied in.
+ * The decision on one executable mapping, or on one write to a file that is
+ * mapped executable.
  *
- * Hooks only classify and call hg_decide(); the verdict (cache or hash, then
- * the allowlist), the event and the mode are applied here, in one place, so
- * audit and enforce differ by the last line only.
+ * Hooks only classify and call hg_decide*(); the verdict (cache or hash,
+ * then the allowlist), the event and the mode are applied here, in one
+ * place, so audit and enforce differ by the last line only.
  */
-#include <linux/capability.h>
 #include <linux/dcache.h>
+#include <linux/fcntl.h>
 #include <linux/fs.h>
-#include <linux/module.h>
-#include <linux/mutex.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/sched.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -20,116 +23,10 @@
 #include "cache.h"
 #include "decide.h"
 #include "event.h"
+#include "exclusion.h"
 #include "measure.h"
+#include "policy.h"
 #include "stats.h"
-
-int hg_mode = HG_MODE_AUDIT;
-bool hg_locked;
-static DEFINE_MUTEX(mode_lock);
-
-static const char *const mode_names[__HG_MODE_MAX] = {
-	[HG_MODE_OFF] = "off",
-	[HG_MODE_AUDIT] = "audit",
-	[HG_MODE_ENFORCE] = "enforce",
-};
-
-static const char *const reason_names[__HG_REASON_MAX] = {
-	[HG_REASON_NONE] = "none",
-	[HG_REASON_NOT_IN_ALLOWLIST] = "not-in-allowlist",
-	[HG_REASON_HASH_MISMATCH] = "hash-mismatch",
-	[HG_REASON_OPEN_WRITERS] = "open-writers",
-	[HG_REASON_UNREADABLE] = "unreadable",
-	[HG_REASON_MEMFD] = "memfd",
-	[HG_REASON_ANON_EXEC] = "anon-exec",
-	[HG_REASON_NO_ALLOWLIST] = "no-allowlist",
-	[HG_REASON_UNVERIFIED] = "unverified",
-};
-
-const char *hg_reason_name(enum hg_reason reason)
-{
-	return reason < __HG_REASON_MAX ? reason_names[reason] : "?";
-}
-
-const char *hg_mode_name(enum hg_mode mode)
-{
-	return mode < __HG_MODE_MAX ? mode_names[mode] : "?";
-}
-
-/**
- * hg_mode_parse() - "off", "audit" or "enforce", with or without a newline
- * @s: the text
- * @mode: set on success
- *
- * Return: 0 or -EINVAL.
- */
-int hg_mode_parse(const char *s, enum hg_mode *mode)
-{
-	int i = sysfs_match_string(mode_names, s);
-
-	if (i < 0)
-		return -EINVAL;
-	*mode = i;
-	return 0;
-}
-
-/**
- * hg_mode_set() - switch mode
- * @mode: the new mode
- *
- * Enforce holds a reference on the module, so it cannot be unloaded while
- * enforcing. Lowering the mode needs CAP_SYS_ADMIN and an unlocked mode.
- *
- * Return: 0; -EPERM when lowering is not allowed; -ENODATA for enforce
- * without an allowlist, which would deny every program.
- */
-int hg_mode_set(enum hg_mode mode)
-{
-	enum hg_mode old;
-	int ret = 0;
-
-	mutex_lock(&mode_lock);
-	old = hg_mode;
-	if (mode < old && (hg_locked || !capable(CAP_SYS_ADMIN))) {
-		ret = -EPERM;
-		goto out;
-	}
-	if (mode == HG_MODE_ENFORCE && !rcu_access_pointer(hg_active_list)) {
-		ret = -ENODATA;
-		goto out;
-	}
-	if (mode == old)
-		goto out;
-	if (mode == HG_MODE_ENFORCE)
-		__module_get(THIS_MODULE);
-	else if (old == HG_MODE_ENFORCE)
-		module_put(THIS_MODULE);
-	WRITE_ONCE(hg_mode, mode);
-	pr_info("mode %s (was %s)\n", hg_mode_name(mode), hg_mode_name(old));
-	hg_event_mode(mode, hg_locked);
-out:
-	mutex_unlock(&mode_lock);
-	return ret;
-}
-
-/**
- * hg_mode_lock() - forbid lowering the mode until reboot
- *
- * The module pins itself: unloading would lower the mode too.
- *
- * Return: 0.
- */
-int hg_mode_lock(void)
-{
-	mutex_lock(&mode_lock);
-	if (!hg_locked) {
-		hg_locked = true;
-		__module_get(THIS_MODULE);
-		pr_info("mode %s locked until reboot\n", hg_mode_name(hg_mode));
-		hg_event_mode(hg_mode, true);
-	}
-	mutex_unlock(&mode_lock);
-	return 0;
-}
 
 /*
  * In audit mode one exec passes several hooks (exec open, bprm_check, the
@@ -141,13 +38,14 @@ static struct {
 	spinlock_t lock;	/* protects the table and next */
 	struct {
 		pid_t tgid;
+		u8 reason;
 		u64 list_gen;
 		struct hg_cache_key key;
 	} seen[32];
 	unsigned int next;
 } recent = { .lock = __SPIN_LOCK_UNLOCKED(recent.lock) };
 
-static bool reported_before(const struct hg_cache_key *key, u64 gen)
+static bool reported_before(const struct hg_cache_key *key, u64 gen, u8 reason)
 {
 	pid_t tgid = task_tgid_nr(current);
 	bool seen = false;
@@ -156,6 +54,7 @@ static bool reported_before(const struct hg_cache_key *key, u64 gen)
 	spin_lock(&recent.lock);
 	for (i = 0; i < ARRAY_SIZE(recent.seen); i++) {
 		if (recent.seen[i].tgid == tgid &&
+		    recent.seen[i].reason == reason &&
 		    recent.seen[i].list_gen == gen &&
 		    hg_cache_key_equal(&recent.seen[i].key, key)) {
 			seen = true;
@@ -165,6 +64,7 @@ static bool reported_before(const struct hg_cache_key *key, u64 gen)
 	if (!seen) {
 		i = recent.next++ % ARRAY_SIZE(recent.seen);
 		recent.seen[i].tgid = tgid;
+		recent.seen[i].reason = reason;
 		recent.seen[i].list_gen = gen;
 		recent.seen[i].key = *key;
 	}
@@ -261,7 +161,7 @@ static void verify(struct file *file, struct inode *inode,
 	}
 
 	memset(v, 0, sizeof(*v));
-	if (hg_measure_file(file, v->digest)) {
+	if (hg_measure_file(file, v->digest, &v->is_script)) {
 		v->reason = HG_REASON_UNREADABLE;
 		hg_cache_release(claim);
 		return;
@@ -278,6 +178,28 @@ static void verify(struct file *file, struct inode *inode,
 	hg_cache_release(claim);
 }
 
+/*
+ * A memfd is content nobody can name. It may run only when it can no longer
+ * change: sealed against writes (now or future) and against resizing; its
+ * bytes are then hashed like any file's.
+ */
+static bool is_memfd(struct file *file)
+{
+	return (file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	       !strncmp(file_dentry(file)->d_name.name, "memfd:", 6);
+}
+
+static bool memfd_sealed(struct inode *inode)
+{
+	unsigned int seals;
+
+	if (inode->i_sb->s_magic != TMPFS_MAGIC)
+		return false;
+	seals = READ_ONCE(SHMEM_I(inode)->seals);
+	return (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) &&
+	       (seals & F_SEAL_SHRINK) && (seals & F_SEAL_GROW);
+}
+
 /* The verdict on @file now: from the cache, or hashed when allowed to. */
 static void verdict_of(struct file *file, bool may_sleep,
 		       struct hg_cache_key *key, struct hg_verdict *v,
@@ -286,24 +208,45 @@ static void verdict_of(struct file *file, bool may_sleep,
 	struct inode *inode = d_real_inode(file_dentry(file));
 
 	hg_cache_key_of(inode, key);
+	memset(v, 0, sizeof(*v));
 	if (!S_ISREG(inode->i_mode)) {
-		memset(v, 0, sizeof(*v));
 		v->reason = HG_REASON_UNREADABLE;
 	} else if (inode_is_open_for_write(inode)) {
 		/* Bytes checked now could differ from the bytes mapped. */
-		memset(v, 0, sizeof(*v));
 		v->reason = HG_REASON_OPEN_WRITERS;
+	} else if (is_memfd(file) && !memfd_sealed(inode)) {
+		v->reason = HG_REASON_MEMFD;
 	} else if (hg_cache_lookup(key, gen, v)) {
 		hg_stat_inc(HG_STAT_CACHE_HITS);
 	} else if (!may_sleep) {
 		hg_stat_inc(HG_STAT_CACHE_MISSES);
 		hg_stat_inc(HG_STAT_HOOK_MISSES);
-		memset(v, 0, sizeof(*v));
 		v->reason = HG_REASON_UNVERIFIED;
 	} else {
 		hg_stat_inc(HG_STAT_CACHE_MISSES);
 		verify(file, inode, v, serial);
 	}
+}
+
+/* Count it, report it (once per process in audit), apply the mode. */
+static int apply(const struct path *path, enum hg_hook hook, enum hg_mode mode,
+		 const struct hg_cache_key *key, const struct hg_verdict *v,
+		 u64 serial, u64 gen, bool may_sleep, int deny_errno)
+{
+	enum hg_decision decision;
+
+	decision = mode == HG_MODE_ENFORCE ? HG_DECISION_DENY :
+					     HG_DECISION_WOULD_DENY;
+	hg_stat_inc(decision == HG_DECISION_DENY ? HG_STAT_DENIES :
+						   HG_STAT_WOULD_DENIES);
+	if (decision == HG_DECISION_WOULD_DENY &&
+	    reported_before(key, gen, v->reason)) {
+		hg_stat_inc(HG_STAT_EVENTS_REPEATED);
+		return 0;
+	}
+	hg_event_exec(path, hook, mode, decision, v, serial,
+		      may_sleep ? GFP_KERNEL : GFP_NOWAIT);
+	return decision == HG_DECISION_DENY ? deny_errno : 0;
 }
 
 /**
@@ -317,7 +260,6 @@ static void verdict_of(struct file *file, bool may_sleep,
 int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 {
 	enum hg_mode mode = READ_ONCE(hg_mode);
-	enum hg_decision decision;
 	struct hg_cache_key key;
 	struct hg_verdict v;
 	u64 serial, gen;
@@ -335,21 +277,75 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 	hg_stat_inc(HG_STAT_DECISIONS);
 	verdict_of(file, may_sleep, &key, &v, &serial, gen);
 
+	/*
+	 * A script run directly: its interpreter is checked as a program when
+	 * the kernel opens it; the script itself only when the admin asks.
+	 */
+	if (v.reason && v.is_script && !READ_ONCE(hg_require_scripts) &&
+	    (hook == HG_HOOK_EXEC_OPEN || hook == HG_HOOK_BPRM_CHECK))
+		v.reason = HG_REASON_NONE;
+
 	if (v.reason == HG_REASON_NONE) {
 		hg_stat_inc(HG_STAT_ALLOWS);
 		return 0;
 	}
-	decision = mode == HG_MODE_ENFORCE ? HG_DECISION_DENY :
-					     HG_DECISION_WOULD_DENY;
-	hg_stat_inc(decision == HG_DECISION_DENY ? HG_STAT_DENIES :
-						   HG_STAT_WOULD_DENIES);
-	if (decision == HG_DECISION_WOULD_DENY && reported_before(&key, gen)) {
-		hg_stat_inc(HG_STAT_EVENTS_REPEATED);
+	return apply(&file->f_path, hook, mode, &key, &v, serial, gen,
+		     may_sleep, -EACCES);
+}
+
+/**
+ * hg_decide_anon() - executable memory that is no file's verified content
+ * @hook: HG_HOOK_MMAP or HG_HOOK_MPROTECT
+ *
+ * Anonymous memory, or private file pages that were written (copied on
+ * write) and so are no longer the file's bytes. Decided by the anon_exec
+ * policy, within the mode: audit in either makes it a would-deny.
+ *
+ * Return: 0 to allow, -EACCES to deny.
+ */
+int hg_decide_anon(enum hg_hook hook)
+{
+	enum hg_anon_policy policy = READ_ONCE(hg_anon_policy);
+	enum hg_mode mode = READ_ONCE(hg_mode);
+	struct hg_cache_key key = { };
+	struct hg_verdict v = { .reason = HG_REASON_ANON_EXEC };
+	u64 serial, gen;
+
+	if (mode == HG_MODE_OFF || policy == HG_ANON_ALLOW)
 		return 0;
-	}
-	hg_event_exec(file, hook, mode, decision, &v, serial,
-		      may_sleep ? GFP_KERNEL : GFP_NOWAIT);
-	return decision == HG_DECISION_DENY ? -EACCES : 0;
+	hg_stat_inc(HG_STAT_DECISIONS);
+	gen = list_snapshot(&serial);
+	if (policy == HG_ANON_AUDIT)
+		mode = HG_MODE_AUDIT;
+	/* mprotect holds mmap_lock: no sleeping allocation there. */
+	return apply(NULL, hook, mode, &key, &v, serial, gen,
+		     hook != HG_HOOK_MPROTECT, -EACCES);
+}
+
+/**
+ * hg_decide_write() - may a file about to be written change under an exec
+ * mapping
+ * @path: the file opened for write or truncated
+ * @inode: its real inode
+ * @hook: HG_HOOK_WRITE_OPEN or HG_HOOK_TRUNCATE
+ *
+ * Return: 0, or -ETXTBSY in enforce mode while the file is mapped
+ * executable anywhere.
+ */
+int hg_decide_write(const struct path *path, struct inode *inode,
+		    enum hg_hook hook)
+{
+	enum hg_mode mode = READ_ONCE(hg_mode);
+	struct hg_verdict v = { .reason = HG_REASON_EXEC_MAPPED };
+	struct hg_cache_key key;
+	u64 serial, gen;
+
+	if (mode == HG_MODE_OFF || !hg_exec_mapped(inode))
+		return 0;
+	hg_stat_inc(HG_STAT_DECISIONS);
+	gen = list_snapshot(&serial);
+	hg_cache_key_of(inode, &key);
+	return apply(path, hook, mode, &key, &v, serial, gen, true, -ETXTBSY);
 }
 
 /**

@@ -97,8 +97,8 @@ static u16 path_of(const struct path *path, char *buf, char **out)
 }
 
 /**
- * hg_event_exec() - record a decision on an executable mapping
- * @file: the file mapped
+ * hg_event_exec() - record a decision on an executable mapping or a write
+ * @path: the file, NULL for anonymous memory
  * @hook: where it was seen
  * @mode: the mode in force
  * @decision: what was done
@@ -106,13 +106,13 @@ static u16 path_of(const struct path *path, char *buf, char **out)
  * @serial: serial of the allowlist decided against, 0 for none
  * @gfp: GFP_KERNEL where the hook may sleep, else GFP_NOWAIT
  */
-void hg_event_exec(struct file *file, enum hg_hook hook, enum hg_mode mode,
-		   enum hg_decision decision, const struct hg_verdict *v,
-		   u64 serial, gfp_t gfp)
+void hg_event_exec(const struct path *path, enum hg_hook hook,
+		   enum hg_mode mode, enum hg_decision decision,
+		   const struct hg_verdict *v, u64 serial, gfp_t gfp)
 {
-	struct inode *inode = file_inode(file);
-	char *tmp, *exe_p = NULL, *path_p;
-	u16 exe_len = 0, path_len;
+	struct inode *inode = path ? d_real_inode(path->dentry) : NULL;
+	char *tmp, *exe_p = NULL, *path_p = NULL;
+	u16 exe_len = 0, path_len = 0;
 	struct hg_event *rec = NULL;
 	struct file *exe = NULL;
 	size_t size;
@@ -124,7 +124,8 @@ void hg_event_exec(struct file *file, enum hg_hook hook, enum hg_mode mode,
 		exe = hg_get_mm_exe_file(current->mm);
 	if (exe)
 		exe_len = path_of(&exe->f_path, tmp, &exe_p);
-	path_len = path_of(&file->f_path, tmp + PATH_MAX, &path_p);
+	if (path)
+		path_len = path_of(path, tmp + PATH_MAX, &path_p);
 
 	size = ALIGN(sizeof(*rec) + exe_len + path_len, 8);
 	rec = kzalloc(size, gfp | __GFP_NOWARN);
@@ -134,8 +135,10 @@ void hg_event_exec(struct file *file, enum hg_hook hook, enum hg_mode mode,
 	rec->size = size;
 	rec->type = HG_EVENT_EXEC;
 	rec->list_serial = serial;
-	rec->ino = inode->i_ino;
-	rec->dev = new_encode_dev(inode->i_sb->s_dev);
+	if (inode) {
+		rec->ino = inode->i_ino;
+		rec->dev = new_encode_dev(inode->i_sb->s_dev);
+	}
 	rec->hook = hook;
 	rec->mode = mode;
 	rec->decision = decision;
@@ -146,8 +149,10 @@ void hg_event_exec(struct file *file, enum hg_hook hook, enum hg_mode mode,
 	}
 	rec->exe_len = exe_len;
 	rec->path_len = path_len;
-	memcpy(rec + 1, exe_p, exe_len);
-	memcpy((char *)(rec + 1) + exe_len, path_p, path_len);
+	if (exe_len)
+		memcpy(rec + 1, exe_p, exe_len);
+	if (path_len)
+		memcpy((char *)(rec + 1) + exe_len, path_p, path_len);
 out:
 	/* A NULL record is counted as dropped. */
 	queue(rec);

@@ -12,7 +12,8 @@ struct hg_verdict;
 
 int hg_event_init(unsigned int ring_size);
 void hg_event_exit(void);
-void hg_event_exec(struct file *file, enum hg_hook hook, enum hg_mode mode,
+void hg_event_exec(const struct path *path, enum hg_hook hook,
+		   enum hg_mode mode,
 		   enum hg_decision decision, const struct hg_verdict *v,
 		   u64 serial, gfp_t gfp);
 void hg_event_list_load(const struct hg_allowlist *list);

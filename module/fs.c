@@ -15,6 +15,7 @@
 #include "allowlist.h"
 #include "cache.h"
 #include "decide.h"
+#include "policy.h"
 #include "event.h"
 #include "fs.h"
 #include "stats.h"
@@ -37,6 +38,12 @@ static int version_show(struct seq_file *m, void *v)
 static int mode_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "%s\n", hg_mode_name(READ_ONCE(hg_mode)));
+	return 0;
+}
+
+static int anon_exec_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", hg_anon_name(READ_ONCE(hg_anon_policy)));
 	return 0;
 }
 
@@ -83,6 +90,26 @@ static ssize_t mode_write(struct file *file, const char __user *buf,
 	kfree(s);
 	if (!ret)
 		ret = hg_mode_set(mode);
+	return ret ?: len;
+}
+
+/* anon_exec: "allow", "audit" or "deny"; same rules as mode. */
+static ssize_t anon_exec_write(struct file *file, const char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	enum hg_anon_policy policy;
+	char *s;
+	int ret;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
+	s = small_write(buf, len, ppos);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	ret = hg_anon_parse(s, &policy);
+	kfree(s);
+	if (!ret)
+		ret = hg_anon_set(policy);
 	return ret ?: len;
 }
 
@@ -207,6 +234,7 @@ static const struct file_operations name##_fops = {			\
 HG_SEQ_FOPS(version, NULL);
 HG_SEQ_FOPS(mode, mode_write);
 HG_SEQ_FOPS(lock, lock_write);
+HG_SEQ_FOPS(anon_exec, anon_exec_write);
 HG_SEQ_FOPS(allowlist, allowlist_write);
 HG_SEQ_FOPS(stats, NULL);
 
@@ -218,6 +246,7 @@ static const struct {
 	{ "version", 0444, &version_fops },
 	{ "mode", 0600, &mode_fops },
 	{ "lock", 0600, &lock_fops },
+	{ "anon_exec", 0600, &anon_exec_fops },
 	{ "allowlist", 0600, &allowlist_fops },
 	{ "events", 0400, &hg_event_fops },
 	{ "stats", 0444, &stats_fops },

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The four places an executable mapping is made, and their wrappers.
+ * The places an executable mapping is made or an exec-mapped file could be
+ * changed, and their wrappers.
  *
  *   security_bprm_check    the program of an execve, before the point of no
  *                          return (a deny later would be a SIGSEGV)
  *   security_file_open     opens with __FMODE_EXEC: the ELF interpreter, also
- *                          before the point of no return
- *   security_mmap_file     mmap with PROT_EXEC: libraries, dlopen, ld.so ./x
- *   security_file_mprotect PROT_EXEC added to a file mapping; mmap_lock is
- *                          held, so the decision comes from the cache only
+ *                          before the point of no return; and opens for
+ *                          write of files mapped somewhere (exclusion.c)
+ *   security_mmap_file     mmap with PROT_EXEC: libraries, dlopen, ld.so ./x,
+ *                          and anonymous executable memory
+ *   security_file_mprotect PROT_EXEC added to a mapping; mmap_lock is held,
+ *                          so the decision comes from the cache only
+ *   security_path_truncate truncate(2) of a file mapped somewhere
  *
  * Filters run in the ftrace callback for every call and only look at the
  * arguments; wrappers only classify and call hg_decide(). Each wrapper runs
@@ -24,6 +28,7 @@
 #include <linux/shmem_fs.h>
 
 #include "decide.h"
+#include "policy.h"
 #include "hook.h"
 #include "hooks.h"
 #include "stats.h"
@@ -33,6 +38,7 @@ unsigned long hg_orig_security_bprm_check;
 unsigned long hg_orig_security_file_open;
 unsigned long hg_orig_security_mmap_file;
 unsigned long hg_orig_security_file_mprotect;
+unsigned long hg_orig_security_path_truncate;
 
 /* The self-test at load: a private shmem file that the hooks must see. */
 static struct file *selftest_file;
@@ -65,24 +71,52 @@ static bool want_bprm_check(const struct pt_regs *regs)
 	return active();
 }
 
+/* A file mapped anywhere, executable or not: exclusion.c looks closer. */
+static bool mapped(const struct inode *inode)
+{
+	return mapping_mapped(inode->i_mapping);
+}
+
 static bool want_file_open(const struct pt_regs *regs)
 {
 	const struct file *file = (const struct file *)regs->di;
 
-	return active() && (file->f_flags & __FMODE_EXEC);
+	if (!active())
+		return false;
+	return (file->f_flags & __FMODE_EXEC) ||
+	       ((file->f_mode & FMODE_WRITE) && mapped(file_inode(file)));
 }
 
 static bool want_mmap_file(const struct pt_regs *regs)
 {
-	return active() && regs->di && maps_exec(regs->si);
+	if (!active() || !maps_exec(regs->si))
+		return false;
+	return regs->di || READ_ONCE(hg_anon_policy) != HG_ANON_ALLOW;
+}
+
+/* Written private pages are not the file's bytes any more. */
+static bool anon_like(const struct vm_area_struct *vma)
+{
+	return !vma->vm_file || vma->anon_vma;
 }
 
 static bool want_file_mprotect(const struct pt_regs *regs)
 {
 	const struct vm_area_struct *vma = (const void *)regs->di;
 
-	return active() && (regs->dx & PROT_EXEC) && vma->vm_file &&
-	       !(vma->vm_flags & VM_EXEC);
+	if (!active() || !(regs->dx & PROT_EXEC))
+		return false;
+	if (anon_like(vma))
+		return READ_ONCE(hg_anon_policy) != HG_ANON_ALLOW;
+	return !(vma->vm_flags & VM_EXEC);
+}
+
+static bool want_path_truncate(const struct pt_regs *regs)
+{
+	const struct path *path = (const struct path *)regs->di;
+
+	return active() && d_is_reg(path->dentry) &&
+	       mapped(d_backing_inode(path->dentry));
 }
 
 static int hg_bprm_check(struct linux_binprm *bprm)
@@ -99,11 +133,17 @@ static int hg_bprm_check(struct linux_binprm *bprm)
 
 static int hg_file_open(struct file *file)
 {
+	struct inode *inode;
 	int ret = 0;
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
-	if (!is_selftest(file, HG_HOOK_EXEC_OPEN))
-		ret = hg_decide(file, HG_HOOK_EXEC_OPEN, true);
+	if (file->f_flags & __FMODE_EXEC) {
+		if (!is_selftest(file, HG_HOOK_EXEC_OPEN))
+			ret = hg_decide(file, HG_HOOK_EXEC_OPEN, true);
+	} else {
+		inode = d_real_inode(file_dentry(file));
+		ret = hg_decide_write(&file->f_path, inode, HG_HOOK_WRITE_OPEN);
+	}
 	if (!ret)
 		ret = hg_call_security_file_open(file);
 	hg_hook_exit();
@@ -116,7 +156,9 @@ static int hg_mmap_file(struct file *file, unsigned long prot,
 	int ret = 0;
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
-	if (!is_selftest(file, HG_HOOK_MMAP))
+	if (!file)
+		ret = hg_decide_anon(HG_HOOK_MMAP);
+	else if (!is_selftest(file, HG_HOOK_MMAP))
 		ret = hg_decide(file, HG_HOOK_MMAP, true);
 	if (!ret)
 		ret = hg_call_security_mmap_file(file, prot, flags);
@@ -130,9 +172,25 @@ static int hg_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot,
 	int ret;
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
-	ret = hg_decide(vma->vm_file, HG_HOOK_MPROTECT, false);
+	if (anon_like(vma))
+		ret = hg_decide_anon(HG_HOOK_MPROTECT);
+	else
+		ret = hg_decide(vma->vm_file, HG_HOOK_MPROTECT, false);
 	if (!ret)
 		ret = hg_call_security_file_mprotect(vma, reqprot, prot);
+	hg_hook_exit();
+	return ret;
+}
+
+static int hg_path_truncate(const struct path *path)
+{
+	int ret;
+
+	hg_stat_inc(HG_STAT_HOOK_CALLS);
+	ret = hg_decide_write(path, d_real_inode(path->dentry),
+			      HG_HOOK_TRUNCATE);
+	if (!ret)
+		ret = hg_call_security_path_truncate(path);
 	hg_hook_exit();
 	return ret;
 }
@@ -149,6 +207,7 @@ static struct hg_ftrace_hook hooks[] = {
 	HG_HOOK(file_open),
 	HG_HOOK(mmap_file),
 	HG_HOOK(file_mprotect),
+	HG_HOOK(path_truncate),
 };
 
 /*

@@ -12,6 +12,7 @@
 #include "allowlist.h"
 #include "cache.h"
 #include "decide.h"
+#include "policy.h"
 #include "event.h"
 #include "fs.h"
 #include "hook.h"
@@ -47,6 +48,36 @@ static const struct kernel_param_ops mode_param_ops = {
 /* Read-only after load: the securityfs mode file is the way to change it. */
 module_param_cb(mode, &mode_param_ops, &hg_mode, 0444);
 MODULE_PARM_DESC(mode, "initial mode: off or audit (default audit)");
+
+static int anon_param_set(const char *val, const struct kernel_param *kp)
+{
+	enum hg_anon_policy policy;
+
+	if (hg_anon_parse(val, &policy))
+		return -EINVAL;
+	*(int *)kp->arg = policy;
+	return 0;
+}
+
+static int anon_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", hg_anon_name(*(int *)kp->arg));
+}
+
+static const struct kernel_param_ops anon_param_ops = {
+	.set = anon_param_set,
+	.get = anon_param_get,
+};
+
+module_param_cb(anon_exec, &anon_param_ops, &hg_anon_policy, 0444);
+MODULE_PARM_DESC(anon_exec, "initial policy for anonymous executable memory: allow, audit or deny (default audit)");
+
+/*
+ * Scripts run directly are checked through their interpreter; with this
+ * set, the script file itself must be listed too.
+ */
+module_param_named(require_scripts, hg_require_scripts, bool, 0444);
+MODULE_PARM_DESC(require_scripts, "scripts executed directly must be listed themselves (default N)");
 
 static unsigned int event_ring = 4096;
 module_param(event_ring, uint, 0444);

@@ -66,13 +66,14 @@ const char *hg_measure_driver(void)
  * hg_measure_file() - SHA-256 of the whole content of @file
  * @file: an open regular file; only its path is used
  * @digest: HG_DIGEST_SIZE bytes out
+ * @is_script: set when the file starts with "#!"
  *
  * May sleep. Must not be called with mm locks held.
  *
  * Return: 0, -EINTR when a fatal signal arrived, or the error that kept the
  * file from being read.
  */
-int hg_measure_file(struct file *file, u8 *digest)
+int hg_measure_file(struct file *file, u8 *digest, bool *is_script)
 {
 	SHASH_DESC_ON_STACK(desc, tfm);
 	struct file *priv;
@@ -100,6 +101,8 @@ int hg_measure_file(struct file *file, u8 *digest)
 			ret = n;
 			break;
 		}
+		if (pos == n)
+			*is_script = n >= 2 && !memcmp(buf, "#!", 2);
 		ret = crypto_shash_update(desc, buf, n);
 		hg_stat_add(HG_STAT_BYTES_HASHED, n);
 		if (fatal_signal_pending(current))

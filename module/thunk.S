@@ -30,3 +30,4 @@ HG_THUNK security_bprm_check
 HG_THUNK security_file_open
 HG_THUNK security_mmap_file
 HG_THUNK security_file_mprotect
+HG_THUNK security_path_truncate

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 struct file;
+struct path;
 struct linux_binprm;
 struct vm_area_struct;
 
@@ -18,6 +19,7 @@ extern unsigned long hg_orig_security_bprm_check;
 extern unsigned long hg_orig_security_file_open;
 extern unsigned long hg_orig_security_mmap_file;
 extern unsigned long hg_orig_security_file_mprotect;
+extern unsigned long hg_orig_security_path_truncate;
 
 unsigned long hg_call_kallsyms_lookup_name(const char *name);
 int hg_call_security_bprm_check(struct linux_binprm *bprm);
@@ -26,5 +28,6 @@ int hg_call_security_mmap_file(struct file *file, unsigned long prot,
 			       unsigned long flags);
 int hg_call_security_file_mprotect(struct vm_area_struct *vma,
 				   unsigned long reqprot, unsigned long prot);
+int hg_call_security_path_truncate(const struct path *path);
 
 #endif /* _HG_THUNK_H */

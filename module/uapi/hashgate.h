@@ -22,6 +22,9 @@
  *                  EINVAL if the buffer cannot hold the next one; blocks
  *                  unless O_NONBLOCK; poll(2) supported.
  *   stats      r   "name value" lines, one counter per line.
+ *   anon_exec  rw  "allow", "audit" or "deny": the policy for anonymous
+ *                  executable memory (and written private file pages made
+ *                  executable). Same permission rules as mode.
  *   check      rw  write: an absolute path in one write(2); read back, on
  *                  the same open file, what would be decided for that file:
  *                  "<allow|deny> <reason> sha256:<hex|-> <serial>\n". No
@@ -72,12 +75,21 @@ enum hg_mode {
 	__HG_MODE_MAX
 };
 
+enum hg_anon_policy {
+	HG_ANON_ALLOW,
+	HG_ANON_AUDIT,
+	HG_ANON_DENY,
+	__HG_ANON_MAX
+};
+
 enum hg_hook {
 	HG_HOOK_NONE,
 	HG_HOOK_BPRM_CHECK,	/* the program of an execve */
 	HG_HOOK_EXEC_OPEN,	/* an open for exec: the ELF interpreter */
 	HG_HOOK_MMAP,		/* mmap with PROT_EXEC */
 	HG_HOOK_MPROTECT,	/* mprotect adding PROT_EXEC */
+	HG_HOOK_WRITE_OPEN,	/* an open for write of an exec-mapped file */
+	HG_HOOK_TRUNCATE,	/* truncate(2) of an exec-mapped file */
 	__HG_HOOK_MAX
 };
 
@@ -94,10 +106,11 @@ enum hg_reason {
 	HG_REASON_HASH_MISMATCH,	/* path listed with another digest */
 	HG_REASON_OPEN_WRITERS,		/* open for write, or changed while hashed */
 	HG_REASON_UNREADABLE,		/* could not be read and hashed */
-	HG_REASON_MEMFD,		/* reserved: memfd policy */
-	HG_REASON_ANON_EXEC,		/* reserved: anonymous executable memory */
+	HG_REASON_MEMFD,		/* memfd not sealed against writes */
+	HG_REASON_ANON_EXEC,		/* anonymous or written private memory */
 	HG_REASON_NO_ALLOWLIST,
 	HG_REASON_UNVERIFIED,		/* mprotect of a file never verified */
+	HG_REASON_EXEC_MAPPED,		/* write to a file mapped executable */
 	__HG_REASON_MAX
 };
 

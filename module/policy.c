@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy knobs: the mode, the lock, the anonymous-exec policy, and the
+ * names userspace sees for them. Raising any knob needs CAP_MAC_ADMIN (the
+ * securityfs write handler checks it); lowering one also needs
+ * CAP_SYS_ADMIN and is impossible once locked.
+ */
+#include <linux/capability.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+
+#include "allowlist.h"
+#include "event.h"
+#include "policy.h"
+
+int hg_mode = HG_MODE_AUDIT;
+int hg_anon_policy = HG_ANON_AUDIT;
+bool hg_require_scripts;
+bool hg_locked;
+static DEFINE_MUTEX(mode_lock);
+
+static const char *const anon_names[__HG_ANON_MAX] = {
+	[HG_ANON_ALLOW] = "allow",
+	[HG_ANON_AUDIT] = "audit",
+	[HG_ANON_DENY] = "deny",
+};
+
+static const char *const mode_names[__HG_MODE_MAX] = {
+	[HG_MODE_OFF] = "off",
+	[HG_MODE_AUDIT] = "audit",
+	[HG_MODE_ENFORCE] = "enforce",
+};
+
+static const char *const reason_names[__HG_REASON_MAX] = {
+	[HG_REASON_NONE] = "none",
+	[HG_REASON_NOT_IN_ALLOWLIST] = "not-in-allowlist",
+	[HG_REASON_HASH_MISMATCH] = "hash-mismatch",
+	[HG_REASON_OPEN_WRITERS] = "open-writers",
+	[HG_REASON_UNREADABLE] = "unreadable",
+	[HG_REASON_MEMFD] = "memfd",
+	[HG_REASON_ANON_EXEC] = "anon-exec",
+	[HG_REASON_NO_ALLOWLIST] = "no-allowlist",
+	[HG_REASON_UNVERIFIED] = "unverified",
+	[HG_REASON_EXEC_MAPPED] = "exec-mapped",
+};
+
+const char *hg_reason_name(enum hg_reason reason)
+{
+	return reason < __HG_REASON_MAX ? reason_names[reason] : "?";
+}
+
+const char *hg_mode_name(enum hg_mode mode)
+{
+	return mode < __HG_MODE_MAX ? mode_names[mode] : "?";
+}
+
+/**
+ * hg_mode_parse() - "off", "audit" or "enforce", with or without a newline
+ * @s: the text
+ * @mode: set on success
+ *
+ * Return: 0 or -EINVAL.
+ */
+int hg_mode_parse(const char *s, enum hg_mode *mode)
+{
+	int i = sysfs_match_string(mode_names, s);
+
+	if (i < 0)
+		return -EINVAL;
+	*mode = i;
+	return 0;
+}
+
+/**
+ * hg_mode_set() - switch mode
+ * @mode: the new mode
+ *
+ * Enforce holds a reference on the module, so it cannot be unloaded while
+ * enforcing. Lowering the mode needs CAP_SYS_ADMIN and an unlocked mode.
+ *
+ * Return: 0; -EPERM when lowering is not allowed; -ENODATA for enforce
+ * without an allowlist, which would deny every program.
+ */
+int hg_mode_set(enum hg_mode mode)
+{
+	enum hg_mode old;
+	int ret = 0;
+
+	mutex_lock(&mode_lock);
+	old = hg_mode;
+	if (mode < old && (hg_locked || !capable(CAP_SYS_ADMIN))) {
+		ret = -EPERM;
+		goto out;
+	}
+	if (mode == HG_MODE_ENFORCE && !rcu_access_pointer(hg_active_list)) {
+		ret = -ENODATA;
+		goto out;
+	}
+	if (mode == old)
+		goto out;
+	if (mode == HG_MODE_ENFORCE)
+		__module_get(THIS_MODULE);
+	else if (old == HG_MODE_ENFORCE)
+		module_put(THIS_MODULE);
+	WRITE_ONCE(hg_mode, mode);
+	pr_info("mode %s (was %s)\n", hg_mode_name(mode), hg_mode_name(old));
+	hg_event_mode(mode, hg_locked);
+out:
+	mutex_unlock(&mode_lock);
+	return ret;
+}
+
+/**
+ * hg_mode_lock() - forbid lowering the mode or the anon policy until reboot
+ *
+ * The module pins itself: unloading would lower the mode too.
+ *
+ * Return: 0.
+ */
+int hg_mode_lock(void)
+{
+	mutex_lock(&mode_lock);
+	if (!hg_locked) {
+		hg_locked = true;
+		__module_get(THIS_MODULE);
+		pr_info("mode %s locked until reboot\n", hg_mode_name(hg_mode));
+		hg_event_mode(hg_mode, true);
+	}
+	mutex_unlock(&mode_lock);
+	return 0;
+}
+
+const char *hg_anon_name(enum hg_anon_policy policy)
+{
+	return policy < __HG_ANON_MAX ? anon_names[policy] : "?";
+}
+
+/**
+ * hg_anon_parse() - "allow", "audit" or "deny", with or without a newline
+ * @s: the text
+ * @policy: set on success
+ *
+ * Return: 0 or -EINVAL.
+ */
+int hg_anon_parse(const char *s, enum hg_anon_policy *policy)
+{
+	int i = sysfs_match_string(anon_names, s);
+
+	if (i < 0)
+		return -EINVAL;
+	*policy = i;
+	return 0;
+}
+
+/**
+ * hg_anon_set() - set the policy for anonymous executable memory
+ * @policy: the new policy
+ *
+ * Return: 0, or -EPERM when lowering is not allowed.
+ */
+int hg_anon_set(enum hg_anon_policy policy)
+{
+	int ret = 0;
+
+	mutex_lock(&mode_lock);
+	if (policy < hg_anon_policy && (hg_locked || !capable(CAP_SYS_ADMIN)))
+		ret = -EPERM;
+	else
+		WRITE_ONCE(hg_anon_policy, policy);
+	mutex_unlock(&mode_lock);
+	return ret;
+}

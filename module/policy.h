@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HG_POLICY_H
+#define _HG_POLICY_H
+
+#include <linux/compiler.h>
+#include <linux/types.h>
+
+#include "uapi/hashgate.h"
+
+extern int hg_mode;
+extern int hg_anon_policy;
+extern bool hg_require_scripts;
+extern bool hg_locked;
+
+static inline bool hg_enabled(void)
+{
+	return READ_ONCE(hg_mode) != HG_MODE_OFF;
+}
+
+int hg_mode_set(enum hg_mode mode);
+int hg_mode_lock(void);
+const char *hg_mode_name(enum hg_mode mode);
+int hg_mode_parse(const char *s, enum hg_mode *mode);
+int hg_anon_set(enum hg_anon_policy policy);
+const char *hg_anon_name(enum hg_anon_policy policy);
+int hg_anon_parse(const char *s, enum hg_anon_policy *policy);
+const char *hg_reason_name(enum hg_reason reason);
+
+#endif /* _HG_POLICY_H */
