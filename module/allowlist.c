@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "event.h"
 #include "measure.h"
+#include "policy.h"
 #include "stats.h"
 
 struct hg_allowlist __rcu *hg_active_list;
@@ -39,7 +40,8 @@ static void list_free_rcu(struct rcu_head *rcu)
  * @len: its size
  *
  * Return: 0; -EINVAL for a malformed blob, -EFBIG for one over
- * HG_LIST_MAX_SIZE, -ENOMEM, -EFAULT. On error the active list stays.
+ * HG_LIST_MAX_SIZE, -ENODATA for an empty list while enforcing, -ENOMEM,
+ * -EFAULT. On error the active list stays.
  */
 int hg_allowlist_load(const void __user *buf, size_t len)
 {
@@ -68,6 +70,11 @@ int hg_allowlist_load(const void __user *buf, size_t len)
 	ret = hg_list_parse(list->blob, len, &list->view);
 	if (ret)
 		goto free;
+	/* An empty list would deny everything, the way back included. */
+	if (!list->view.digest_count && READ_ONCE(hg_mode) == HG_MODE_ENFORCE) {
+		ret = -ENODATA;
+		goto free;
+	}
 	ret = hg_measure_buffer(list->blob, len, list->blob_digest);
 	if (ret)
 		goto free;
@@ -120,6 +127,17 @@ void hg_allowlist_info(struct hg_list_info *info)
 				     (size_t)info->digests * HG_DIGEST_SIZE;
 	}
 	rcu_read_unlock();
+}
+
+/**
+ * hg_allowlist_digests() - digests in the active list, 0 without one
+ */
+u32 hg_allowlist_digests(void)
+{
+	struct hg_list_info info;
+
+	hg_allowlist_info(&info);
+	return info.digests;
 }
 
 /**

@@ -29,6 +29,7 @@ extern struct hg_allowlist __rcu *hg_active_list;
 
 int hg_allowlist_load(const void __user *buf, size_t len);
 void hg_allowlist_info(struct hg_list_info *info);
+u32 hg_allowlist_digests(void);
 void hg_allowlist_exit(void);
 
 #endif /* _HG_ALLOWLIST_H */

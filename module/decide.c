@@ -30,24 +30,39 @@
 
 /*
  * In audit mode one exec passes several hooks (exec open, bprm_check, the
- * ELF loader's mmap) and each would deny: report a file once per process,
- * not once per hook. Enforce stops at the first hook, so every deny there
- * is a separate attempt and always reported.
+ * ELF loader's mmap) and each would deny: report a file once per process
+ * and kind of access, not once per hook. Enforce stops at the first hook,
+ * so every deny there is a separate attempt and always reported.
  */
 static struct {
 	spinlock_t lock;	/* protects the table and next */
 	struct {
 		pid_t tgid;
 		u8 reason;
+		u8 access;
 		u64 list_gen;
 		struct hg_cache_key key;
 	} seen[32];
 	unsigned int next;
 } recent = { .lock = __SPIN_LOCK_UNLOCKED(recent.lock) };
 
-static bool reported_before(const struct hg_cache_key *key, u64 gen, u8 reason)
+/* Hooks that see one and the same exec of a file count as one access. */
+static u8 access_of(enum hg_hook hook)
+{
+	switch (hook) {
+	case HG_HOOK_EXEC_OPEN:
+	case HG_HOOK_BPRM_CHECK:
+		return HG_HOOK_MMAP;
+	default:
+		return hook;
+	}
+}
+
+static bool reported_before(const struct hg_cache_key *key, u64 gen,
+			    u8 reason, enum hg_hook hook)
 {
 	pid_t tgid = task_tgid_nr(current);
+	u8 access = access_of(hook);
 	bool seen = false;
 	unsigned int i;
 
@@ -55,6 +70,7 @@ static bool reported_before(const struct hg_cache_key *key, u64 gen, u8 reason)
 	for (i = 0; i < ARRAY_SIZE(recent.seen); i++) {
 		if (recent.seen[i].tgid == tgid &&
 		    recent.seen[i].reason == reason &&
+		    recent.seen[i].access == access &&
 		    recent.seen[i].list_gen == gen &&
 		    hg_cache_key_equal(&recent.seen[i].key, key)) {
 			seen = true;
@@ -65,6 +81,7 @@ static bool reported_before(const struct hg_cache_key *key, u64 gen, u8 reason)
 		i = recent.next++ % ARRAY_SIZE(recent.seen);
 		recent.seen[i].tgid = tgid;
 		recent.seen[i].reason = reason;
+		recent.seen[i].access = access;
 		recent.seen[i].list_gen = gen;
 		recent.seen[i].key = *key;
 	}
@@ -240,7 +257,7 @@ static int apply(const struct path *path, enum hg_hook hook, enum hg_mode mode,
 	hg_stat_inc(decision == HG_DECISION_DENY ? HG_STAT_DENIES :
 						   HG_STAT_WOULD_DENIES);
 	if (decision == HG_DECISION_WOULD_DENY &&
-	    reported_before(key, gen, v->reason)) {
+	    reported_before(key, gen, v->reason, hook)) {
 		hg_stat_inc(HG_STAT_EVENTS_REPEATED);
 		return 0;
 	}

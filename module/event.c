@@ -180,6 +180,19 @@ void hg_event_list_load(const struct hg_allowlist *list)
 	queue(rec);
 }
 
+static u64 active_serial(void)
+{
+	struct hg_allowlist *list;
+	u64 serial = 0;
+
+	rcu_read_lock();
+	list = rcu_dereference(hg_active_list);
+	if (list)
+		serial = list->view.serial;
+	rcu_read_unlock();
+	return serial;
+}
+
 /**
  * hg_event_mode() - record a change of mode or lock
  * @mode: the mode now
@@ -194,6 +207,7 @@ void hg_event_mode(enum hg_mode mode, bool locked)
 		rec->size = sizeof(*rec);
 		rec->type = HG_EVENT_MODE;
 		rec->mode = mode;
+		rec->list_serial = active_serial();
 		rec->flags = locked ? HG_EVENT_F_LOCKED : 0;
 	}
 	queue(rec);

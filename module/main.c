@@ -116,6 +116,8 @@ static int __init hg_init(void)
 
 err_hooks:
 	hg_fs_exit();
+	/* A list may have been written while the files existed. */
+	hg_allowlist_exit();
 err_fs:
 	hg_event_exit();
 err_event:

@@ -80,7 +80,8 @@ int hg_mode_parse(const char *s, enum hg_mode *mode)
  * enforcing. Lowering the mode needs CAP_SYS_ADMIN and an unlocked mode.
  *
  * Return: 0; -EPERM when lowering is not allowed; -ENODATA for enforce
- * without an allowlist, which would deny every program.
+ * without an allowlist or with an empty one, which would deny every
+ * program, the tools to recover included.
  */
 int hg_mode_set(enum hg_mode mode)
 {
@@ -93,7 +94,7 @@ int hg_mode_set(enum hg_mode mode)
 		ret = -EPERM;
 		goto out;
 	}
-	if (mode == HG_MODE_ENFORCE && !rcu_access_pointer(hg_active_list)) {
+	if (mode == HG_MODE_ENFORCE && !hg_allowlist_digests()) {
 		ret = -ENODATA;
 		goto out;
 	}

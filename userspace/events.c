@@ -1,38 +1,96 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hashgate events: read struct hg_event records from securityfs and print
- * one line (or one JSON object) each. The module hands out whole records per
- * read(2); partial ones are still carried over so that a copy of the stream
- * in a regular file (HASHGATE_SECURITYFS, tests) reads the same way.
+ * hashgate events: read struct hg_event records from securityfs (or, with
+ * --input, from a file holding a recorded stream) and print one line each in
+ * the chosen format, or forward them to a syslog receiver (forward.c). The
+ * module hands out whole records per read(2); partial ones are still carried
+ * over so that a file or a pipe reads the same way.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "evfmt.h"
+#include "forward.h"
 #include "subcommands.h"
 #include "util.h"
 
 #define BUF_SIZE	(64 * 1024)
+#define QUEUE_DEFAULT	10000
 
 static const char usage[] =
-	"Usage: hashgate events [--follow] [--json]\n"
-	"  -f, --follow  wait for new events instead of exiting when none are left\n"
-	"  -j, --json    one JSON object per line\n";
+	"Usage: hashgate events [--follow] [--format FMT] [--input FILE]\n"
+	"                       [--forward URL [--queue N] [--timeout SEC]]\n"
+	"  -f, --follow       wait for new events instead of exiting when none are left\n"
+	"  -F, --format FMT   text (default), json (ECS), cef, leef or syslog (RFC 5424)\n"
+	"  -j, --json         same as --format json\n"
+	"  -i, --input FILE   read recorded binary records from FILE ('-': stdin)\n"
+	"                     instead of the module\n"
+	"  -w, --forward URL  send each record to udp://HOST:PORT or tcp://HOST:PORT\n"
+	"                     (RFC 6587 octet counting) instead of printing it;\n"
+	"                     the format defaults to syslog, others are wrapped in an\n"
+	"                     RFC 5424 header\n"
+	"  -q, --queue N      records held while the receiver is slow or away\n"
+	"                     (default 10000); more are dropped and counted\n"
+	"  -t, --timeout SEC  at the end, wait this long to deliver the queue (10)\n";
 
-/* Print every complete record in @buf; return the bytes consumed or -1. */
-static long drain(const char *buf, size_t len, bool json)
+static volatile int stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct out {
+	enum hg_format fmt;
+	struct hg_fmt_ctx ctx;
+	struct hg_fwd *fwd;
+	char *buf;		/* one formatted record, for forwarding */
+	size_t size;
+	FILE *mem;
+};
+
+static int emit(struct out *o, const struct hg_event *ev, const char *strings)
+{
+	size_t len;
+
+	if (!o->fwd) {
+		hg_event_format(stdout, o->fmt, ev, strings, &o->ctx);
+		return 0;
+	}
+	rewind(o->mem);
+	if (o->fmt != HG_FMT_SYSLOG) {
+		hg_syslog_header(o->mem, ev, &o->ctx);
+		fputs("- ", o->mem);
+	}
+	hg_event_format(o->mem, o->fmt, ev, strings, &o->ctx);
+	if (fflush(o->mem))
+		return -ENOMEM;
+	len = (size_t)ftell(o->mem);
+	while (len && o->buf[len - 1] == '\n')
+		len--;
+	hg_fwd_send(o->fwd, o->buf, len);
+	return 0;
+}
+
+/* Handle every complete record in @buf; return the bytes consumed or -1. */
+static long drain(struct out *o, const char *buf, size_t len)
 {
 	struct hg_event ev;
 	size_t off = 0;
 	long n;
 
 	while ((n = hg_event_check(buf + off, len - off, &ev)) > 0) {
-		hg_event_print(stdout, &ev, buf + off + sizeof(ev), json);
+		if (emit(o, &ev, buf + off + sizeof(ev))) {
+			hg_error("cannot format a record", NULL, ENOMEM);
+			return -1;
+		}
 		off += (size_t)n;
 	}
 	if (n < 0) {
@@ -43,26 +101,156 @@ static long drain(const char *buf, size_t len, bool json)
 	return (long)off;
 }
 
+static int open_source(const char *input, char *path, size_t size)
+{
+	int fd, err;
+
+	if (input && !strcmp(input, "-")) {
+		snprintf(path, size, "<stdin>");
+		fd = dup(STDIN_FILENO);
+	} else if (input) {
+		snprintf(path, size, "%s", input);
+		/* Blocking open, so a FIFO waits for its writer. */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	} else {
+		hg_sfs_path(path, size, "events");
+		/* Non-blocking even with --follow: poll() waits, EAGAIN: drained. */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	}
+	if (fd < 0) {
+		err = errno;
+		hg_error_text("cannot open", path, input ? strerror(err) : hg_sfs_strerror(err));
+		return input ? -HG_EXIT_FAIL : -hg_errno_exit(err);
+	}
+	if (input)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+static int run(struct out *o, int fd, const char *path, bool follow, bool file)
+{
+	struct pollfd pfd[2];
+	size_t have = 0;
+	bool eof = false;
+	char *buf = malloc(BUF_SIZE);
+	int ret = HG_EXIT_FAIL;
+
+	if (!buf) {
+		hg_error("cannot allocate", NULL, ENOMEM);
+		return HG_EXIT_FAIL;
+	}
+	while (!stop) {
+		ssize_t n = read(fd, buf + have, BUF_SIZE - have);
+		long used;
+		int timeout = -1;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN && !follow && !file) {
+			eof = true;
+		} else if (n < 0 && errno == EAGAIN) {
+			/* Wait for the source, and keep the forwarder moving. */
+			pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+			pfd[1] = (struct pollfd){ .fd = -1 };
+			if (o->fwd)
+				timeout = hg_fwd_pollfd(o->fwd, &pfd[1]);
+			if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
+				hg_error("cannot poll", path, errno);
+				break;
+			}
+			if (o->fwd && pfd[1].fd >= 0 && pfd[1].revents)
+				hg_fwd_progress(o->fwd, pfd[1].revents);
+			continue;
+		} else if (n < 0) {
+			int err = errno;
+
+			hg_error_text("cannot read", path, err == EINVAL ?
+				      "event record larger than the read buffer" :
+				      file ? strerror(err) : hg_sfs_strerror(err));
+			ret = file ? HG_EXIT_FAIL : hg_errno_exit(err);
+			break;
+		} else if (n == 0) {
+			eof = true;
+		}
+		if (eof) {
+			if (have)
+				hg_errorf("truncated event record at end of '%s'", path);
+			ret = have ? HG_EXIT_FAIL : HG_EXIT_OK;
+			break;
+		}
+		have += (size_t)n;
+		used = drain(o, buf, have);
+		if (used < 0)
+			break;
+		have -= (size_t)used;
+		memmove(buf, buf + used, have);
+		if (have == BUF_SIZE) {
+			hg_errorf("event record larger than %d bytes", BUF_SIZE);
+			break;
+		}
+		if (o->fwd) {
+			/* Opportunistic: send without waiting. */
+			pfd[1] = (struct pollfd){ .fd = -1 };
+			hg_fwd_pollfd(o->fwd, &pfd[1]);
+			if (pfd[1].fd >= 0 && poll(&pfd[1], 1, 0) > 0)
+				hg_fwd_progress(o->fwd, pfd[1].revents);
+		}
+		if (follow)
+			fflush(stdout);
+	}
+	if (stop)
+		ret = HG_EXIT_OK;
+	free(buf);
+	return ret;
+}
+
 int events_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "follow", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "input", required_argument, NULL, 'i' },
+		{ "forward", required_argument, NULL, 'w' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	bool follow = false, json = false;
-	size_t have = 0;
-	char path[4096], *buf;
-	int c, fd, ret = HG_EXIT_FAIL;
+	struct out o = { .fmt = HG_FMT_TEXT };
+	const char *input = NULL, *forward = NULL;
+	bool follow = false, fmt_set = false;
+	uint64_t queue = QUEUE_DEFAULT, timeout = 10;
+	char path[4096], host[256];
+	int c, fd, ret;
 
-	while ((c = getopt_long(argc, argv, "fjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fjF:i:w:q:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			follow = true;
 			break;
 		case 'j':
-			json = true;
+			o.fmt = HG_FMT_JSON;
+			fmt_set = true;
+			break;
+		case 'F':
+			if (hg_format_parse(optarg, &o.fmt))
+				return hg_usage_error(usage, "invalid format '%s'", optarg);
+			fmt_set = true;
+			break;
+		case 'i':
+			input = optarg;
+			break;
+		case 'w':
+			forward = optarg;
+			break;
+		case 'q':
+			if (hg_parse_u64(optarg, &queue) || queue < 1 || queue > 10000000)
+				return hg_usage_error(usage, "invalid queue size '%s'", optarg);
+			break;
+		case 't':
+			if (hg_parse_u64(optarg, &timeout) || timeout > 3600)
+				return hg_usage_error(usage, "invalid timeout '%s'", optarg);
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -73,75 +261,62 @@ int events_main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-	ret = hg_sfs_require();
-	if (ret)
-		return ret;
+	if (follow && input)
+		return hg_usage_error(usage, "--follow reads the module; not with --input");
+	if (forward && !fmt_set)
+		o.fmt = HG_FMT_SYSLOG;
+	hg_fmt_ctx_init(&o.ctx, host, sizeof(host));
+	if (!input) {
+		ret = hg_sfs_require();
+		if (ret)
+			return ret;
+	}
+	if (forward) {
+		ret = hg_fwd_open(&o.fwd, forward, (size_t)queue);
+		if (ret)
+			return ret == -EINVAL ? HG_EXIT_USAGE : HG_EXIT_FAIL;
+		o.mem = open_memstream(&o.buf, &o.size);
+		if (!o.mem) {
+			struct hg_fwd_stats st;
 
-	hg_sfs_path(path, sizeof(path), "events");
-	/* Non-blocking even with --follow: poll() waits, EAGAIN means drained. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			hg_error("cannot allocate", NULL, ENOMEM);
+			hg_fwd_close(o.fwd, &st);
+			return HG_EXIT_FAIL;
+		}
+	}
+	fd = open_source(input, path, sizeof(path));
 	if (fd < 0) {
-		int err = errno;
-
-		hg_error_text("cannot open", path, hg_sfs_strerror(err));
-		return hg_errno_exit(err);
+		ret = -fd;
+		goto out;
 	}
-	buf = malloc(BUF_SIZE);
-	if (!buf) {
-		hg_error("cannot allocate", NULL, ENOMEM);
-		close(fd);
-		return HG_EXIT_FAIL;
+	if (follow || forward) {
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
 	}
-	ret = HG_EXIT_FAIL;
-	for (;;) {
-		ssize_t n = read(fd, buf + have, BUF_SIZE - have);
-		long used;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN && follow) {
-			struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
-				hg_error("cannot poll", path, errno);
-				break;
-			}
-			continue;
-		}
-		if (n < 0 && errno == EAGAIN) {
-			ret = HG_EXIT_OK;
-			break;
-		}
-		if (n < 0) {
-			int err = errno;
-
-			hg_error_text("cannot read", path, err == EINVAL ?
-				      "event record larger than the read buffer" :
-				      hg_sfs_strerror(err));
-			ret = hg_errno_exit(err);
-			break;
-		}
-		if (n == 0) {
-			if (have)
-				hg_errorf("truncated event record at end of '%s'", path);
-			ret = have ? HG_EXIT_FAIL : HG_EXIT_OK;
-			break;
-		}
-		have += (size_t)n;
-		used = drain(buf, have, json);
-		if (used < 0)
-			break;
-		have -= (size_t)used;
-		memmove(buf, buf + used, have);
-		if (have == BUF_SIZE) {
-			hg_errorf("event record larger than %d bytes", BUF_SIZE);
-			break;
-		}
-		if (follow)
-			fflush(stdout);
-	}
-	free(buf);
+	ret = run(&o, fd, path, follow, input != NULL);
 	close(fd);
+out:
+	if (o.fwd) {
+		struct hg_fwd_stats st;
+		unsigned long long dropped;
+
+		/* A first signal ends reading; a second one ends the draining. */
+		stop = 0;
+		hg_fwd_drain(o.fwd, (int)timeout * 1000, &stop);
+		hg_fwd_close(o.fwd, &st);
+		fclose(o.mem);
+		free(o.buf);
+		dropped = st.dropped_full + st.dropped_unsent;
+		hg_errorf("forwarded %llu of %llu records to '%s'; %llu dropped "
+			  "(%llu queue full, %llu undelivered)",
+			  (unsigned long long)st.sent, (unsigned long long)st.queued,
+			  forward, dropped, (unsigned long long)st.dropped_full,
+			  (unsigned long long)st.dropped_unsent);
+		if (dropped && ret == HG_EXIT_OK)
+			ret = HG_EXIT_FAIL;
+	}
 	if (fflush(stdout) && ret == HG_EXIT_OK)
 		ret = HG_EXIT_FAIL;
 	return ret;

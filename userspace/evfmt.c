@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Decoding and printing of struct hg_event records. Only this file knows the
- * output formats of 'hashgate events'; both are documented in hashgate.8.
+ * Decoding of struct hg_event records, the names of their enumerations, and
+ * the text format of 'hashgate events'. The SIEM formats live in fmt_*.c;
+ * all are documented under EVENTS in hashgate.8.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "evfmt.h"
 #include "util.h"
+#include "version.h"
 
 /* __u64 is unsigned long long in the uapi types, not uint64_t. */
 #define U(x) ((unsigned long long)(x))
@@ -27,7 +31,8 @@ static const char *const mode_names[] = {
 static const char *const hook_names[] = {
 	[HG_HOOK_NONE] = "none", [HG_HOOK_BPRM_CHECK] = "bprm_check",
 	[HG_HOOK_EXEC_OPEN] = "exec_open", [HG_HOOK_MMAP] = "mmap",
-	[HG_HOOK_MPROTECT] = "mprotect",
+	[HG_HOOK_MPROTECT] = "mprotect", [HG_HOOK_WRITE_OPEN] = "write_open",
+	[HG_HOOK_TRUNCATE] = "truncate",
 };
 static const char *const decision_names[] = {
 	[HG_DECISION_ALLOW] = "allow", [HG_DECISION_DENY] = "deny",
@@ -36,8 +41,11 @@ static const char *const decision_names[] = {
 static const char *const reason_names[] = {
 	[HG_REASON_NONE] = "none", [HG_REASON_NOT_IN_ALLOWLIST] = "not-in-allowlist",
 	[HG_REASON_HASH_MISMATCH] = "hash-mismatch",
+	[HG_REASON_OPEN_WRITERS] = "open-writers",
 	[HG_REASON_UNREADABLE] = "unreadable",
+	[HG_REASON_MEMFD] = "memfd", [HG_REASON_ANON_EXEC] = "anon-exec",
 	[HG_REASON_NO_ALLOWLIST] = "no-allowlist", [HG_REASON_UNVERIFIED] = "unverified",
+	[HG_REASON_EXEC_MAPPED] = "exec-mapped",
 };
 
 /*
@@ -63,57 +71,118 @@ long hg_event_check(const void *buf, size_t avail, struct hg_event *ev)
 	return ev->size;
 }
 
-static void print_time(FILE *f, uint64_t ns)
+const char *hg_type_name(unsigned int v) { return NAME(type_names, v); }
+const char *hg_mode_name(unsigned int v) { return NAME(mode_names, v); }
+const char *hg_hook_name(unsigned int v) { return NAME(hook_names, v); }
+const char *hg_decision_name(unsigned int v) { return NAME(decision_names, v); }
+const char *hg_reason_name(unsigned int v) { return NAME(reason_names, v); }
+
+/* RFC 3339 UTC with @digits (3 or 6) fractional digits: ...T23:41:02.123Z */
+void hg_fmt_time(char *buf, size_t size, uint64_t ns, int digits)
 {
 	time_t sec = (time_t)(ns / 1000000000);
-	char buf[32];
+	unsigned int frac = (unsigned int)(ns % 1000000000);
+	char date[32];
 	struct tm tm;
 
-	if (!gmtime_r(&sec, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm))
-		strcpy(buf, "?");
-	fprintf(f, "%s.%03uZ", buf, (unsigned int)(ns / 1000000 % 1000));
+	if (!gmtime_r(&sec, &tm) ||
+	    !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
+		strcpy(date, "1970-01-01T00:00:00");
+	if (digits == 6)
+		snprintf(buf, size, "%s.%06uZ", date, frac / 1000);
+	else
+		snprintf(buf, size, "%s.%03uZ", date, frac / 1000000);
 }
 
 /* new_encode_dev(): minor bits are split around the major. */
-static void print_dev(FILE *f, uint32_t dev)
+void hg_fmt_dev(char *buf, size_t size, uint32_t dev)
 {
-	fprintf(f, "%u:%u", (dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+	snprintf(buf, size, "%u:%u", (dev & 0xfff00) >> 8,
+		 (dev & 0xff) | ((dev >> 12) & 0xfff00));
 }
 
-static void print_json(FILE *f, const struct hg_event *ev, const char *strings)
+/* Offset of the last path component. */
+size_t hg_basename_off(const char *path, size_t len)
 {
-	char hex[2 * HG_DIGEST_SIZE + 1];
+	size_t i = len;
 
-	fputs("{\"time\":\"", f);
-	print_time(f, ev->time_ns);
-	fprintf(f, "\",\"seq\":%llu,\"type\":\"%s\",\"decision\":\"%s\","
-		"\"mode\":\"%s\",\"hook\":\"%s\",\"reason\":\"%s\",\"pid\":%u,"
-		"\"ppid\":%u,\"uid\":%u,\"auid\":", U(ev->seq),
-		NAME(type_names, ev->type),
-		NAME(decision_names, ev->decision), NAME(mode_names, ev->mode),
-		NAME(hook_names, ev->hook), NAME(reason_names, ev->reason),
-		ev->pid, ev->ppid, ev->uid);
-	if (ev->auid == UINT32_MAX)
-		fputs("null", f);
-	else
-		fprintf(f, "%u", ev->auid);
-	fputs(",\"comm\":", f);
-	hg_escape_json(f, ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
-	fputs(",\"exe\":", f);
-	hg_escape_json(f, strings, ev->exe_len);
-	fputs(",\"path\":", f);
-	hg_escape_json(f, strings + ev->exe_len, ev->path_len);
-	fputs(",\"dev\":\"", f);
-	print_dev(f, ev->dev);
-	fprintf(f, "\",\"ino\":%llu,\"sha256\":", U(ev->ino));
-	if (ev->flags & HG_EVENT_F_DIGEST) {
-		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
-		fprintf(f, "\"%s\"", hex);
-	} else {
-		fputs("null", f);
+	while (i > 0 && path[i - 1] != '/')
+		i--;
+	return i;
+}
+
+int hg_format_parse(const char *name, enum hg_format *fmt)
+{
+	static const char *const names[] = {
+		[HG_FMT_TEXT] = "text", [HG_FMT_JSON] = "json", [HG_FMT_CEF] = "cef",
+		[HG_FMT_LEEF] = "leef", [HG_FMT_SYSLOG] = "syslog",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(name, names[i])) {
+			*fmt = (enum hg_format)i;
+			return 0;
+		}
 	}
-	fprintf(f, ",\"serial\":%llu,\"dropped_before\":%llu}\n",
-		U(ev->list_serial), U(ev->dropped_before));
+	if (!strcmp(name, "ecs")) {
+		*fmt = HG_FMT_JSON;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* This host's name (HASHGATE_HOSTNAME overrides it), version and pid. */
+void hg_fmt_ctx_init(struct hg_fmt_ctx *ctx, char *host, size_t host_size)
+{
+	const char *env = getenv("HASHGATE_HOSTNAME");
+
+	if (env && *env)
+		snprintf(host, host_size, "%s", env);
+	else if (gethostname(host, host_size - 1))
+		snprintf(host, host_size, "-");
+	host[host_size - 1] = '\0';
+	ctx->hostname = host;
+	ctx->version = HASHGATE_VERSION;
+	ctx->procid = (unsigned int)getpid();
+}
+
+void hg_event_format(FILE *f, enum hg_format fmt, const struct hg_event *ev,
+		     const char *strings, const struct hg_fmt_ctx *ctx)
+{
+	switch (fmt) {
+	case HG_FMT_TEXT:
+		hg_fmt_text(f, ev, strings);
+		break;
+	case HG_FMT_JSON:
+		hg_fmt_ecs(f, ev, strings, ctx);
+		break;
+	case HG_FMT_CEF:
+		hg_fmt_cef(f, ev, strings, ctx);
+		break;
+	case HG_FMT_LEEF:
+		hg_fmt_leef(f, ev, strings, ctx);
+		break;
+	case HG_FMT_SYSLOG:
+		hg_fmt_syslog(f, ev, strings, ctx);
+		break;
+	}
+}
+
+static void print_time(FILE *f, uint64_t ns)
+{
+	char buf[40];
+
+	hg_fmt_time(buf, sizeof(buf), ns, 3);
+	fputs(buf, f);
+}
+
+static void print_dev(FILE *f, uint32_t dev)
+{
+	char buf[24];
+
+	hg_fmt_dev(buf, sizeof(buf), dev);
+	fputs(buf, f);
 }
 
 static void print_who(FILE *f, const struct hg_event *ev)
@@ -128,14 +197,10 @@ static void print_who(FILE *f, const struct hg_event *ev)
 }
 
 /* One line per record, keys in a fixed order; see EVENTS in hashgate.8. */
-void hg_event_print(FILE *f, const struct hg_event *ev, const char *strings, bool json)
+void hg_fmt_text(FILE *f, const struct hg_event *ev, const char *strings)
 {
 	char hex[2 * HG_DIGEST_SIZE + 1] = "?";
 
-	if (json) {
-		print_json(f, ev, strings);
-		return;
-	}
 	print_time(f, ev->time_ns);
 	fprintf(f, " seq=%llu", U(ev->seq));
 	switch (ev->type) {

@@ -34,6 +34,9 @@ static const char *load_strerror(int err)
 		       "the previous list stays active";
 	case EFBIG:
 		return "the allowlist is larger than the kernel accepts";
+	case ENODATA:
+		return "an empty allowlist would deny every program while "
+		       "enforcing; the previous list stays active";
 	default:
 		return hg_sfs_strerror(err);
 	}

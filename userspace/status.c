@@ -89,8 +89,12 @@ int status_main(int argc, char *argv[])
 	if (optind != argc)
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	ret = hg_sfs_require();
-	if (ret)
+	if (ret) {
+		/* Scripts get an answer on stdout too. */
+		if (json)
+			printf("{\"loaded\":false}\n");
 		return ret;
+	}
 
 	read_or_unknown("version", version, sizeof(version));
 	read_or_unknown("mode", mode, sizeof(mode));

@@ -15,5 +15,8 @@ int lock_main(int argc, char *argv[]);
 int build_main(int argc, char *argv[]);
 int load_main(int argc, char *argv[]);
 int events_main(int argc, char *argv[]);
+int diff_main(int argc, char *argv[]);
+int verify_main(int argc, char *argv[]);
+int check_main(int argc, char *argv[]);
 
 #endif /* _HG_SUBCOMMANDS_H */

@@ -87,8 +87,8 @@ const char *hg_sfs_strerror(int err)
 		return "hashgate module is not loaded";
 	case EBUSY:
 		return "another reader holds the event stream";
-	case EBADMSG:
-		return "malformed allowlist";
+	case ENODATA:
+		return "enforce needs a non-empty allowlist: load one first";
 	default:
 		return strerror(err);
 	}

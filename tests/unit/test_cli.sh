@@ -105,7 +105,7 @@ check "events text: one line per record" 0 "" -- sh -c "[ \$('$HG' events | wc -
 check "events text: escaped path" 0 'path="/tmp/a\\x0ab\\"c\\\\d\\xffe' -- "$HG" events
 check "events --json parses" 0 "" -- sh -c "'$HG' events --json | python3 -c \
 	'import json,sys; l=[json.loads(x) for x in sys.stdin]; \
-	assert len(l) == 3 and l[0][\"path\"].startswith(\"/tmp/a\\nb\")'"
+	assert len(l) == 3 and l[0][\"file\"][\"path\"].startswith(\"/tmp/a\\nb\")'"
 check "events: dropped_before shown" 0 "seq=2 .*dropped_before=1" -- "$HG" events
 
 echo "1..$n"

@@ -34,8 +34,12 @@ static size_t make_event(uint8_t *buf, const char *exe, size_t exe_len,
 	return ev.size;
 }
 
+static const struct hg_fmt_ctx ctx = {
+	.hostname = "host-01", .version = "0.1.0", .procid = 77,
+};
+
 /* Format @buf's one record; returns a malloc()ed string. */
-static char *format(const uint8_t *buf, size_t size, bool json)
+static char *format_as(const uint8_t *buf, size_t size, enum hg_format fmt)
 {
 	struct hg_event ev;
 	char *out = NULL;
@@ -45,9 +49,14 @@ static char *format(const uint8_t *buf, size_t size, bool json)
 	if (hg_event_check(buf, size, &ev) != (long)size)
 		return NULL;
 	f = open_memstream(&out, &len);
-	hg_event_print(f, &ev, (const char *)buf + sizeof(ev), json);
+	hg_event_format(f, fmt, &ev, (const char *)buf + sizeof(ev), &ctx);
 	fclose(f);
 	return out;
+}
+
+static char *format(const uint8_t *buf, size_t size, bool json)
+{
+	return format_as(buf, size, json ? HG_FMT_JSON : HG_FMT_TEXT);
 }
 
 static const char hostile[] = "/tmp/a\nb\"c\\d\xff" "e\xc3\xa9";
@@ -91,10 +100,11 @@ TEST(hostile_path_json)
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(strlen(s) - 1, (size_t)(strchr(s, '\n') - s));
 	/* Valid UTF-8 (é) passes through; the stray 0xff becomes \u00ff. */
-	EXPECT_NE(NULL, strstr(s, "\"path\":\"/tmp/a\\nb\\\"c\\\\d\\u00ffe\xc3\xa9\""))
+	EXPECT_NE(NULL, strstr(s, "\"file\":{\"path\":\"/tmp/a\\nb\\\"c\\\\d\\u00ffe\xc3\xa9\""))
 		TH_LOG("%s", s);
-	EXPECT_NE(NULL, strstr(s, "\"auid\":null,\"comm\":\"s\\\"h\\n\""));
-	EXPECT_NE(NULL, strstr(s, "\"dropped_before\":3}\n"));
+	EXPECT_NE(NULL, strstr(s, "\"name\":\"s\\\"h\\n\",\"parent\":{\"pid\":1}},"
+			       "\"user\":{\"id\":\"0\"},"));
+	EXPECT_NE(NULL, strstr(s, "\"dropped_before\":3,\"path_escaped\":true}}\n"));
 	free(s);
 }
 
@@ -108,8 +118,8 @@ TEST(long_path)
 	for (i = 0; i < LONG_LEN; i++)
 		path[i] = "/\n\"\\\x01\x80x"[i % 7];
 	size = make_event(buf, path, LONG_LEN, path, LONG_LEN);
-	for (i = 0; i < 2; i++) {
-		s = format(buf, size, i);
+	for (i = HG_FMT_TEXT; i <= HG_FMT_SYSLOG; i++) {
+		s = format_as(buf, size, (enum hg_format)i);
 		ASSERT_NE(NULL, s);
 		EXPECT_EQ(strlen(s) - 1, (size_t)(strchr(s, '\n') - s));
 		EXPECT_GT(strlen(s), 2 * LONG_LEN);

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write golden/events.bin: a recorded stream of struct hg_event records
+(module/uapi/hashgate.h layout, little-endian), hostile paths included.
+The checked-in events.bin is this script's output:
+    python3 tests/unit/golden/mkevents.py tests/unit/golden/events.bin
+"""
+import struct
+import sys
+
+FMT = '<IBBBBQQQQQQIIIIIBBBB32s16sHHI'
+EXEC, LIST_LOAD, MODE = 1, 2, 3
+F_DIGEST, F_LOCKED = 1, 2
+T0 = 1795822862123456789          # 2026-11-27T23:41:02.123456789Z
+NOAUID = 0xffffffff
+DIG = bytes(range(32))
+
+
+def rec(seq, typ, flags=F_DIGEST, dropped=0, serial=5, ino=1234, dev=(8 << 8) | 1,
+        pid=4242, ppid=4100, uid=1000, auid=1000, hook=1, mode=2, decision=1,
+        reason=1, digest=DIG, comm=b'bash', exe=b'/usr/bin/bash', path=b'/tmp/x'):
+    size = (struct.calcsize(FMT) + len(exe) + len(path) + 7) & ~7
+    r = struct.pack(FMT, size, 1, typ, flags, 0, seq, dropped, T0 + seq * 1000,
+                    seq * 1000, serial, ino, dev, pid, ppid, uid, auid, hook, mode,
+                    decision, reason, digest, comm, len(exe), len(path), 0)
+    r += exe + path
+    return r + b'\0' * (size - len(r))
+
+
+hostile = b'/tmp/a|b=c\\d]e"f^g\nh\ri\tj\xffk\xc3\xa9l\xc2\x85m [x@1 y="z"] CEF:0|'
+long_path = (b'/very' + b'/long|=\\]"^\n\xfe' * 512)[:4096]
+records = [
+    # enforce: a denied execve of an unlisted program
+    rec(1, EXEC, path=b'/tmp/payload'),
+    # audit mode: an mmap that would be denied, hostile path, odd comm
+    rec(2, EXEC, dropped=3, hook=3, mode=1, decision=2, reason=2, auid=NOAUID,
+        comm=b's"h\\]|=^\n', exe=b'/usr/bin/python3.11', path=hostile),
+    # allowed interpreter, dev with a large minor
+    rec(3, EXEC, hook=2, decision=0, reason=0, dev=(259 << 8) | 5 | (300 << 20),
+        exe=b'/usr/bin/ls', path=b'/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'),
+    # unreadable: no digest
+    rec(4, EXEC, flags=0, hook=4, reason=4, path=b'/mnt/nfs/tool', uid=0, auid=0),
+    # 4 KiB path, exe hostile too
+    rec(5, EXEC, exe=hostile, path=long_path),
+    # a new allowlist went live
+    rec(6, LIST_LOAD, dropped=1, serial=42, ino=0, dev=0, hook=0, decision=0,
+        reason=0, comm=b'hashgate', exe=b'/usr/sbin/hashgate', path=b''),
+    # mode changed to enforce and locked
+    rec(7, MODE, flags=F_LOCKED, serial=42, ino=0, dev=0, hook=0, decision=0,
+        reason=0, digest=b'\0' * 32, comm=b'hashgate', exe=b'/usr/sbin/hashgate',
+        path=b''),
+    # values the tool does not know yet print as '?'
+    rec(8, EXEC, hook=9, mode=7, decision=6, reason=42, path=b'/opt/new'),
+    # no allowlist loaded: serial 0, empty exe
+    rec(9, EXEC, serial=0, reason=7, exe=b'', path=b'/sbin/init', pid=1, ppid=0,
+        uid=0, auid=NOAUID, comm=b'swapper/0'),
+]
+with open(sys.argv[1], 'wb') as f:
+    f.write(b''.join(records))

@@ -1,0 +1,257 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# 'hashgate events --forward' against a real syslog receiver: rsyslogd from
+# Debian's archive (scripts/setup installs it; this test installs nothing),
+# run with its own config and work directory, listening on loopback only on
+# unprivileged ports (imtcp with RFC 6587 octet counting, imudp). Its
+# mmpstrucdata module parses the RFC 5424 structured data, and a template
+# writes the fields it parsed as one JSON object per message; the test
+# checks every record arrived and decodes to what the recorded stream held.
+# Skips (TAP SKIP) when rsyslogd is not installed; never leaves it running.
+# Usage: HASHGATE=build/asan/hashgate sh tests/unit/test_forward.sh
+set -u
+
+HG=${HASHGATE:-$(dirname "$0")/../../build/asan/hashgate}
+HG=$(cd "$(dirname "$HG")" && pwd)/$(basename "$HG")
+cd "$(dirname "$0")" || exit 1
+here=$(pwd)
+bin=$here/golden/events.bin
+nrec=9
+tmp=$(mktemp -d /tmp/hg-fwd-XXXXXX)
+pids=
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $pids; do
+		# rsyslogd is not our child once started as a daemon-less -n
+		# background job of a subshell; wait for it by polling.
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -9 "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+n=0
+fail=0
+export HASHGATE_HOSTNAME=host-01
+
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		for f in "$tmp/err" "$tmp/check"; do
+			[ -s "$f" ] && sed 's/^/# /' "$f"
+		done
+		fail=1
+	fi
+	: >"$tmp/err"
+	: >"$tmp/check"
+}
+
+skip() {
+	n=$((n + 1))
+	echo "ok $n $1 # SKIP $2"
+}
+
+# Free loopback ports: bound and released; rsyslogd takes them right after.
+free_port() {
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, getattr(socket, "SOCK_" + sys.argv[1]))
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
+}
+
+# start_rsyslogd NAME TCP-PORT UDP-PORT: config, work dir, log NAME.log
+start_rsyslogd() {
+	name=$1
+	mkdir -p "$tmp/$name.work"
+	cat >"$tmp/$name.conf" <<CONF
+global(workDirectory="$tmp/$name.work" maxMessageSize="64k")
+module(load="imtcp")
+module(load="imudp")
+module(load="mmpstrucdata")
+template(name="fields" type="string" string="{\"pri\":\"%pri%\",\"version\":\"%protocol-version%\",\"timestamp\":\"%timereported:::date-rfc3339%\",\"hostname\":\"%hostname:::json%\",\"app\":\"%app-name:::json%\",\"procid\":\"%procid:::json%\",\"msgid\":\"%msgid:::json%\",\"sd\":\"%\$!rfc5424-sd:::json%\",\"rawsd\":\"%structured-data:::json%\",\"msg\":\"%msg:::json%\",\"input\":\"%inputname%\"}\n")
+ruleset(name="in") {
+	action(type="mmpstrucdata")
+	action(type="omfile" file="$tmp/$name.log" template="fields")
+}
+input(type="imtcp" address="127.0.0.1" port="$2" ruleset="in")
+input(type="imudp" address="127.0.0.1" port="$3" ruleset="in")
+CONF
+	"$rsyslogd" -n -f "$tmp/$name.conf" -i "$tmp/$name.pid" \
+		>"$tmp/$name.out" 2>&1 &
+	pids="$pids $!"
+	# Listening once it answers on the TCP port.
+	i=0
+	until python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$2" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -ge 100 ] || ! kill -0 "$!" 2>/dev/null; then
+			sed 's/^/# rsyslogd: /' "$tmp/$name.out"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# wait_lines FILE N: until FILE has N lines (rsyslogd writes asynchronously)
+wait_lines() {
+	i=0
+	while [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# verify LOG FIRST-LINE FORMAT: lines FIRST.. of LOG are the golden records
+verify() {
+	python3 - "$1" "$2" "$3" "$bin" >"$tmp/check" 2>&1 <<'PY'
+import json, sys
+sys.path.insert(0, '.')
+import check_formats as cf
+log, first, fmt, binf = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+lines = open(log, encoding='utf-8').read().splitlines()[first - 1:]
+recs = list(cf.records(binf))
+bad = []
+if len(lines) != len(recs):
+    bad.append(f'{len(lines)} messages received for {len(recs)} records')
+msgid = {1: None, 2: 'LIST_LOAD', 3: 'MODE'}
+for n, (line, r) in enumerate(zip(lines, recs), 1):
+    try:
+        m = json.loads(line)
+        m['sd'] = json.loads(m['sd']) if m['sd'] else {}
+        assert m['version'] == '1', 'not parsed as RFC 5424'
+        assert m['hostname'] == 'host-01', m['hostname']
+        assert m['app'] == 'hashgate', m['app']
+        assert m['procid'].isdigit(), m['procid']
+        assert m['timestamp'].startswith('2026-11-27T23:41:02.12'), m['timestamp']
+        want = msgid[r['type']]
+        assert want is None and m['msgid'].startswith('EXEC') or m['msgid'] == want, \
+            m['msgid']
+        if fmt == 'syslog':
+            sd = m['sd']['hashgate@32473']
+            assert int(sd['seq']) == r['seq'], sd['seq']
+            if r['type'] == 1:
+                assert sd['path'] == cf.display(r['path']), \
+                    f'path {sd["path"][:60]!r} != {cf.display(r["path"])[:60]!r}'
+                assert sd['exe'] == cf.display(r['exe']) if r['exe'] else 'exe' not in sd
+                assert r['seq'] == 4 or len(sd['sha256']) == 64
+                assert m['rawsd'].startswith('[hashgate@32473 seq=')
+        else:
+            assert m['sd'] == {} and m['rawsd'] == '-', m['rawsd']
+            cf.errors.clear()
+            f = {'cef': cf.parse_cef, 'json': cf.parse_json,
+                 'leef': cf.parse_leef}[fmt](m['msg'].lstrip(' '))
+            assert f['seq'] == r['seq']
+            if r['type'] == 1:
+                want = {'cef': cf.display(r['path'], keep_crlf=True),
+                        'json': cf.json_path(r['path']),
+                        'leef': cf.display(r['path']).replace('^', '\\x5e')}[fmt]
+                assert f['path'] == want, f'path {f["path"][:60]!r}'
+    except (AssertionError, KeyError, ValueError, TypeError) as e:
+        bad.append(f'message {n}: {e!r}: {line[:160]}')
+print('\n'.join(bad))
+sys.exit(1 if bad else 0)
+PY
+}
+
+# RSYSLOGD= (empty) forces the skip, to test it.
+rsyslogd=${RSYSLOGD-$(command -v rsyslogd || ls /usr/sbin/rsyslogd 2>/dev/null)}
+
+# Sending-side accounting needs no receiver: a closed port.
+closed=$(free_port STREAM)
+"$HG" events --input "$bin" --forward "tcp://127.0.0.1:$closed" --timeout 1 \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "cannot connect to 'tcp://127.0.0.1:$closed'" "$tmp/err" &&
+	grep -q "forwarded 0 of $nrec records .*; $nrec dropped (0 queue full, $nrec undelivered)" \
+		"$tmp/err" && [ ! -s "$tmp/out" ]
+result $? "receiver down: every record counted as dropped, exit 1"
+
+"$HG" events --input "$bin" --forward "tcp://127.0.0.1:$closed" --timeout 0 \
+	--queue 2 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "forward queue full (2 records)" "$tmp/err" &&
+	grep -q "$nrec dropped ($((nrec - 2)) queue full, 2 undelivered)" "$tmp/err"
+result $? "bounded queue: overflow dropped, reported and counted"
+
+"$HG" events --input "$bin" --forward "http://127.0.0.1:1" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "invalid forward URL" "$tmp/err"
+result $? "unsupported URL exits 2"
+
+if [ -z "$rsyslogd" ]; then
+	for t in "tcp: $nrec of $nrec records sent, exit 0" \
+		 "TCP syslog: rsyslogd parsed every record and its SD" \
+		 "udp: $nrec of $nrec records sent, exit 0" \
+		 "UDP syslog: rsyslogd parsed every record and its SD" \
+		 "TCP CEF in RFC 5424: rsyslogd got every record" \
+		 "UDP JSON in RFC 5424: rsyslogd got every record" \
+		 "TCP LEEF in RFC 5424: rsyslogd got every record" \
+		 "TCP reconnect: receiver started late, nothing lost"; do
+		skip "$t" "rsyslogd not installed (scripts/setup installs it)"
+	done
+	echo "1..$n"
+	exit $fail
+fi
+
+tcp=$(free_port STREAM)
+udp=$(free_port DGRAM)
+if ! start_rsyslogd r1 "$tcp" "$udp"; then
+	result 1 "rsyslogd starts on 127.0.0.1:$tcp/$udp"
+	echo "1..$n"
+	exit 1
+fi
+
+line=1
+for proto in tcp udp; do
+	port=$tcp
+	[ $proto = udp ] && port=$udp
+	"$HG" events --input "$bin" --forward "$proto://127.0.0.1:$port" 2>"$tmp/err"
+	rc=$?
+	grep -q "forwarded $nrec of $nrec records" "$tmp/err" && [ $rc -eq 0 ]
+	result $? "$proto: $nrec of $nrec records sent, exit 0"
+	wait_lines "$tmp/r1.log" $((line + nrec - 1))
+	verify "$tmp/r1.log" $line syslog
+	result $? "$(echo $proto | tr a-z A-Z) syslog: rsyslogd parsed every record and its SD"
+	line=$((line + nrec))
+done
+
+for spec in tcp:cef udp:json tcp:leef; do
+	proto=${spec%:*} fmt=${spec#*:}
+	port=$tcp
+	[ $proto = udp ] && port=$udp
+	"$HG" events --input "$bin" --format $fmt --forward "$proto://127.0.0.1:$port" \
+		2>"$tmp/err"
+	wait_lines "$tmp/r1.log" $((line + nrec - 1))
+	verify "$tmp/r1.log" $line $fmt
+	result $? "$(echo $proto | tr a-z A-Z) $(echo $fmt | tr a-z A-Z) in RFC 5424: rsyslogd got every record"
+	line=$((line + nrec))
+done
+
+# Reconnect with backoff: the sender starts first, the receiver a second later.
+tcp2=$(free_port STREAM)
+udp2=$(free_port DGRAM)
+"$HG" events --input "$bin" --forward "tcp://127.0.0.1:$tcp2" --timeout 20 \
+	2>"$tmp/late.err" &
+sender=$!
+sleep 1
+start_rsyslogd r2 "$tcp2" "$udp2"
+wait "$sender"
+rc=$?
+cp "$tmp/late.err" "$tmp/err"
+wait_lines "$tmp/r2.log" $nrec
+[ $rc -eq 0 ] && grep -q "cannot connect to" "$tmp/err" &&
+	grep -q "connected to 'tcp://127.0.0.1:$tcp2'" "$tmp/err" &&
+	verify "$tmp/r2.log" 1 syslog
+result $? "TCP reconnect: receiver started late, nothing lost"
+
+echo "1..$n"
+exit $fail

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Golden files: golden/events.bin, a recorded stream of records with hostile
+ * paths (golden/mkevents.py wrote it), rendered in every format and compared
+ * byte for byte with golden/events.<format>. After an intended change of a
+ * format, regenerate and review the diff:
+ *	HG_GOLDEN_UPDATE=1 build/tests/test_golden   (from tests/unit)
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evfmt.h"
+#include "kselftest_harness.h"
+
+static const struct hg_fmt_ctx ctx = {
+	.hostname = "host-01", .version = "0.1.0", .procid = 4711,
+};
+
+static char *slurp(const char *name, size_t *len)
+{
+	char path[512], *buf = NULL;
+	const char *dir = getenv("HG_GOLDEN_DIR");
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "golden", name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	*len = 0;
+	for (;;) {
+		size_t n;
+
+		if (*len + 4096 > cap) {
+			cap = cap ? 2 * cap : 65536;
+			buf = realloc(buf, cap);
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		if (!n)
+			break;
+		*len += n;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Render every record of events.bin in @fmt. */
+static char *render(enum hg_format fmt, size_t *out_len, int *records)
+{
+	size_t len, off = 0;
+	char *bin = slurp("events.bin", &len), *out = NULL;
+	struct hg_event ev;
+	FILE *f;
+	long n;
+
+	if (!bin)
+		return NULL;
+	f = open_memstream(&out, out_len);
+	*records = 0;
+	while ((n = hg_event_check(bin + off, len - off, &ev)) > 0) {
+		hg_event_format(f, fmt, &ev, bin + off + sizeof(ev), &ctx);
+		off += (size_t)n;
+		(*records)++;
+	}
+	fclose(f);
+	free(bin);
+	if (off != len) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static void golden(struct __test_metadata *_metadata, enum hg_format fmt,
+		   const char *name)
+{
+	size_t got_len, want_len, i, line = 1;
+	int records;
+	char *got = render(fmt, &got_len, &records), *want;
+
+	ASSERT_NE(NULL, got) TH_LOG("cannot read or decode golden/events.bin");
+	EXPECT_EQ(9, records);
+	if (getenv("HG_GOLDEN_UPDATE")) {
+		char path[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "golden/%s", name);
+		f = fopen(path, "wb");
+		ASSERT_NE(NULL, f);
+		fwrite(got, 1, got_len, f);
+		fclose(f);
+	}
+	want = slurp(name, &want_len);
+	ASSERT_NE(NULL, want) TH_LOG("missing golden/%s", name);
+	for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++)
+		line += got[i] == '\n';
+	EXPECT_TRUE(i == got_len && i == want_len)
+		TH_LOG("%s differs at byte %zu (line %zu)", name, i, line);
+	/* One line per record, whatever the paths held. */
+	for (i = 0, line = 0; i < got_len; i++)
+		line += got[i] == '\n';
+	EXPECT_EQ((size_t)records, line);
+	free(got);
+	free(want);
+}
+
+TEST(text) { golden(_metadata, HG_FMT_TEXT, "events.text"); }
+TEST(json) { golden(_metadata, HG_FMT_JSON, "events.json"); }
+TEST(cef) { golden(_metadata, HG_FMT_CEF, "events.cef"); }
+TEST(leef) { golden(_metadata, HG_FMT_LEEF, "events.leef"); }
+TEST(syslog) { golden(_metadata, HG_FMT_SYSLOG, "events.syslog"); }
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The digest cache of 'hashgate build --cache FILE': a text file, one line
+ * per regular file examined by the last build,
+ *
+ *   <sha256 hex, or - when not an executable> DEV INO SIZE MTIME_S MTIME_NS
+ *   CTIME_S CTIME_NS <path, with \\ \n \r escaped>
+ *
+ * A file whose (dev, ino, size, mtime, ctime) is unchanged is not opened
+ * again. Any change to its bytes moves ctime, which no unprivileged process
+ * can set, so the cache trusts what the kernel reports. The file is replaced
+ * atomically (rename) and a malformed one is ignored as a whole, with a
+ * warning: a cache can only save time, never change a result.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "walk.h"
+
+#define CACHE_MAGIC	"# hashgate build cache v1"
+
+struct hg_cache {
+	struct hg_walk w;
+};
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int parse_line(char *line, size_t len, struct hg_walk *w)
+{
+	struct hg_fileid id;
+	uint8_t digest[HG_DIGEST_SIZE] = { 0 };
+	bool selected = line[0] != '-';
+	char *p, *o;
+	int n = 0, i;
+
+	if (sscanf(line + (selected ? 64 : 1), " %" SCNu64 " %" SCNu64 " %" SCNu64
+		   " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %n", &id.dev, &id.ino,
+		   &id.size, &id.mtime_s, &id.mtime_ns, &id.ctime_s, &id.ctime_ns, &n) < 7 ||
+	    !n)
+		return -EINVAL;
+	for (i = 0; selected && i < 2 * HG_DIGEST_SIZE; i++) {
+		int v = (size_t)i < len ? hexval((unsigned char)line[i]) : -1;
+
+		if (v < 0)
+			return -EINVAL;
+		digest[i / 2] |= (uint8_t)(i & 1 ? v : v << 4);
+	}
+	p = line + (selected ? 64 : 1) + n;
+	if (*p != '/')
+		return -EINVAL;
+	for (o = p; *p; p++) {
+		if (*p != '\\') {
+			*o++ = *p;
+			continue;
+		}
+		p++;
+		if (*p == '\\')
+			*o++ = '\\';
+		else if (*p == 'n')
+			*o++ = '\n';
+		else if (*p == 'r')
+			*o++ = '\r';
+		else
+			return -EINVAL;
+	}
+	*o = '\0';
+	p = line + (selected ? 64 : 1) + n;
+	if (hg_walk_add(w, p, (size_t)(o - p)))
+		return -ENOMEM;
+	w->v[w->n - 1].id = id;
+	w->v[w->n - 1].have_id = true;
+	w->v[w->n - 1].selected = selected;
+	w->v[w->n - 1].examined = true;
+	memcpy(w->v[w->n - 1].digest, digest, sizeof(digest));
+	return 0;
+}
+
+/* Load @file; a missing one is an empty cache. 0, or -errno after a message. */
+int hg_cache_load(const char *file, struct hg_cache **out)
+{
+	struct hg_cache *c = calloc(1, sizeof(*c));
+	unsigned long lineno = 0;
+	size_t cap = 0;
+	char *line = NULL;
+	ssize_t n;
+	FILE *f;
+
+	if (!c)
+		return -ENOMEM;
+	*out = c;
+	f = fopen(file, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		hg_error("cannot open cache", file, errno);
+		return -errno;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (lineno == 1 ? strcmp(line, CACHE_MAGIC) :
+		    parse_line(line, (size_t)n, &c->w)) {
+			hg_errorf("ignoring malformed cache '%s' (line %lu)", file, lineno);
+			hg_walk_free(&c->w);
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	hg_walk_sort(&c->w);
+	return 0;
+}
+
+const struct hg_item *hg_cache_lookup(const struct hg_cache *c, const char *path)
+{
+	return hg_walk_find(&c->w, path);
+}
+
+void hg_cache_free(struct hg_cache *c)
+{
+	if (!c)
+		return;
+	hg_walk_free(&c->w);
+	free(c);
+}
+
+/* Write what @w examined to @file, atomically. 0 or -1 after a message. */
+int hg_cache_save(const char *file, const struct hg_walk *w)
+{
+	char tmp[4096], hex[2 * HG_DIGEST_SIZE + 1];
+	size_t i;
+	FILE *f;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file) >= (int)sizeof(tmp)) {
+		hg_error("cannot write cache", file, ENAMETOOLONG);
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		hg_error("cannot write cache", file, errno);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fprintf(f, "%s\n", CACHE_MAGIC);
+	for (i = 0; i < w->n; i++) {
+		const struct hg_item *it = &w->v[i];
+		const char *p;
+
+		if (it->err || !it->examined || !it->have_id)
+			continue;
+		hg_hex(hex, it->digest, HG_DIGEST_SIZE);
+		fprintf(f, "%s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64
+			" %" PRId64 " %" PRId64 " ", it->selected ? hex : "-", it->id.dev,
+			it->id.ino, it->id.size, it->id.mtime_s, it->id.mtime_ns,
+			it->id.ctime_s, it->id.ctime_ns);
+		for (p = it->path; *p; p++) {
+			if (*p == '\\')
+				fputs("\\\\", f);
+			else if (*p == '\n')
+				fputs("\\n", f);
+			else if (*p == '\r')
+				fputs("\\r", f);
+			else
+				fputc(*p, f);
+		}
+		fputc('\n', f);
+	}
+	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
+		hg_error("cannot write cache", tmp, errno ? errno : EIO);
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(f);
+	if (rename(tmp, file)) {
+		hg_error("cannot rename cache to", file, errno);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 'hashgate events --forward': ship formatted records to a syslog receiver
+ * over UDP (one datagram each, RFC 5426) or TCP (RFC 6587 octet counting:
+ * "LEN SP MSG", so a message may contain anything). Never blocks the
+ * reader: records wait in a bounded in-memory queue while the socket is
+ * busy or the receiver away; when the queue is full a new record is dropped
+ * and counted. A lost TCP connection is retried with exponential backoff
+ * (0.1 s doubling to 5 s); a record partly written when it broke is sent
+ * again whole on the next connection.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "forward.h"
+#include "util.h"
+
+#define BACKOFF_MIN_MS	100
+#define BACKOFF_MAX_MS	5000
+
+struct msg {
+	char *buf;
+	size_t len;
+};
+
+struct hg_fwd {
+	const char *url;
+	bool tcp;
+	struct addrinfo *ai;
+	int fd;
+	bool connecting, connected;
+	int backoff_ms;
+	uint64_t retry_at;	/* CLOCK_MONOTONIC ms of the next connect */
+	bool down_reported, full_reported;
+	struct msg *q;
+	size_t cap, head, count, off;	/* off: bytes of q[head] written */
+	struct hg_fwd_stats st;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* "udp://HOST:PORT" or "tcp://HOST:PORT", HOST possibly "[v6]"; -EINVAL. */
+static int parse_url(const char *url, bool *tcp, char *host, size_t size, const char **port)
+{
+	const char *h, *colon;
+	size_t len;
+
+	if (!strncmp(url, "tcp://", 6))
+		*tcp = true;
+	else if (!strncmp(url, "udp://", 6))
+		*tcp = false;
+	else
+		return -EINVAL;
+	h = url + 6;
+	if (*h == '[') {
+		const char *end = strchr(h, ']');
+
+		if (!end || end[1] != ':')
+			return -EINVAL;
+		len = (size_t)(end - h - 1);
+		h++;
+		colon = end + 1;
+	} else {
+		colon = strrchr(h, ':');
+		if (!colon)
+			return -EINVAL;
+		len = (size_t)(colon - h);
+	}
+	if (!len || len >= size || !colon[1] || strchr(colon + 1, '/'))
+		return -EINVAL;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	*port = colon + 1;
+	return 0;
+}
+
+int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max)
+{
+	struct addrinfo hints = { .ai_flags = AI_ADDRCONFIG };
+	struct hg_fwd *fw;
+	char host[256];
+	const char *port;
+	bool tcp;
+	int ret;
+
+	if (parse_url(url, &tcp, host, sizeof(host), &port)) {
+		hg_error_text("invalid forward URL", url,
+			      "expected udp://HOST:PORT or tcp://HOST:PORT");
+		return -EINVAL;
+	}
+	hints.ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM;
+	fw = calloc(1, sizeof(*fw));
+	if (!fw)
+		return -ENOMEM;
+	fw->q = calloc(queue_max, sizeof(*fw->q));
+	if (!fw->q) {
+		free(fw);
+		return -ENOMEM;
+	}
+	ret = getaddrinfo(host, port, &hints, &fw->ai);
+	if (ret) {
+		hg_error_text("cannot resolve", url, gai_strerror(ret));
+		free(fw->q);
+		free(fw);
+		return -ENOENT;
+	}
+	fw->url = url;
+	fw->tcp = tcp;
+	fw->cap = queue_max;
+	fw->fd = -1;
+	fw->backoff_ms = BACKOFF_MIN_MS;
+	if (!tcp) {
+		fw->fd = socket(fw->ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fw->fd < 0) {
+			ret = -errno;
+			hg_error("cannot create socket for", url, errno);
+			freeaddrinfo(fw->ai);
+			free(fw->q);
+			free(fw);
+			return ret;
+		}
+		fw->connected = true;
+	}
+	*out = fw;
+	return 0;
+}
+
+static void pop(struct hg_fwd *fw)
+{
+	free(fw->q[fw->head].buf);
+	fw->q[fw->head].buf = NULL;
+	fw->head = (fw->head + 1) % fw->cap;
+	fw->count--;
+	fw->off = 0;
+}
+
+/* Queue one record (without trailing newline); -ENOBUFS when dropped. */
+int hg_fwd_send(struct hg_fwd *fw, const char *msg, size_t len)
+{
+	struct msg *m;
+	int hdr = 0;
+
+	fw->st.queued++;
+	if (fw->count == fw->cap) {
+		fw->st.dropped_full++;
+		if (!fw->full_reported)
+			hg_errorf("forward queue full (%zu records) while sending to '%s': "
+				  "dropping records", fw->cap, fw->url);
+		fw->full_reported = true;
+		return -ENOBUFS;
+	}
+	if (fw->full_reported) {
+		hg_errorf("forward queue has room again; %llu records dropped so far",
+			  (unsigned long long)fw->st.dropped_full);
+		fw->full_reported = false;
+	}
+	m = &fw->q[(fw->head + fw->count) % fw->cap];
+	m->buf = malloc(len + 24);
+	if (!m->buf) {
+		fw->st.dropped_full++;
+		return -ENOBUFS;
+	}
+	if (fw->tcp)
+		hdr = snprintf(m->buf, 24, "%zu ", len);
+	memcpy(m->buf + hdr, msg, len);
+	m->len = (size_t)hdr + len;
+	fw->count++;
+	return 0;
+}
+
+size_t hg_fwd_pending(const struct hg_fwd *fw)
+{
+	return fw->count;
+}
+
+static void disconnect(struct hg_fwd *fw, int err, const char *what)
+{
+	if (fw->fd >= 0)
+		close(fw->fd);
+	fw->fd = -1;
+	if (!fw->down_reported && err)
+		hg_error_text(what, fw->url, strerror(err));
+	if (fw->connected)
+		fw->backoff_ms = BACKOFF_MIN_MS;
+	fw->down_reported = true;
+	fw->connecting = fw->connected = false;
+	fw->off = 0;
+	fw->retry_at = now_ms() + (uint64_t)fw->backoff_ms;
+	fw->backoff_ms = fw->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
+			 fw->backoff_ms * 2;
+}
+
+static void start_connect(struct hg_fwd *fw)
+{
+	int fd = socket(fw->ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0) {
+		disconnect(fw, errno, "cannot create socket for");
+		return;
+	}
+	fw->fd = fd;
+	if (!connect(fd, fw->ai->ai_addr, fw->ai->ai_addrlen)) {
+		fw->connected = true;
+	} else if (errno == EINPROGRESS) {
+		fw->connecting = true;
+	} else {
+		disconnect(fw, errno, "cannot connect to");
+		return;
+	}
+	if (fw->connected) {
+		fw->st.connects++;
+		if (fw->down_reported)
+			hg_errorf("connected to '%s'", fw->url);
+		fw->down_reported = false;
+	}
+}
+
+/* What to poll for, and the timeout in ms (-1: none) until a retry. */
+int hg_fwd_pollfd(struct hg_fwd *fw, struct pollfd *pfd)
+{
+	uint64_t now;
+
+	pfd->fd = -1;
+	pfd->events = 0;
+	if (fw->tcp && fw->fd < 0) {
+		if (!fw->count)
+			return -1;
+		now = now_ms();
+		if (now < fw->retry_at)
+			return (int)(fw->retry_at - now);
+		start_connect(fw);
+		if (fw->fd < 0)
+			return (int)(fw->retry_at - now_ms() + 1);
+	}
+	pfd->fd = fw->fd;
+	if (fw->connecting || fw->count)
+		pfd->events = POLLOUT;
+	if (fw->tcp && fw->connected)
+		pfd->events |= POLLIN;	/* the peer closing */
+	return -1;
+}
+
+static void send_some(struct hg_fwd *fw)
+{
+	while (fw->count) {
+		struct msg *m = &fw->q[fw->head];
+		ssize_t n;
+
+		if (fw->tcp)
+			n = send(fw->fd, m->buf + fw->off, m->len - fw->off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		else
+			n = sendto(fw->fd, m->buf, m->len, MSG_DONTWAIT,
+				   fw->ai->ai_addr, fw->ai->ai_addrlen);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == ENOBUFS)
+				return;
+			if (!fw->tcp) {
+				/* EMSGSIZE and the like: this datagram cannot go. */
+				hg_error("cannot send to", fw->url, errno);
+				fw->st.dropped_unsent++;
+				pop(fw);
+				continue;
+			}
+			disconnect(fw, errno, "connection lost to");
+			return;
+		}
+		fw->off += (size_t)n;
+		if (fw->tcp && fw->off < m->len)
+			continue;
+		fw->st.sent++;
+		pop(fw);
+	}
+}
+
+void hg_fwd_progress(struct hg_fwd *fw, short revents)
+{
+	if (fw->fd < 0)
+		return;
+	if (fw->connecting) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+			return;
+		if (getsockopt(fw->fd, SOL_SOCKET, SO_ERROR, &err, &len))
+			err = errno;
+		if (err) {
+			disconnect(fw, err, "cannot connect to");
+			return;
+		}
+		fw->connecting = false;
+		fw->connected = true;
+		fw->st.connects++;
+		if (fw->down_reported)
+			hg_errorf("connected to '%s'", fw->url);
+		fw->down_reported = false;
+	}
+	if (fw->tcp && (revents & (POLLIN | POLLHUP | POLLERR))) {
+		char buf[256];
+		ssize_t n = recv(fw->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			disconnect(fw, n ? errno : ECONNRESET, "connection lost to");
+			return;
+		}
+	}
+	if (fw->count)
+		send_some(fw);
+}
+
+/* Send what is queued, for at most @timeout_ms or until *@stop. */
+void hg_fwd_drain(struct hg_fwd *fw, int timeout_ms, const volatile int *stop)
+{
+	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+
+	while (fw->count && !*stop) {
+		struct pollfd pfd;
+		uint64_t now = now_ms();
+		int t, left;
+
+		if (now >= end)
+			break;
+		left = (int)(end - now);
+		t = hg_fwd_pollfd(fw, &pfd);
+		if (t < 0 || t > left)
+			t = left;
+		if (pfd.fd >= 0 && !(pfd.events & (POLLOUT | POLLIN)))
+			t = left;
+		if (poll(&pfd, 1, t) > 0)
+			hg_fwd_progress(fw, pfd.revents);
+	}
+}
+
+void hg_fwd_close(struct hg_fwd *fw, struct hg_fwd_stats *stats)
+{
+	while (fw->count) {
+		fw->st.dropped_unsent++;
+		pop(fw);
+	}
+	if (fw->fd >= 0) {
+		if (fw->tcp)
+			shutdown(fw->fd, SHUT_WR);
+		close(fw->fd);
+	}
+	*stats = fw->st;
+	freeaddrinfo(fw->ai);
+	free(fw->q);
+	free(fw);
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hashgate verify LIST [PATH...]: does the disk still match a text
+ * allowlist? Every listed file is hashed again (in parallel, walk.c);
+ * with PATHs, the executables found under them (as 'hashgate build' finds
+ * them) that LIST lacks are reported too. Findings, in path order:
+ *
+ *   changed PATH sha256:LISTED -> sha256:ON-DISK
+ *   missing PATH
+ *   unreadable PATH: REASON
+ *   unlisted PATH
+ *
+ * Exit 0 when there are none, 1 otherwise.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "listtext.h"
+#include "subcommands.h"
+#include "util.h"
+#include "walk.h"
+
+#define MAX_EXCLUDES	256
+
+static const char usage[] =
+	"Usage: hashgate verify [--json] [--jobs N] [--exclude GLOB]... LIST [PATH...]\n"
+	"  Report listed files whose bytes no longer match LIST (changed, missing,\n"
+	"  unreadable) and, with PATHs, executables under them that LIST lacks\n"
+	"  (unlisted); exit 1 on any finding.\n"
+	"  -j, --jobs N        hashing threads (default: online CPUs)\n"
+	"  -x, --exclude GLOB  skip paths matching GLOB under PATH; repeatable\n"
+	"      --json          one JSON object with the findings\n";
+
+enum { CHANGED, MISSING, UNREADABLE, UNLISTED, NKINDS };
+static const char *const kind_names[] = { "changed", "missing", "unreadable", "unlisted" };
+
+struct finding {
+	int kind;
+	const char *path;
+	const uint8_t *listed, *disk;
+	int err;
+};
+
+static void print_text(const struct finding *f)
+{
+	char a[2 * HG_DIGEST_SIZE + 1], b[2 * HG_DIGEST_SIZE + 1];
+
+	printf("%s ", kind_names[f->kind]);
+	hg_print_path(stdout, f->path, strlen(f->path));
+	if (f->kind == CHANGED) {
+		hg_hex(a, f->listed, HG_DIGEST_SIZE);
+		hg_hex(b, f->disk, HG_DIGEST_SIZE);
+		printf(" sha256:%s -> sha256:%s", a, b);
+	} else if (f->kind == UNREADABLE) {
+		printf(": %s", strerror(f->err));
+	}
+	putchar('\n');
+}
+
+static void print_json(const struct finding *f, bool first)
+{
+	char a[2 * HG_DIGEST_SIZE + 1], b[2 * HG_DIGEST_SIZE + 1];
+
+	printf("%s{\"kind\":\"%s\",\"path\":", first ? "" : ",", kind_names[f->kind]);
+	hg_escape_json(stdout, f->path, strlen(f->path));
+	if (f->kind == CHANGED) {
+		hg_hex(a, f->listed, HG_DIGEST_SIZE);
+		hg_hex(b, f->disk, HG_DIGEST_SIZE);
+		printf(",\"listed_sha256\":\"%s\",\"disk_sha256\":\"%s\"", a, b);
+	} else if (f->kind == UNREADABLE) {
+		printf(",\"error\":");
+		hg_escape_json(stdout, strerror(f->err), strlen(strerror(f->err)));
+	}
+	putchar('}');
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+	int r = strcmp(x->path, y->path);
+
+	return r ? r : x->kind - y->kind;
+}
+
+static bool listed(const struct hg_text_list *list, const char *path)
+{
+	size_t lo = 0, hi = list->count, len = strlen(path);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct hg_text_entry *e = &list->entries[mid];
+		int r = memcmp(e->path, path, e->len < len ? e->len : len);
+
+		if (!r)
+			r = e->len < len ? -1 : e->len > len;
+		if (!r)
+			return true;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int verify_main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static const char *excludes[MAX_EXCLUDES];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
+	struct hg_walk lw = { .all = true, .hash = true };
+	struct hg_walk tw = { .excludes = excludes };
+	size_t counts[NKINDS] = { 0 }, nf = 0, i;
+	struct hg_text_list list;
+	struct finding *fs = NULL;
+	const char *name;
+	bool json = false;
+	uint64_t v;
+	FILE *f;
+	int c, ret = HG_EXIT_FAIL;
+
+	while ((c = getopt_long(argc, argv, "j:x:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+			json = true;
+			break;
+		case 'j':
+			if (hg_parse_u64(optarg, &v) || v < 1 || v > 1024)
+				return hg_usage_error(usage, "invalid job count '%s'", optarg);
+			jobs = v;
+			break;
+		case 'x':
+			if (tw.nexcludes == MAX_EXCLUDES)
+				return hg_usage_error(usage, "more than %d --exclude",
+						      MAX_EXCLUDES);
+			excludes[tw.nexcludes++] = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return HG_EXIT_OK;
+		default:
+			return hg_usage_error(usage, NULL);
+		}
+	}
+	if (optind == argc)
+		return hg_usage_error(usage, "expected a LIST");
+	name = argv[optind++];
+	f = strcmp(name, "-") ? fopen(name, "re") : stdin;
+	if (!f) {
+		hg_error("cannot open", name, errno);
+		return HG_EXIT_FAIL;
+	}
+	c = hg_listtext_parse(f, name, &list, stderr);
+	if (f != stdin)
+		fclose(f);
+	if (c) {
+		if (c < 0)
+			hg_error("cannot read", name, -c);
+		else
+			hg_errorf("'%s' has %d error%s", name, c, c == 1 ? "" : "s");
+		hg_listtext_free(&list);
+		return HG_EXIT_FAIL;
+	}
+
+	for (i = 0; i < list.count; i++)
+		if (hg_walk_add(&lw, list.entries[i].path, list.entries[i].len))
+			goto oom;
+	hg_walk_run(&lw, jobs);
+	for (; optind < argc; optind++)
+		hg_walk_root(&tw, argv[optind]);
+	hg_walk_sort(&tw);
+	hg_walk_run(&tw, jobs);
+
+	fs = calloc(lw.n + tw.n + 1, sizeof(*fs));
+	if (!fs)
+		goto oom;
+	/* lw.v[i] is list.entries[i]: added in order, never sorted. */
+	for (i = 0; i < lw.n; i++) {
+		const struct hg_item *it = &lw.v[i];
+		struct finding fd = { .path = it->path, .err = it->err };
+
+		if (it->err == ENOENT || it->err == ENOTDIR)
+			fd.kind = MISSING;
+		else if (it->err)
+			fd.kind = UNREADABLE;
+		else if (memcmp(it->digest, list.entries[i].digest, HG_DIGEST_SIZE))
+			fd.kind = CHANGED, fd.listed = list.entries[i].digest,
+			fd.disk = it->digest;
+		else
+			continue;
+		fs[nf++] = fd;
+	}
+	for (i = 0; i < tw.n; i++) {
+		const struct hg_item *it = &tw.v[i];
+
+		if (it->err) {
+			hg_error("cannot read", it->path, it->err);
+			tw.failed = true;
+		} else if (it->selected && !listed(&list, it->path)) {
+			fs[nf++] = (struct finding){ .kind = UNLISTED, .path = it->path };
+		}
+	}
+	if (nf)
+		qsort(fs, nf, sizeof(*fs), cmp_finding);
+	if (json)
+		fputs("{\"findings\":[", stdout);
+	for (i = 0; i < nf; i++) {
+		counts[fs[i].kind]++;
+		if (json)
+			print_json(&fs[i], !i);
+		else
+			print_text(&fs[i]);
+	}
+	if (json)
+		printf("],\"listed\":%zu,\"scanned\":%zu,\"changed\":%zu,\"missing\":%zu,"
+		       "\"unreadable\":%zu,\"unlisted\":%zu}\n", lw.n, tw.n,
+		       counts[CHANGED], counts[MISSING], counts[UNREADABLE],
+		       counts[UNLISTED]);
+	if (nf)
+		fprintf(stderr, "%zu listed file%s checked: %zu changed, %zu missing, "
+			"%zu unreadable; %zu unlisted executable%s\n", lw.n,
+			lw.n == 1 ? "" : "s", counts[CHANGED], counts[MISSING],
+			counts[UNREADABLE], counts[UNLISTED], counts[UNLISTED] == 1 ? "" : "s");
+	ret = nf || tw.failed || lw.failed ? HG_EXIT_FAIL : HG_EXIT_OK;
+	if (fflush(stdout))
+		ret = HG_EXIT_FAIL;
+	goto out;
+oom:
+	hg_error("cannot allocate", NULL, ENOMEM);
+out:
+	free(fs);
+	hg_walk_free(&lw);
+	hg_walk_free(&tw);
+	hg_listtext_free(&list);
+	return ret;
+}

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Walking trees and hashing what the kernel would check, for 'hashgate
+ * build' and 'hashgate verify': one filesystem per root, symlinks never
+ * followed, --exclude globs, parallel SHA-256 with a thread pool, digests
+ * reused from a cache (cache.c) when a file's identity did not change, and
+ * a progress line on a terminal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "digest.h"
+#include "util.h"
+#include "walk.h"
+
+/* nftw() takes no context pointer, hence the walk being filled. */
+static struct hg_walk *cur;
+
+void hg_fileid_from_stat(struct hg_fileid *id, const struct stat *st)
+{
+	*id = (struct hg_fileid){
+		.dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t)st->st_size,
+		.mtime_s = st->st_mtim.tv_sec, .mtime_ns = st->st_mtim.tv_nsec,
+		.ctime_s = st->st_ctim.tv_sec, .ctime_ns = st->st_ctim.tv_nsec,
+	};
+}
+
+bool hg_walk_excluded(const struct hg_walk *w, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < w->nexcludes; i++)
+		if (!fnmatch(w->excludes[i], path, 0))
+			return true;
+	return false;
+}
+
+static struct hg_item *grow(struct hg_walk *w)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 1024;
+		struct hg_item *v = realloc(w->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n] = (struct hg_item){ 0 };
+	return &w->v[w->n];
+}
+
+/* Add one path to hash, e.g. from a list; no walk, no identity. */
+int hg_walk_add(struct hg_walk *w, const char *path, size_t len)
+{
+	struct hg_item *it = grow(w);
+
+	if (!it)
+		return -ENOMEM;
+	it->path = malloc(len + 1);
+	if (!it->path)
+		return -ENOMEM;
+	memcpy(it->path, path, len);
+	it->path[len] = '\0';
+	w->n++;
+	return 0;
+}
+
+static int add_file(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	int err = errno ? errno : EACCES;
+	struct hg_item *it;
+
+	(void)ftw;
+	if (cur->nexcludes && hg_walk_excluded(cur, path))
+		return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+	if (flag == FTW_DNR || flag == FTW_NS) {
+		hg_error(flag == FTW_DNR ? "cannot read directory" : "cannot stat",
+			 path, err);
+		cur->failed = true;
+		return FTW_CONTINUE;
+	}
+	if (flag != FTW_F || !S_ISREG(sb->st_mode))
+		return FTW_CONTINUE;
+	it = grow(cur);
+	if (!it || !(it->path = strdup(path)))
+		return FTW_STOP;
+	hg_fileid_from_stat(&it->id, sb);
+	it->have_id = true;
+	cur->n++;
+	if (cur->progress && !(cur->n % 4096))
+		fprintf(stderr, "\rscanning: %zu files", cur->n);
+	return FTW_CONTINUE;
+}
+
+/* Walk the tree at @arg, made absolute and canonical: the kernel matches those. */
+int hg_walk_root(struct hg_walk *w, const char *arg)
+{
+	char *root = realpath(arg, NULL);
+	int ret;
+
+	if (!root) {
+		hg_error("cannot resolve", arg, errno);
+		w->failed = true;
+		return -1;
+	}
+	cur = w;
+	errno = 0;
+	ret = nftw(root, add_file, 64, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
+	if (ret) {
+		hg_error("cannot walk", root, errno ? errno : ENOMEM);
+		w->failed = true;
+	}
+	free(root);
+	return ret ? -1 : 0;
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+	return strcmp(((const struct hg_item *)a)->path, ((const struct hg_item *)b)->path);
+}
+
+/* Sorted and unique, so overlapping roots list a file once. */
+void hg_walk_sort(struct hg_walk *w)
+{
+	size_t i, o;
+
+	if (w->n)
+		qsort(w->v, w->n, sizeof(*w->v), cmp_item);
+	for (i = 0, o = 0; i < w->n; i++) {
+		if (o && !strcmp(w->v[o - 1].path, w->v[i].path))
+			free(w->v[i].path);
+		else
+			w->v[o++] = w->v[i];
+	}
+	w->n = o;
+}
+
+struct hg_item *hg_walk_find(const struct hg_walk *w, const char *path)
+{
+	struct hg_item key = { .path = (char *)path };
+
+	if (!w->n)
+		return NULL;
+	return bsearch(&key, w->v, w->n, sizeof(*w->v), cmp_item);
+}
+
+/* What the kernel checks: ELF programs and libraries, and #! scripts. */
+static int wanted(int fd, const struct stat *st)
+{
+	unsigned char h[18];
+	unsigned int type;
+	ssize_t n = pread(fd, h, sizeof(h), 0);
+
+	if (n < 0)
+		return -errno;
+	if (n >= 2 && h[0] == '#' && h[1] == '!')
+		return !!(st->st_mode & 0111);
+	if (n < (ssize_t)sizeof(h) || memcmp(h, "\177ELF", 4))
+		return 0;
+	/* e_type sits at offset 16 in both ELF classes, in EI_DATA byte order. */
+	if (h[5] == 2)
+		type = (unsigned int)h[16] << 8 | h[17];
+	else
+		type = (unsigned int)h[17] << 8 | h[16];
+	return type == 2 || type == 3;	/* ET_EXEC, ET_DYN */
+}
+
+static bool from_cache(struct hg_walk *w, struct hg_item *it)
+{
+	const struct hg_item *c;
+
+	if (!w->cache || !it->have_id)
+		return false;
+	c = hg_cache_lookup(w->cache, it->path);
+	if (!c || memcmp(&c->id, &it->id, sizeof(it->id)))
+		return false;
+	/* A file cached as "not an executable" must be hashed for --all. */
+	if (!c->selected && w->all)
+		return false;
+	it->selected = c->selected;
+	it->examined = true;
+	memcpy(it->digest, c->digest, sizeof(it->digest));
+	atomic_fetch_add(&w->cache_hits, 1);
+	return true;
+}
+
+static void hash_one(struct hg_walk *w, struct hg_item *it)
+{
+	struct stat st;
+	int fd;
+
+	if (w->hash && from_cache(w, it))
+		return;
+	/* O_NONBLOCK: a file swapped for a FIFO since the walk must not hang us. */
+	fd = open(it->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		it->err = errno;
+		return;
+	}
+	if (fstat(fd, &st)) {
+		it->err = errno;
+	} else if (S_ISREG(st.st_mode)) {
+		int ret = w->all ? 1 : wanted(fd, &st);
+
+		it->examined = ret >= 0;
+		it->selected = ret > 0;
+		if (ret > 0 && w->hash) {
+			ret = hg_digest_fd(fd, it->digest);
+			atomic_fetch_add(&w->bytes, (unsigned long long)st.st_size);
+		}
+		it->err = ret < 0 ? -ret : 0;
+		/* The identity the digest belongs to, for the cache. */
+		hg_fileid_from_stat(&it->id, &st);
+		it->have_id = true;
+	} else {
+		it->err = EISDIR;
+	}
+	close(fd);
+}
+
+static void *worker(void *arg)
+{
+	struct hg_walk *w = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->next, 1)) < w->n) {
+		hash_one(w, &w->v[i]);
+		atomic_fetch_add(&w->done, 1);
+	}
+	return NULL;
+}
+
+static void show_progress(struct hg_walk *w)
+{
+	size_t done = atomic_load(&w->done);
+
+	fprintf(stderr, "\r%s: %zu/%zu files, %llu MiB hashed, %llu from cache\033[K",
+		w->hash ? "hashing" : "checking", done, w->n,
+		atomic_load(&w->bytes) >> 20, atomic_load(&w->cache_hits));
+}
+
+/* Examine (and hash) every item with up to @jobs threads. */
+void hg_walk_run(struct hg_walk *w, unsigned long jobs)
+{
+	pthread_t *tids;
+	unsigned long i, started = 0;
+
+	if (jobs > w->n)
+		jobs = w->n ? w->n : 1;
+	tids = calloc(jobs, sizeof(*tids));
+	atomic_store(&w->next, 0);
+	for (i = 0; tids && i < jobs; i++) {
+		if (pthread_create(&tids[i], NULL, worker, w))
+			break;
+		started++;
+	}
+	if (!started) {
+		worker(w);
+	} else if (w->progress) {
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+		while (atomic_load(&w->done) < w->n) {
+			show_progress(w);
+			nanosleep(&ts, NULL);
+		}
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	if (w->progress) {
+		show_progress(w);
+		fputs("\n", stderr);
+	}
+}
+
+void hg_walk_free(struct hg_walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->v[i].path);
+	free(w->v);
+	w->v = NULL;
+	w->n = w->cap = 0;
+}
