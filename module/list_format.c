@@ -49,6 +49,9 @@ static int check_paths(const struct hg_list_view *v)
  * @size: their number
  * @view: filled in on success; points into @blob
  *
+ * Only the structure is checked here; a signature found after a blob with
+ * HG_LIST_F_SIGNED is described in @view, and verifying it is the caller's.
+ *
  * Return: 0, -EINVAL for any malformed or truncated blob, -EFBIG when it is
  * larger than HG_LIST_MAX_SIZE.
  */
@@ -66,7 +69,8 @@ int hg_list_parse(const void *blob, size_t size, struct hg_list_view *view)
 	if (le32_to_cpu(h->magic) != HG_LIST_MAGIC ||
 	    le16_to_cpu(h->version) != HG_LIST_VERSION ||
 	    le16_to_cpu(h->header_size) != sizeof(*h) ||
-	    le16_to_cpu(h->hash_algo) != HG_HASH_SHA256 || h->flags)
+	    le16_to_cpu(h->hash_algo) != HG_HASH_SHA256 ||
+	    (le16_to_cpu(h->flags) & ~HG_LIST_F_SIGNED))
 		return -EINVAL;
 
 	view->serial = le64_to_cpu(h->serial);
@@ -78,8 +82,18 @@ int hg_list_parse(const void *blob, size_t size, struct hg_list_view *view)
 	need = sizeof(*h) + (u64)view->digest_count * HG_DIGEST_SIZE +
 	       (u64)view->path_count * sizeof(struct hg_list_path) +
 	       view->strings_size;
-	if (need != size)
+	view->signed_size = need;
+	view->sig = NULL;
+	view->sig_len = 0;
+	if (le16_to_cpu(h->flags) & HG_LIST_F_SIGNED) {
+		/* The signature is whatever follows; it cannot be empty. */
+		if (need >= size)
+			return -EINVAL;
+		view->sig = bytes + need;
+		view->sig_len = size - need;
+	} else if (need != size) {
 		return -EINVAL;
+	}
 
 	view->digests = bytes + sizeof(*h);
 	view->paths = (const struct hg_list_path *)(view->digests +

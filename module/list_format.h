@@ -38,6 +38,9 @@ struct hg_list_view {
 	const u8 *digests;		/* digest_count * HG_DIGEST_SIZE */
 	const struct hg_list_path *paths;
 	const char *strings;
+	size_t signed_size;		/* bytes the signature covers */
+	const u8 *sig;			/* HG_LIST_F_SIGNED: PKCS#7, DER */
+	size_t sig_len;
 };
 
 int hg_list_parse(const void *blob, size_t size, struct hg_list_view *view);

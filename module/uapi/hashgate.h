@@ -14,9 +14,20 @@
  *   lock       rw  "0" or "1"; writing "1" pins the module and forbids
  *                  lowering the mode until reboot.
  *   allowlist  rw  write: one struct hg_list_header blob in a single write(2)
- *                  at offset 0, replacing the active list atomically; a blob
- *                  that fails validation returns EINVAL (EFBIG when too
- *                  large) and the active list stays. read: "serial count\n".
+ *                  at offset 0, replacing the active list atomically. On
+ *                  any error the active list stays: EINVAL malformed, EFBIG
+ *                  too large, ENODATA empty while enforcing, ESTALE serial
+ *                  lower than the active list's (or than min_serial), or
+ *                  equal with other content; signed lists: EKEYREJECTED bad
+ *                  signature, ENOKEY no trusted key made it; EACCES
+ *                  unsigned while signatures are required.
+ *                  read: "serial count\n".
+ *   keys       rw  write: one DER X.509 certificate, added to hashgate's
+ *                  keyring (EPERM once keys are locked, EBADMSG if it does
+ *                  not parse); read: one line per key, its description
+ *                  ("<subject>: <key id>").
+ *   keys_lock  rw  "0" or "1"; writing "1" forbids adding keys until reboot
+ *                  and pins the module.
  *   events     r   binary struct hg_event records, one reader at a time
  *                  (EBUSY otherwise); read(2) returns whole records only and
  *                  EINVAL if the buffer cannot hold the next one; blocks
@@ -33,7 +44,9 @@
  * Allowlist blob: the header, then digest_count SHA-256 digests in strictly
  * ascending memcmp() order, then path_count struct hg_list_path entries in
  * strictly ascending path order, then strings_size bytes of path text
- * referenced by those entries. Nothing may follow.
+ * referenced by those entries. Nothing may follow, unless the header has
+ * HG_LIST_F_SIGNED: then the rest of the write is a detached PKCS#7 (CMS)
+ * signature, DER, over every byte before it (header included).
  */
 #ifndef _UAPI_HASHGATE_H
 #define _UAPI_HASHGATE_H
@@ -58,8 +71,10 @@ struct hg_list_header {
 	__le32 path_count;
 	__le32 strings_size;
 	__le16 hash_algo;	/* HG_HASH_SHA256 */
-	__le16 flags;		/* none defined; must be 0 */
+	__le16 flags;		/* HG_LIST_F_* */
 };
+
+#define HG_LIST_F_SIGNED	0x0001	/* a PKCS#7 signature follows */
 
 struct hg_list_path {
 	__le32 name_off;	/* offset into the string area */
@@ -111,6 +126,12 @@ enum hg_reason {
 	HG_REASON_NO_ALLOWLIST,
 	HG_REASON_UNVERIFIED,		/* mprotect of a file never verified */
 	HG_REASON_EXEC_MAPPED,		/* write to a file mapped executable */
+	/* Why an allowlist was refused (HG_EVENT_LIST_REJECT). */
+	HG_REASON_MALFORMED,
+	HG_REASON_BAD_SIGNATURE,
+	HG_REASON_UNKNOWN_KEY,
+	HG_REASON_UNSIGNED,
+	HG_REASON_ROLLBACK,
 	__HG_REASON_MAX
 };
 
@@ -119,12 +140,17 @@ enum hg_event_type {
 	HG_EVENT_EXEC,		/* a decision on an executable mapping */
 	HG_EVENT_LIST_LOAD,	/* a new allowlist became active */
 	HG_EVENT_MODE,		/* the mode or the lock changed */
+	HG_EVENT_LIST_REJECT,	/* an allowlist was refused; see reason */
+	HG_EVENT_KEY_ADD,	/* a key was added; path: its description */
 	__HG_EVENT_MAX
 };
 
 #define HG_EVENT_VERSION	1
 #define HG_EVENT_F_DIGEST	0x01	/* digest[] is valid */
 #define HG_EVENT_F_LOCKED	0x02	/* HG_EVENT_MODE: the mode is locked */
+#define HG_EVENT_F_SIGNED	0x04	/* LIST_LOAD: verified signature; the
+					 * path text is the signer's key
+					 * description */
 
 struct hg_event {
 	__u32 size;		/* whole record, strings included, 8-aligned */
@@ -136,7 +162,8 @@ struct hg_event {
 	__u64 dropped_before;	/* records lost just before this one */
 	__u64 time_ns;		/* CLOCK_REALTIME */
 	__u64 boot_ns;		/* CLOCK_BOOTTIME */
-	__u64 list_serial;	/* serial of the active allowlist, 0: none */
+	__u64 list_serial;	/* serial of the active allowlist, 0: none;
+				 * LIST_LOAD/REJECT: the offered list's */
 	__u64 ino;
 	__u32 dev;		/* new_encode_dev() of the file's device */
 	__u32 pid;		/* thread group id */
