@@ -6,6 +6,9 @@
 #                 on each supported kernel; ends with "N passed, N failed"
 # make demo       the module enforcing in a VM, with events shown
 # make lint       checkpatch --strict on module/, -Werror build of the tool
+# make SIGNING_CERT=cert.pem
+#                 embed that certificate: the module then trusts it and
+#                 accepts only allowlists signed with its key
 
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
@@ -18,7 +21,7 @@ endif
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/*.S module/uapi/*.h)
 
-.PHONY: all modules tool tests check demo lint clean setup
+.PHONY: all modules tool tests check demo lint clean setup bench
 
 all: modules tool
 
@@ -26,12 +29,16 @@ all: modules tool
 # to them, and two kernels must not share objects.
 modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/hashgate.ko)
 
-$(BUILD)/%/hashgate.ko: $(MODULE_SRCS)
+# Rebuilt when SIGNING_CERT changes too: embed-certs only touches its
+# output when the certificates differ.
+.PHONY: FORCE
+$(BUILD)/%/hashgate.ko: $(MODULE_SRCS) FORCE
 	@test -d /lib/modules/$*/build || { echo "no headers for $*: run scripts/setup" >&2; exit 1; }
 	@mkdir -p $(BUILD)/$*/module/uapi
 	@cp -p Kbuild $(BUILD)/$*/
 	@cp -p module/*.c module/*.h module/*.S $(BUILD)/$*/module/
 	@cp -p module/uapi/*.h $(BUILD)/$*/module/uapi/
+	@scripts/embed-certs $(BUILD)/$*/module/embedded_certs.der $(SIGNING_CERT)
 	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* modules
 
 tool:
@@ -51,6 +58,9 @@ demo:
 
 lint:
 	scripts/lint
+
+bench: all tests
+	scripts/bench/run
 
 clean:
 	rm -rf $(BUILD)/6.* $(BUILD)/hashgate $(BUILD)/tests $(BUILD)/obj $(BUILD)/asan $(BUILD)/vm

@@ -20,6 +20,8 @@
 #include "stats.h"
 
 struct hg_allowlist __rcu *hg_active_list;
+bool hg_require_signature;
+unsigned long long hg_min_serial;
 static DEFINE_MUTEX(load_lock);
 static u64 last_gen;
 
@@ -34,18 +36,73 @@ static void list_free_rcu(struct rcu_head *rcu)
 	list_free(container_of(rcu, struct hg_allowlist, rcu));
 }
 
+static enum hg_reason reason_of(int err)
+{
+	switch (err) {
+	case -EKEYREJECTED:
+	case -EBADMSG:
+	case -ENOPKG:
+		return HG_REASON_BAD_SIGNATURE;
+	case -ENOKEY:
+		return HG_REASON_UNKNOWN_KEY;
+	case -EACCES:
+		return HG_REASON_UNSIGNED;
+	case -ESTALE:
+		return HG_REASON_ROLLBACK;
+	case -ENODATA:
+		return HG_REASON_NO_ALLOWLIST;
+	default:
+		return HG_REASON_MALFORMED;
+	}
+}
+
+/* Signed by a trusted key, or unsigned where that is allowed. */
+static int check_signature(struct hg_allowlist *list)
+{
+	const struct hg_list_view *v = &list->view;
+	int ret;
+
+	if (!v->sig)
+		return READ_ONCE(hg_require_signature) ? -EACCES : 0;
+	ret = hg_keys_verify(list->blob, v->signed_size, v->sig, v->sig_len,
+			     list->signer);
+	/* A message the PKCS#7 parser cannot read is a bad signature. */
+	return ret == -EBADMSG || ret == -ENOPKG ? -EKEYREJECTED : ret;
+}
+
+/*
+ * Serials never go down, and one serial names one content: replaying an
+ * older list, or another list under the active one's serial, is refused.
+ */
+static int check_rollback(const struct hg_allowlist *list,
+			  const struct hg_allowlist *old)
+{
+	if (list->view.serial < READ_ONCE(hg_min_serial))
+		return -ESTALE;
+	if (!old || list->view.serial > old->view.serial)
+		return 0;
+	if (list->view.serial == old->view.serial &&
+	    !memcmp(list->blob_digest, old->blob_digest, HG_DIGEST_SIZE))
+		return 0;
+	return -ESTALE;
+}
+
 /**
  * hg_allowlist_load() - validate a blob from userspace and make it active
  * @buf: the blob, in user memory
  * @len: its size
  *
  * Return: 0; -EINVAL for a malformed blob, -EFBIG for one over
- * HG_LIST_MAX_SIZE, -ENODATA for an empty list while enforcing, -ENOMEM,
- * -EFAULT. On error the active list stays.
+ * HG_LIST_MAX_SIZE, -ENODATA for an empty list while enforcing,
+ * -EKEYREJECTED for a bad signature, -ENOKEY when no trusted key signed it,
+ * -EACCES for an unsigned list while signatures are required, -ESTALE for
+ * a rollback, -ENOMEM, -EFAULT. On error the active list stays and a
+ * rejection event says why.
  */
 int hg_allowlist_load(const void __user *buf, size_t len)
 {
 	struct hg_allowlist *list, *old;
+	bool digested = false;
 	int ret;
 
 	if (len > HG_LIST_MAX_SIZE) {
@@ -70,36 +127,54 @@ int hg_allowlist_load(const void __user *buf, size_t len)
 	ret = hg_list_parse(list->blob, len, &list->view);
 	if (ret)
 		goto free;
-	/* An empty list would deny everything, the way back included. */
-	if (!list->view.digest_count && READ_ONCE(hg_mode) == HG_MODE_ENFORCE) {
-		ret = -ENODATA;
+	ret = hg_measure_buffer(list->blob, list->view.signed_size,
+				list->blob_digest);
+	if (ret)
 		goto free;
-	}
-	ret = hg_measure_buffer(list->blob, len, list->blob_digest);
+	digested = true;
+	ret = check_signature(list);
 	if (ret)
 		goto free;
 	list->bytes = len + sizeof(*list);
 
 	mutex_lock(&load_lock);
+	old = rcu_dereference_protected(hg_active_list,
+					lockdep_is_held(&load_lock));
+	ret = check_rollback(list, old);
+	/* An empty list would deny everything, the way back included. */
+	if (!ret && !list->view.digest_count &&
+	    READ_ONCE(hg_mode) == HG_MODE_ENFORCE)
+		ret = -ENODATA;
+	if (ret) {
+		mutex_unlock(&load_lock);
+		goto free;
+	}
 	list->gen = ++last_gen;
-	old = rcu_replace_pointer(hg_active_list, list,
-				  lockdep_is_held(&load_lock));
+	rcu_assign_pointer(hg_active_list, list);
 	/* Verdicts name their list generation; this only frees memory. */
 	hg_cache_flush();
 	mutex_unlock(&load_lock);
 
 	hg_stat_inc(HG_STAT_LIST_LOADS);
 	hg_event_list_load(list);
-	pr_info("allowlist serial %llu active: %u digests, %u paths\n",
+	pr_info("allowlist serial %llu active: %u digests, %u paths%s%s\n",
 		list->view.serial, list->view.digest_count,
-		list->view.path_count);
+		list->view.path_count, list->signer[0] ? ", signed by " : "",
+		list->signer);
 	if (old)
 		call_rcu(&old->rcu, list_free_rcu);
 	return 0;
 
 free:
+	hg_event_list_reject(list->view.serial,
+			     digested ? list->blob_digest : NULL,
+			     reason_of(ret));
 	list_free(list);
+	hg_stat_inc(HG_STAT_LIST_REJECTS);
+	pr_warn("allowlist rejected (%d), the active list stays\n", ret);
+	return ret;
 rejected:
+	hg_event_list_reject(0, NULL, reason_of(ret));
 	hg_stat_inc(HG_STAT_LIST_REJECTS);
 	pr_warn("allowlist rejected (%d), the active list stays\n", ret);
 	return ret;

@@ -5,13 +5,15 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
+#include "keys.h"
 #include "list_format.h"
 
 struct hg_allowlist {
 	struct hg_list_view view;	/* points into blob */
 	u64 gen;			/* load counter, never 0 */
 	size_t bytes;			/* memory held, blob included */
-	u8 blob_digest[HG_DIGEST_SIZE];
+	u8 blob_digest[HG_DIGEST_SIZE];	/* of the signed content */
+	char signer[HG_SIGNER_MAX];	/* key description, "" if unsigned */
 	struct rcu_head rcu;
 	void *blob;
 };
@@ -26,6 +28,8 @@ struct hg_list_info {
 };
 
 extern struct hg_allowlist __rcu *hg_active_list;
+extern bool hg_require_signature;
+extern unsigned long long hg_min_serial;
 
 int hg_allowlist_load(const void __user *buf, size_t len);
 void hg_allowlist_info(struct hg_list_info *info);

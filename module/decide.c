@@ -213,8 +213,13 @@ static bool memfd_sealed(struct inode *inode)
 	if (inode->i_sb->s_magic != TMPFS_MAGIC)
 		return false;
 	seals = READ_ONCE(SHMEM_I(inode)->seals);
-	return (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) &&
-	       (seals & F_SEAL_SHRINK) && (seals & F_SEAL_GROW);
+	if (!(seals & F_SEAL_SHRINK) || !(seals & F_SEAL_GROW))
+		return false;
+	if (seals & F_SEAL_WRITE)
+		return true;
+	/* FUTURE_WRITE leaves shared writable mappings made before it. */
+	return (seals & F_SEAL_FUTURE_WRITE) &&
+	       !mapping_writably_mapped(inode->i_mapping);
 }
 
 /* The verdict on @file now: from the cache, or hashed when allowed to. */
@@ -330,8 +335,10 @@ int hg_decide_anon(enum hg_hook hook)
 
 	if (mode == HG_MODE_OFF || policy == HG_ANON_ALLOW)
 		return 0;
-	hg_stat_inc(HG_STAT_DECISIONS);
 	gen = list_snapshot(&serial);
+	if (!gen)	/* as in hg_decide(): nothing is checked before a list */
+		return 0;
+	hg_stat_inc(HG_STAT_DECISIONS);
 	if (policy == HG_ANON_AUDIT)
 		mode = HG_MODE_AUDIT;
 	/* mprotect holds mmap_lock: no sleeping allocation there. */
@@ -357,10 +364,12 @@ int hg_decide_write(const struct path *path, struct inode *inode,
 	struct hg_cache_key key;
 	u64 serial, gen;
 
-	if (mode == HG_MODE_OFF || !hg_exec_mapped(inode))
+	if (mode == HG_MODE_OFF)
+		return 0;
+	gen = list_snapshot(&serial);
+	if (!gen || !hg_exec_mapped(inode))
 		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
-	gen = list_snapshot(&serial);
 	hg_cache_key_of(inode, &key);
 	return apply(path, hook, mode, &key, &v, serial, gen, true, -ETXTBSY);
 }

@@ -25,6 +25,7 @@
 #include "allowlist.h"
 #include "cache.h"
 #include "event.h"
+#include "policy.h"
 #include "stats.h"
 
 static struct {
@@ -161,23 +162,62 @@ out:
 	kfree(tmp);
 }
 
-/**
- * hg_event_list_load() - record that @list became active
- * @list: the new list; its blob digest goes into the record
- */
-void hg_event_list_load(const struct hg_allowlist *list)
+/* A record about the allowlist or the keys; @text goes where a path would. */
+static void queue_config(u8 type, u8 flags, u64 serial, const u8 *digest,
+			 u8 reason, const char *text)
 {
-	struct hg_event *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	size_t len = text ? strnlen(text, HG_PATH_MAX) : 0;
+	size_t size = ALIGN(sizeof(struct hg_event) + len, 8);
+	struct hg_event *rec = kzalloc(size, GFP_KERNEL);
 
 	if (rec) {
 		fill_task(rec);
-		rec->size = sizeof(*rec);
-		rec->type = HG_EVENT_LIST_LOAD;
-		rec->list_serial = list->view.serial;
-		rec->flags = HG_EVENT_F_DIGEST;
-		memcpy(rec->digest, list->blob_digest, HG_DIGEST_SIZE);
+		rec->size = size;
+		rec->type = type;
+		rec->flags = flags;
+		rec->mode = READ_ONCE(hg_mode);
+		rec->reason = reason;
+		rec->list_serial = serial;
+		if (digest) {
+			rec->flags |= HG_EVENT_F_DIGEST;
+			memcpy(rec->digest, digest, HG_DIGEST_SIZE);
+		}
+		rec->path_len = len;
+		if (len)
+			memcpy(rec + 1, text, len);
 	}
 	queue(rec);
+}
+
+/**
+ * hg_event_list_load() - record that @list became active
+ * @list: the new list; its content digest and signer go into the record
+ */
+void hg_event_list_load(const struct hg_allowlist *list)
+{
+	queue_config(HG_EVENT_LIST_LOAD, list->signer[0] ? HG_EVENT_F_SIGNED : 0,
+		     list->view.serial, list->blob_digest, HG_REASON_NONE,
+		     list->signer);
+}
+
+/**
+ * hg_event_list_reject() - record that an allowlist was refused
+ * @serial: the serial it offered, 0 when unreadable
+ * @digest: the digest of its content, or NULL
+ * @reason: why (HG_REASON_MALFORMED ... HG_REASON_ROLLBACK)
+ */
+void hg_event_list_reject(u64 serial, const u8 *digest, enum hg_reason reason)
+{
+	queue_config(HG_EVENT_LIST_REJECT, 0, serial, digest, reason, NULL);
+}
+
+/**
+ * hg_event_key_add() - record that a key is trusted from now on
+ * @description: the key's "<subject>: <key id>"
+ */
+void hg_event_key_add(const char *description)
+{
+	queue_config(HG_EVENT_KEY_ADD, 0, 0, NULL, HG_REASON_NONE, description);
 }
 
 static u64 active_serial(void)

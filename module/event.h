@@ -17,6 +17,8 @@ void hg_event_exec(const struct path *path, enum hg_hook hook,
 		   enum hg_decision decision, const struct hg_verdict *v,
 		   u64 serial, gfp_t gfp);
 void hg_event_list_load(const struct hg_allowlist *list);
+void hg_event_list_reject(u64 serial, const u8 *digest, enum hg_reason reason);
+void hg_event_key_add(const char *description);
 void hg_event_mode(enum hg_mode mode, bool locked);
 unsigned int hg_event_queued(void);
 

@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "event.h"
 #include "fs.h"
+#include "keys.h"
 #include "stats.h"
 #include "version.h"
 
@@ -59,6 +60,18 @@ static int allowlist_show(struct seq_file *m, void *v)
 
 	hg_allowlist_info(&li);
 	seq_printf(m, "%llu %u\n", li.serial, li.digests);
+	return 0;
+}
+
+static int keys_show(struct seq_file *m, void *v)
+{
+	hg_keys_show(m);
+	return 0;
+}
+
+static int keys_lock_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", hg_keys_locked());
 	return 0;
 }
 
@@ -217,6 +230,48 @@ static const struct file_operations check_fops = {
 	.llseek = generic_file_llseek,
 };
 
+/*
+ * keys: one DER X.509 certificate per write.
+ * Return: len; -EPERM without CAP_MAC_ADMIN or once locked; -EINVAL for a
+ * partial write; the X.509 parser's error (-EBADMSG, -ENOPKG).
+ */
+static ssize_t keys_write(struct file *file, const char __user *buf,
+			  size_t len, loff_t *ppos)
+{
+	void *der;
+	int ret;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
+	if (*ppos != 0 || len == 0 || len > 64 * 1024)
+		return -EINVAL;
+	der = memdup_user(buf, len);
+	if (IS_ERR(der))
+		return PTR_ERR(der);
+	ret = hg_keys_add(der, len);
+	kfree(der);
+	return ret ?: len;
+}
+
+/* keys_lock: "1" forbids adding keys until reboot. */
+static ssize_t keys_lock_write(struct file *file, const char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	bool lock;
+	int ret;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
+	if (*ppos != 0)
+		return -EINVAL;
+	ret = kstrtobool_from_user(buf, len, &lock);
+	if (ret)
+		return ret;
+	if (!lock)
+		return hg_keys_locked() ? -EPERM : len;
+	return hg_keys_lock() ?: len;
+}
+
 #define HG_SEQ_FOPS(name, writer)					\
 static int name##_open(struct inode *inode, struct file *file)		\
 {									\
@@ -237,6 +292,8 @@ HG_SEQ_FOPS(lock, lock_write);
 HG_SEQ_FOPS(anon_exec, anon_exec_write);
 HG_SEQ_FOPS(allowlist, allowlist_write);
 HG_SEQ_FOPS(stats, NULL);
+HG_SEQ_FOPS(keys, keys_write);
+HG_SEQ_FOPS(keys_lock, keys_lock_write);
 
 static const struct {
 	const char *name;
@@ -251,6 +308,8 @@ static const struct {
 	{ "events", 0400, &hg_event_fops },
 	{ "stats", 0444, &stats_fops },
 	{ "check", 0600, &check_fops },
+	{ "keys", 0600, &keys_fops },
+	{ "keys_lock", 0600, &keys_lock_fops },
 };
 
 static struct dentry *dir;

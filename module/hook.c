@@ -70,7 +70,7 @@ static struct hg_ftrace_hook *hook_at(unsigned long ip)
 
 	/* The site is the entry, or just past the ENDBR on IBT kernels. */
 	for (i = 0; i < table_len; i++) {
-		if (ip - table[i].addr < 16)
+		if (table[i].addr && ip - table[i].addr < 16)
 			return &table[i];
 	}
 	return NULL;
@@ -147,7 +147,7 @@ int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
 
 	for (i = 0; i < count; i++) {
 		hooks[i].addr = hg_hook_lookup_name(hooks[i].name);
-		if (!hooks[i].addr) {
+		if (!hooks[i].addr && !hooks[i].optional) {
 			pr_err("cannot find %s\n", hooks[i].name);
 			return -ENOENT;
 		}
@@ -164,6 +164,8 @@ int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
 	ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
 		    FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_PERMANENT;
 	for (i = 0; i < count; i++) {
+		if (!hooks[i].addr)
+			continue;
 		ret = ftrace_set_filter_ip(&ops, hooks[i].addr, 0, 0);
 		if (ret) {
 			pr_err("cannot set ftrace filter on %s: %d\n",

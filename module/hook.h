@@ -24,6 +24,7 @@ struct hg_ftrace_hook {
 	/* Atomic context, called for every call: look at arguments only. */
 	bool (*want)(const struct pt_regs *regs);
 	unsigned long *orig;		/* the thunk jumps to *orig */
+	bool optional;			/* absent on some kernels: skip */
 	unsigned long addr;
 };
 

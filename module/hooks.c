@@ -12,7 +12,9 @@
  *                          and anonymous executable memory
  *   security_file_mprotect PROT_EXEC added to a mapping; mmap_lock is held,
  *                          so the decision comes from the cache only
- *   security_path_truncate truncate(2) of a file mapped somewhere
+ *   security_path_truncate truncate(2) of a file mapped somewhere (and on
+ *                          6.1 ftruncate(2) and O_TRUNC too)
+ *   security_file_truncate ftruncate(2) and O_TRUNC, since 6.2
  *
  * Filters run in the ftrace callback for every call and only look at the
  * arguments; wrappers only classify and call hg_decide(). Each wrapper runs
@@ -39,6 +41,7 @@ unsigned long hg_orig_security_file_open;
 unsigned long hg_orig_security_mmap_file;
 unsigned long hg_orig_security_file_mprotect;
 unsigned long hg_orig_security_path_truncate;
+unsigned long hg_orig_security_file_truncate;
 
 /* The self-test at load: a private shmem file that the hooks must see. */
 static struct file *selftest_file;
@@ -94,10 +97,15 @@ static bool want_mmap_file(const struct pt_regs *regs)
 	return regs->di || READ_ONCE(hg_anon_policy) != HG_ANON_ALLOW;
 }
 
-/* Written private pages are not the file's bytes any more. */
-static bool anon_like(const struct vm_area_struct *vma)
+/*
+ * Pages that are not the file's bytes: anonymous memory, private pages
+ * already written (copied on write), or a private mapping that is to be
+ * writable and executable at once, whose pages can be written later.
+ */
+static bool anon_like(const struct vm_area_struct *vma, unsigned long prot)
 {
-	return !vma->vm_file || vma->anon_vma;
+	return !vma->vm_file || vma->anon_vma ||
+	       ((prot & PROT_WRITE) && !(vma->vm_flags & VM_SHARED));
 }
 
 static bool want_file_mprotect(const struct pt_regs *regs)
@@ -106,7 +114,7 @@ static bool want_file_mprotect(const struct pt_regs *regs)
 
 	if (!active() || !(regs->dx & PROT_EXEC))
 		return false;
-	if (anon_like(vma))
+	if (anon_like(vma, regs->dx))
 		return READ_ONCE(hg_anon_policy) != HG_ANON_ALLOW;
 	return !(vma->vm_flags & VM_EXEC);
 }
@@ -117,6 +125,13 @@ static bool want_path_truncate(const struct pt_regs *regs)
 
 	return active() && d_is_reg(path->dentry) &&
 	       mapped(d_backing_inode(path->dentry));
+}
+
+static bool want_file_truncate(const struct pt_regs *regs)
+{
+	const struct file *file = (const struct file *)regs->di;
+
+	return active() && mapped(file_inode(file));
 }
 
 static int hg_bprm_check(struct linux_binprm *bprm)
@@ -156,10 +171,14 @@ static int hg_mmap_file(struct file *file, unsigned long prot,
 	int ret = 0;
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
-	if (!file)
+	if (!file) {
 		ret = hg_decide_anon(HG_HOOK_MMAP);
-	else if (!is_selftest(file, HG_HOOK_MMAP))
+	} else if (!is_selftest(file, HG_HOOK_MMAP)) {
 		ret = hg_decide(file, HG_HOOK_MMAP, true);
+		/* Writable and executable private pages: see anon_like(). */
+		if (!ret && (prot & PROT_WRITE) && !(flags & MAP_SHARED))
+			ret = hg_decide_anon(HG_HOOK_MMAP);
+	}
 	if (!ret)
 		ret = hg_call_security_mmap_file(file, prot, flags);
 	hg_hook_exit();
@@ -172,7 +191,7 @@ static int hg_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot,
 	int ret;
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
-	if (anon_like(vma))
+	if (anon_like(vma, prot))
 		ret = hg_decide_anon(HG_HOOK_MPROTECT);
 	else
 		ret = hg_decide(vma->vm_file, HG_HOOK_MPROTECT, false);
@@ -195,6 +214,19 @@ static int hg_path_truncate(const struct path *path)
 	return ret;
 }
 
+static int hg_file_truncate(struct file *file)
+{
+	int ret;
+
+	hg_stat_inc(HG_STAT_HOOK_CALLS);
+	ret = hg_decide_write(&file->f_path, d_real_inode(file_dentry(file)),
+			      HG_HOOK_TRUNCATE);
+	if (!ret)
+		ret = hg_call_security_file_truncate(file);
+	hg_hook_exit();
+	return ret;
+}
+
 #define HG_HOOK(fn) {						\
 	.name = "security_" #fn,				\
 	.wrapper = hg_##fn,					\
@@ -208,6 +240,14 @@ static struct hg_ftrace_hook hooks[] = {
 	HG_HOOK(mmap_file),
 	HG_HOOK(file_mprotect),
 	HG_HOOK(path_truncate),
+	{
+		/* 6.2 moved ftruncate and O_TRUNC from path_truncate here. */
+		.name = "security_file_truncate",
+		.wrapper = hg_file_truncate,
+		.want = want_file_truncate,
+		.orig = &hg_orig_security_file_truncate,
+		.optional = true,
+	},
 };
 
 /*
@@ -246,7 +286,7 @@ static int hooks_selftest(void)
 		ret = -ENOTRECOVERABLE;
 	}
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		if (!hg_hook_site_live(&hooks[i])) {
+		if (hooks[i].addr && !hg_hook_site_live(&hooks[i])) {
 			pr_err("self-test: %s is not patched\n", hooks[i].name);
 			ret = -ENOTRECOVERABLE;
 		}

@@ -17,6 +17,7 @@
 #include "fs.h"
 #include "hook.h"
 #include "hooks.h"
+#include "keys.h"
 #include "measure.h"
 #include "version.h"
 
@@ -79,6 +80,12 @@ MODULE_PARM_DESC(anon_exec, "initial policy for anonymous executable memory: all
 module_param_named(require_scripts, hg_require_scripts, bool, 0444);
 MODULE_PARM_DESC(require_scripts, "scripts executed directly must be listed themselves (default N)");
 
+module_param_named(require_signature, hg_require_signature, bool, 0444);
+MODULE_PARM_DESC(require_signature, "refuse unsigned allowlists (implied when the module embeds a certificate)");
+
+module_param_named(min_serial, hg_min_serial, ullong, 0444);
+MODULE_PARM_DESC(min_serial, "refuse allowlists with a lower serial: the floor kept across reboots by the tool");
+
 static unsigned int event_ring = 4096;
 module_param(event_ring, uint, 0444);
 MODULE_PARM_DESC(event_ring, "events queued for the reader before they are dropped (16..1048576)");
@@ -100,6 +107,12 @@ static int __init hg_init(void)
 	ret = hg_event_init(event_ring);
 	if (ret)
 		goto err_event;
+	ret = hg_keys_init();
+	if (ret)
+		goto err_keys;
+	/* A module that carries its trust anchor accepts only signed lists. */
+	if (hg_keys_embedded())
+		hg_require_signature = true;
 	ret = hg_fs_init();
 	if (ret)
 		goto err_fs;
@@ -119,6 +132,8 @@ err_hooks:
 	/* A list may have been written while the files existed. */
 	hg_allowlist_exit();
 err_fs:
+	hg_keys_exit();
+err_keys:
 	hg_event_exit();
 err_event:
 	hg_cache_exit();
@@ -132,6 +147,7 @@ static void __exit hg_exit(void)
 	hg_hooks_exit();
 	hg_fs_exit();
 	hg_allowlist_exit();
+	hg_keys_exit();
 	hg_event_exit();
 	hg_cache_exit();
 	hg_measure_exit();

@@ -165,10 +165,13 @@ int hg_anon_set(enum hg_anon_policy policy)
 	int ret = 0;
 
 	mutex_lock(&mode_lock);
-	if (policy < hg_anon_policy && (hg_locked || !capable(CAP_SYS_ADMIN)))
+	if (policy < hg_anon_policy && (hg_locked || !capable(CAP_SYS_ADMIN))) {
 		ret = -EPERM;
-	else
+	} else if (policy != hg_anon_policy) {
+		pr_info("anon_exec %s (was %s)\n", hg_anon_name(policy),
+			hg_anon_name(hg_anon_policy));
 		WRITE_ONCE(hg_anon_policy, policy);
+	}
 	mutex_unlock(&mode_lock);
 	return ret;
 }

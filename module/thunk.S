@@ -31,3 +31,4 @@ HG_THUNK security_file_open
 HG_THUNK security_mmap_file
 HG_THUNK security_file_mprotect
 HG_THUNK security_path_truncate
+HG_THUNK security_file_truncate

@@ -20,6 +20,7 @@ extern unsigned long hg_orig_security_file_open;
 extern unsigned long hg_orig_security_mmap_file;
 extern unsigned long hg_orig_security_file_mprotect;
 extern unsigned long hg_orig_security_path_truncate;
+extern unsigned long hg_orig_security_file_truncate;
 
 unsigned long hg_call_kallsyms_lookup_name(const char *name);
 int hg_call_security_bprm_check(struct linux_binprm *bprm);
@@ -29,5 +30,6 @@ int hg_call_security_mmap_file(struct file *file, unsigned long prot,
 int hg_call_security_file_mprotect(struct vm_area_struct *vma,
 				   unsigned long reqprot, unsigned long prot);
 int hg_call_security_path_truncate(const struct path *path);
+int hg_call_security_file_truncate(struct file *file);
 
 #endif /* _HG_THUNK_H */

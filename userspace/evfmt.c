@@ -24,6 +24,7 @@
 static const char *const type_names[] = {
 	[HG_EVENT_NONE] = "none", [HG_EVENT_EXEC] = "exec",
 	[HG_EVENT_LIST_LOAD] = "list_load", [HG_EVENT_MODE] = "mode",
+	[HG_EVENT_LIST_REJECT] = "list_reject", [HG_EVENT_KEY_ADD] = "key_add",
 };
 static const char *const mode_names[] = {
 	[HG_MODE_OFF] = "off", [HG_MODE_AUDIT] = "audit", [HG_MODE_ENFORCE] = "enforce",
@@ -46,6 +47,9 @@ static const char *const reason_names[] = {
 	[HG_REASON_MEMFD] = "memfd", [HG_REASON_ANON_EXEC] = "anon-exec",
 	[HG_REASON_NO_ALLOWLIST] = "no-allowlist", [HG_REASON_UNVERIFIED] = "unverified",
 	[HG_REASON_EXEC_MAPPED] = "exec-mapped",
+	[HG_REASON_MALFORMED] = "malformed", [HG_REASON_BAD_SIGNATURE] = "bad-signature",
+	[HG_REASON_UNKNOWN_KEY] = "unknown-key", [HG_REASON_UNSIGNED] = "unsigned",
+	[HG_REASON_ROLLBACK] = "rollback",
 };
 
 /*
@@ -69,6 +73,12 @@ long hg_event_check(const void *buf, size_t avail, struct hg_event *ev)
 	if (ev->size > avail)
 		return 0;
 	return ev->size;
+}
+
+/* A list_load with a verified signature: the path text names the signer. */
+bool hg_event_signed(const struct hg_event *ev)
+{
+	return ev->type == HG_EVENT_LIST_LOAD && (ev->flags & HG_EVENT_F_SIGNED);
 }
 
 const char *hg_type_name(unsigned int v) { return NAME(type_names, v); }
@@ -221,11 +231,25 @@ void hg_fmt_text(FILE *f, const struct hg_event *ev, const char *strings)
 			U(ev->list_serial));
 		break;
 	case HG_EVENT_LIST_LOAD:
-		fprintf(f, " list_load serial=%llu", U(ev->list_serial));
+	case HG_EVENT_LIST_REJECT:
+		fputs(ev->type == HG_EVENT_LIST_LOAD ? " list_load" : " list_reject", f);
+		if (ev->type == HG_EVENT_LIST_REJECT)
+			fprintf(f, " reason=%s", NAME(reason_names, ev->reason));
+		fprintf(f, " serial=%llu", U(ev->list_serial));
 		if (ev->flags & HG_EVENT_F_DIGEST) {
 			hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
 			fprintf(f, " sha256=%s", hex);
 		}
+		if (hg_event_signed(ev)) {
+			fputs(" signer=", f);
+			hg_escape_text(f, strings + ev->exe_len, ev->path_len);
+		}
+		print_who(f, ev);
+		break;
+	case HG_EVENT_KEY_ADD:
+		fputs(" key_add key=", f);
+		hg_escape_text(f, strings + ev->exe_len, ev->path_len);
+		fprintf(f, " serial=%llu", U(ev->list_serial));
 		print_who(f, ev);
 		break;
 	case HG_EVENT_MODE:

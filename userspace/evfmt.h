@@ -36,6 +36,7 @@ void hg_event_format(FILE *f, enum hg_format fmt, const struct hg_event *ev,
 		     const char *strings, const struct hg_fmt_ctx *ctx);
 
 /* Shared by the fmt_*.c modules. */
+bool hg_event_signed(const struct hg_event *ev);
 const char *hg_type_name(unsigned int v);
 const char *hg_mode_name(unsigned int v);
 const char *hg_hook_name(unsigned int v);

@@ -66,6 +66,16 @@ void hg_fmt_cef(FILE *f, const struct hg_event *ev, const char *strings,
 		snprintf(class, sizeof(class), "list-load");
 		snprintf(name, sizeof(name), "Allowlist loaded");
 		break;
+	case HG_EVENT_LIST_REJECT:
+		snprintf(class, sizeof(class), "list-reject");
+		snprintf(name, sizeof(name), "Allowlist refused: %s", reason);
+		sev = 7;
+		break;
+	case HG_EVENT_KEY_ADD:
+		snprintf(class, sizeof(class), "key-add");
+		snprintf(name, sizeof(name), "Allowlist signing key added");
+		sev = 5;
+		break;
 	case HG_EVENT_MODE:
 		snprintf(class, sizeof(class), "mode");
 		snprintf(name, sizeof(name), "Mode set to %s%s", hg_mode_name(ev->mode),
@@ -104,13 +114,24 @@ void hg_fmt_cef(FILE *f, const struct hg_event *ev, const char *strings,
 		}
 		fprintf(f, " cs4Label=device cs4=%s", dev);
 	} else {
-		if (ev->type == HG_EVENT_LIST_LOAD && (ev->flags & HG_EVENT_F_DIGEST))
+		if (ev->type == HG_EVENT_LIST_REJECT)
+			fprintf(f, " outcome=failure reason=%s", reason);
+		if ((ev->type == HG_EVENT_LIST_LOAD || ev->type == HG_EVENT_LIST_REJECT) &&
+		    (ev->flags & HG_EVENT_F_DIGEST))
 			fprintf(f, " fileHash=%s", hex);
 		who(f, ev);
 		fprintf(f, " cs1Label=mode cs1=%s", hg_mode_name(ev->mode));
 		if (ev->type == HG_EVENT_MODE)
 			fprintf(f, " cs2Label=locked cs2=%s",
 				ev->flags & HG_EVENT_F_LOCKED ? "yes" : "no");
+		if (hg_event_signed(ev)) {
+			fputs(" cs3Label=signer", f);
+			ext(f, "cs3", path, ev->path_len);
+		}
+		if (ev->type == HG_EVENT_KEY_ADD) {
+			fputs(" cs3Label=key", f);
+			ext(f, "cs3", path, ev->path_len);
+		}
 	}
 	if (ev->auid != UINT32_MAX)
 		fprintf(f, " cs5Label=auid cs5=%u", ev->auid);

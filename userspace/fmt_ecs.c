@@ -9,7 +9,9 @@
  * mmap/mprotect); a denial is type denied, outcome failure. In audit mode
  * the exec went ahead, so type is allowed and outcome success, and the
  * action, like hashgate.decision, is "would-deny". A new allowlist and a
- * mode change are configuration change events.
+ * mode change are configuration change events; a refused allowlist is one
+ * with outcome failure and the reason, a new signing key a configuration
+ * creation.
  */
 #include <string.h>
 
@@ -52,6 +54,19 @@ static void print_event(FILE *f, const struct hg_event *ev)
 		action = ev->type == HG_EVENT_MODE ? "mode-change" : "allowlist-load";
 		fprintf(f, "\"kind\":\"event\",\"category\":[\"%s\"],\"type\":[\"%s\"],"
 			"\"action\":\"%s\",\"outcome\":\"success\"", category, type, action);
+		break;
+	case HG_EVENT_LIST_REJECT:
+		severity = 6;
+		fprintf(f, "\"kind\":\"event\",\"category\":[\"configuration\"],"
+			"\"type\":[\"change\"],\"action\":\"allowlist-reject\","
+			"\"outcome\":\"failure\",\"reason\":\"%s\"",
+			hg_reason_name(ev->reason));
+		break;
+	case HG_EVENT_KEY_ADD:
+		severity = 5;
+		fprintf(f, "\"kind\":\"event\",\"category\":[\"configuration\"],"
+			"\"type\":[\"creation\"],\"action\":\"key-add\","
+			"\"outcome\":\"success\"");
 		break;
 	default:
 		fprintf(f, "\"kind\":\"event\",\"category\":[\"configuration\"],"
@@ -111,11 +126,22 @@ void hg_fmt_ecs(FILE *f, const struct hg_event *ev, const char *strings,
 	if (ev->type == HG_EVENT_EXEC)
 		fprintf(f, ",\"hook\":\"%s\",\"reason\":\"%s\"",
 			hg_hook_name(ev->hook), hg_reason_name(ev->reason));
+	if (ev->type == HG_EVENT_LIST_REJECT)
+		fprintf(f, ",\"reason\":\"%s\"", hg_reason_name(ev->reason));
+	if (ev->type == HG_EVENT_KEY_ADD) {
+		fputc(',', f);
+		key_str(f, "key", path, ev->path_len);
+	}
 	if (ev->type == HG_EVENT_MODE)
 		fprintf(f, ",\"locked\":%s", ev->flags & HG_EVENT_F_LOCKED ? "true" : "false");
 	fprintf(f, ",\"allowlist\":{\"serial\":%llu", U(ev->list_serial));
-	if (ev->type == HG_EVENT_LIST_LOAD && (ev->flags & HG_EVENT_F_DIGEST))
+	if ((ev->type == HG_EVENT_LIST_LOAD || ev->type == HG_EVENT_LIST_REJECT) &&
+	    (ev->flags & HG_EVENT_F_DIGEST))
 		fprintf(f, ",\"sha256\":\"%s\"", hex);
+	if (hg_event_signed(ev)) {
+		fputc(',', f);
+		key_str(f, "signer", path, ev->path_len);
+	}
 	fprintf(f, "},\"dropped_before\":%llu", U(ev->dropped_before));
 	if (ev->type == HG_EVENT_EXEC)
 		fprintf(f, ",\"path_escaped\":%s",

@@ -39,6 +39,12 @@ void hg_fmt_leef(FILE *f, const struct hg_event *ev, const char *strings,
 		      ev->decision == HG_DECISION_WOULD_DENY ? 5 : 1;
 	} else if (ev->type == HG_EVENT_LIST_LOAD) {
 		snprintf(id, sizeof(id), "list-load");
+	} else if (ev->type == HG_EVENT_LIST_REJECT) {
+		snprintf(id, sizeof(id), "list-reject");
+		sev = 7;
+	} else if (ev->type == HG_EVENT_KEY_ADD) {
+		snprintf(id, sizeof(id), "key-add");
+		sev = 5;
 	} else if (ev->type == HG_EVENT_MODE) {
 		snprintf(id, sizeof(id), "mode");
 	} else {
@@ -65,8 +71,15 @@ void hg_fmt_leef(FILE *f, const struct hg_event *ev, const char *strings,
 		fprintf(f, "^mode=%s", hg_mode_name(ev->mode));
 		if (ev->type == HG_EVENT_MODE)
 			fprintf(f, "^locked=%s", ev->flags & HG_EVENT_F_LOCKED ? "yes" : "no");
-		if (ev->type == HG_EVENT_LIST_LOAD && (ev->flags & HG_EVENT_F_DIGEST))
+		if (ev->type == HG_EVENT_LIST_REJECT)
+			fprintf(f, "^reason=%s", hg_reason_name(ev->reason));
+		if ((ev->type == HG_EVENT_LIST_LOAD || ev->type == HG_EVENT_LIST_REJECT) &&
+		    (ev->flags & HG_EVENT_F_DIGEST))
 			fprintf(f, "^allowlistHash=%s", hex);
+		if (hg_event_signed(ev))
+			attr(f, "signer", path, ev->path_len);
+		if (ev->type == HG_EVENT_KEY_ADD)
+			attr(f, "key", path, ev->path_len);
 	}
 	fprintf(f, "^pid=%u^ppid=%u^uid=%u", ev->pid, ev->ppid, ev->uid);
 	if (ev->auid != UINT32_MAX)

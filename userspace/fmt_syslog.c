@@ -4,9 +4,10 @@
  *
  *   <PRI>1 TIMESTAMP HOSTNAME hashgate PROCID MSGID [hashgate@32473 k="v" ...] MSG
  *
- * Facility authpriv (10); severity warning for a denial, notice for a
- * would-deny and for list and mode changes, info for an allow. MSGID names
- * the event: EXEC_DENY, EXEC_WOULD_DENY, EXEC_ALLOW, LIST_LOAD, MODE.
+ * Facility authpriv (10); severity warning for a denial and a refused
+ * allowlist, notice for a would-deny, list, key and mode changes, info for
+ * an allow. MSGID names the event: EXEC_DENY, EXEC_WOULD_DENY, EXEC_ALLOW,
+ * LIST_LOAD, LIST_REJECT, KEY_ADD, MODE.
  * The SD-ID uses 32473, the private enterprise number RFC 5612 reserves for
  * documentation: a deployment with its own PEN should change HG_SYSLOG_PEN.
  * SD-PARAM values escape " \ and ] (escape.c); MSG is plain UTF-8 text
@@ -50,6 +51,10 @@ static const char *msgid(const struct hg_event *ev)
 		       ev->decision == HG_DECISION_ALLOW ? "EXEC_ALLOW" : "EXEC";
 	case HG_EVENT_LIST_LOAD:
 		return "LIST_LOAD";
+	case HG_EVENT_LIST_REJECT:
+		return "LIST_REJECT";
+	case HG_EVENT_KEY_ADD:
+		return "KEY_ADD";
 	case HG_EVENT_MODE:
 		return "MODE";
 	default:
@@ -66,6 +71,8 @@ void hg_syslog_header(FILE *f, const struct hg_event *ev, const struct hg_fmt_ct
 	if (ev->type == HG_EVENT_EXEC)
 		sev = ev->decision == HG_DECISION_DENY ? 4 :
 		      ev->decision == HG_DECISION_WOULD_DENY ? 5 : 6;
+	else if (ev->type == HG_EVENT_LIST_REJECT)
+		sev = 4;
 	hg_fmt_time(ts, sizeof(ts), ev->time_ns, 6);
 	fprintf(f, "<%u>1 %s ", FACILITY_AUTHPRIV * 8 + sev, ts);
 	print_hostname(f, ctx->hostname);
@@ -89,6 +96,8 @@ void hg_fmt_syslog(FILE *f, const struct hg_event *ev, const char *strings,
 		fprintf(f, " decision=\"%s\" reason=\"%s\" hook=\"%s\"",
 			hg_decision_name(ev->decision), hg_reason_name(ev->reason),
 			hg_hook_name(ev->hook));
+	if (ev->type == HG_EVENT_LIST_REJECT)
+		fprintf(f, " reason=\"%s\"", hg_reason_name(ev->reason));
 	fprintf(f, " mode=\"%s\"", hg_mode_name(ev->mode));
 	if (ev->type == HG_EVENT_MODE)
 		fprintf(f, " locked=\"%d\"", !!(ev->flags & HG_EVENT_F_LOCKED));
@@ -103,6 +112,10 @@ void hg_fmt_syslog(FILE *f, const struct hg_event *ev, const char *strings,
 		param(f, "path", path, ev->path_len);
 		fprintf(f, " dev=\"%s\" ino=\"%llu\"", dev, U(ev->ino));
 	}
+	if (hg_event_signed(ev))
+		param(f, "signer", path, ev->path_len);
+	if (ev->type == HG_EVENT_KEY_ADD)
+		param(f, "key", path, ev->path_len);
 	if (ev->flags & HG_EVENT_F_DIGEST)
 		fprintf(f, " sha256=\"%s\"", hex);
 	fprintf(f, " serial=\"%llu\" dropped_before=\"%llu\"]", U(ev->list_serial),
@@ -117,6 +130,18 @@ void hg_fmt_syslog(FILE *f, const struct hg_event *ev, const char *strings,
 		break;
 	case HG_EVENT_LIST_LOAD:
 		fprintf(f, " allowlist serial %llu loaded", U(ev->list_serial));
+		if (hg_event_signed(ev)) {
+			fputs(", signed by ", f);
+			hg_escape_value(f, path, ev->path_len, HG_ESC_PLAIN);
+		}
+		break;
+	case HG_EVENT_LIST_REJECT:
+		fprintf(f, " allowlist serial %llu refused (%s)", U(ev->list_serial),
+			hg_reason_name(ev->reason));
+		break;
+	case HG_EVENT_KEY_ADD:
+		fputs(" key added: ", f);
+		hg_escape_value(f, path, ev->path_len, HG_ESC_PLAIN);
 		break;
 	case HG_EVENT_MODE:
 		fprintf(f, " mode %s%s", hg_mode_name(ev->mode),

@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "list_format.h"
 #include "listblob.h"
+#include "util.h"
 
 static int cmp_digest(const void *a, const void *b)
 {
@@ -89,4 +92,74 @@ int hg_listblob_build(const struct hg_text_list *list, uint64_t serial,
 	*size = (size_t)(str + strings - (char *)buf);
 	*blob = buf;
 	return 0;
+}
+
+/* Does @buf start like a compiled blob (rather than text)? */
+bool hg_listblob_is_blob(const uint8_t *buf, size_t len)
+{
+	uint32_t magic;
+
+	if (len < sizeof(magic))
+		return false;
+	memcpy(&magic, buf, sizeof(magic));
+	return le32toh(magic) == HG_LIST_MAGIC;
+}
+
+/*
+ * Text allowlist @text (@len bytes, read from @name) -> blob, with header
+ * @flags (HG_LIST_F_SIGNED: the caller appends the signature). The serial is
+ * *@serial, else the list's '# hashgate-serial:' line, else the time. The
+ * blob is checked with the kernel's own hg_list_parse() before it is
+ * returned. Errors are printed; return 0 or an HG_EXIT_* code.
+ */
+int hg_listblob_compile(const char *name, const uint8_t *text, size_t len,
+			const uint64_t *serial, uint16_t flags, uint8_t **blob,
+			size_t *size)
+{
+	struct hg_text_list list;
+	struct hg_list_header h;
+	struct hg_list_view view;
+	uint64_t s;
+	FILE *in;
+	int ret;
+
+	/* fmemopen() of a const buffer in "r" mode never writes to it. */
+	in = fmemopen((void *)text, len, "r");
+	if (!in) {
+		hg_error("cannot read", name, errno);
+		return HG_EXIT_FAIL;
+	}
+	ret = hg_listtext_parse(in, name, &list, stderr);
+	fclose(in);
+	if (ret < 0) {
+		hg_error("cannot read", name, -ret);
+		return HG_EXIT_FAIL;
+	}
+	if (ret > 0) {
+		hg_errorf("%d error%s in '%s'; nothing loaded", ret,
+			  ret == 1 ? "" : "s", name);
+		ret = HG_EXIT_FAIL;
+		goto out;
+	}
+	s = serial ? *serial : list.has_serial ? list.serial : (uint64_t)time(NULL);
+	ret = hg_listblob_build(&list, s, blob, size);
+	if (ret) {
+		hg_error("cannot compile", name, -ret);
+		ret = HG_EXIT_FAIL;
+		goto out;
+	}
+	/* Self-check with the kernel's validator, before the flags are set. */
+	ret = hg_list_parse(*blob, *size, &view);
+	memcpy(&h, *blob, sizeof(h));
+	h.flags = htole16(flags);
+	memcpy(*blob, &h, sizeof(h));
+	if (ret) {
+		hg_error("internal error: compiled blob fails validation", name, -ret);
+		free(*blob);
+		*blob = NULL;
+		ret = HG_EXIT_FAIL;
+	}
+out:
+	hg_listtext_free(&list);
+	return ret;
 }

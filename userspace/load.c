@@ -3,6 +3,9 @@
  * hashgate load: text allowlist -> checked blob -> kernel (or a file). The
  * kernel is only touched once the whole file parsed and the blob passed the
  * same hg_list_parse() the module runs, so a typo never half-loads a list.
+ * A file that already is a blob (from 'load -o' or 'sign') goes in as it is,
+ * signature and all. After a load the serial is recorded as the rollback
+ * floor (state.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,20 +17,24 @@
 
 #include "list_format.h"
 #include "listblob.h"
-#include "listtext.h"
+#include "state.h"
 #include "subcommands.h"
 #include "util.h"
 
 static const char usage[] =
 	"Usage: hashgate load [--serial N] [--dry-run] [-o BLOB] FILE\n"
-	"  FILE is sha256sum-format text ('-' for stdin); see hashgate(8).\n"
+	"  FILE is sha256sum-format text ('-' for stdin), or a compiled blob from\n"
+	"  'hashgate load -o' or 'hashgate sign', loaded as is; see hashgate(8).\n"
 	"  -s, --serial N   serial of the list (default: '# hashgate-serial:' line,\n"
-	"                   else the current time in seconds)\n"
+	"                   else the current time in seconds); text only\n"
 	"  -n, --dry-run    parse and compile only\n"
 	"  -o, --output F   write the compiled blob to F instead of the kernel\n";
 
-static const char *load_strerror(int err)
+/* What a failed write(2) of the allowlist file means. */
+static const char *load_strerror(int err, uint64_t serial, char *buf, size_t size)
 {
+	char active[64];
+
 	switch (err) {
 	case EINVAL:
 		return "the kernel rejected the allowlist as malformed; "
@@ -37,6 +44,31 @@ static const char *load_strerror(int err)
 	case ENODATA:
 		return "an empty allowlist would deny every program while "
 		       "enforcing; the previous list stays active";
+	case ESTALE:
+		if (hg_sfs_read("allowlist", active, sizeof(active)) > 0)
+			*strchrnul(active, ' ') = '\0';
+		else
+			snprintf(active, sizeof(active), "?");
+		snprintf(buf, size, "rollback refused: serial %llu is lower than the "
+			 "active list's (%s) or the module's min_serial, or equal with "
+			 "other content; the previous list stays active",
+			 (unsigned long long)serial, active);
+		return buf;
+	case EKEYREJECTED:
+		return "bad signature: the list or its signature was altered, or it "
+		       "was not signed with this certificate's key; the previous "
+		       "list stays active";
+	case ENOKEY:
+		return "no trusted key made this signature: add its certificate "
+		       "with 'hashgate keys add' (before 'keys lock'); the previous "
+		       "list stays active";
+	case EACCES:
+		return "the module requires signed allowlists and this one is "
+		       "unsigned: sign it with 'hashgate sign'";
+	case EKEYEXPIRED:
+		return "the signing key or certificate has expired";
+	case EBADMSG:
+		return "the signature is not a valid PKCS#7/CMS message";
 	default:
 		return hg_sfs_strerror(err);
 	}
@@ -62,20 +94,51 @@ static int write_file(const char *path, const uint8_t *blob, size_t size)
 	return HG_EXIT_OK;
 }
 
-static int load_kernel(const uint8_t *blob, size_t size)
+/* One write(2): open errors are about access, write errors about the list. */
+static int load_kernel(const uint8_t *blob, size_t size, uint64_t serial)
 {
-	char path[4096];
-	int ret;
+	char path[4096], msg[256];
+	ssize_t n;
+	int fd, ret, err = 0;
 
 	ret = hg_sfs_require();
 	if (ret)
 		return ret;
-	ret = hg_sfs_write("allowlist", blob, size);
+	hg_sfs_path(path, sizeof(path), "allowlist");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		hg_error_text("cannot open", path, hg_sfs_strerror(err));
+		return hg_errno_exit(err);
+	}
+	n = write(fd, blob, size);
+	if (n < 0)
+		err = errno;
+	else if ((size_t)n != size)
+		err = EIO;
+	if (close(fd) && !err)
+		err = errno;
+	if (!err)
+		return HG_EXIT_OK;
+	hg_error_text("cannot write", path, load_strerror(err, serial, msg, sizeof(msg)));
+	return err == EPERM ? HG_EXIT_PERM : HG_EXIT_FAIL;
+}
+
+/* The list is live; raise the recorded floor. Failing that is an error. */
+static int record_serial(uint64_t serial)
+{
+	char path[4096];
+	uint64_t now;
+	int ret = hg_state_record(serial, &now);
+
 	if (!ret)
 		return HG_EXIT_OK;
-	hg_sfs_path(path, sizeof(path), "allowlist");
-	hg_error_text("cannot write", path, load_strerror(-ret));
-	return hg_errno_exit(-ret);
+	hg_state_path(path, sizeof(path));
+	hg_error_text("the list is active, but the serial cannot be recorded in",
+		      path, ret == -EINVAL ? "file is corrupt (fix or remove it)" :
+		      strerror(-ret));
+	hg_errorf("without it, a reboot loses the rollback floor (min_serial)");
+	return HG_EXIT_FAIL;
 }
 
 int load_main(int argc, char *argv[])
@@ -87,14 +150,12 @@ int load_main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *output = NULL, *file;
-	struct hg_text_list list;
+	const char *output = NULL, *file, *name;
 	struct hg_list_view view;
-	bool dry_run = false, have_serial = false;
+	bool dry_run = false, have_serial = false, is_blob;
 	uint64_t serial = 0;
-	uint8_t *blob = NULL;
-	size_t size = 0;
-	FILE *in;
+	uint8_t *blob = NULL, *in = NULL;
+	size_t size = 0, in_len = 0;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "s:no:h", opts, NULL)) != -1) {
@@ -121,40 +182,40 @@ int load_main(int argc, char *argv[])
 	if (optind != argc - 1)
 		return hg_usage_error(usage, "expected exactly one FILE");
 	file = argv[optind];
+	name = strcmp(file, "-") ? file : "<stdin>";
 
-	in = strcmp(file, "-") ? fopen(file, "re") : stdin;
-	if (!in) {
-		hg_error("cannot open", file, errno);
+	/* Text is larger than its blob; a blob too large is refused by parse. */
+	ret = hg_read_file(file, HG_INPUT_MAX, &in, &in_len);
+	if (ret) {
+		hg_error_text("cannot open", file, ret == -EFBIG ?
+			      "larger than the kernel accepts" : strerror(-ret));
 		return HG_EXIT_FAIL;
 	}
-	ret = hg_listtext_parse(in, strcmp(file, "-") ? file : "<stdin>", &list, stderr);
-	if (in != stdin)
-		fclose(in);
-	if (ret < 0) {
-		hg_error("cannot read", file, -ret);
-		return HG_EXIT_FAIL;
-	}
-	if (ret > 0) {
-		hg_errorf("%d error%s in '%s'; nothing loaded", ret,
-			  ret == 1 ? "" : "s", file);
-		ret = HG_EXIT_FAIL;
-		goto out;
-	}
-	if (!have_serial)
-		serial = list.has_serial ? list.serial : (uint64_t)time(NULL);
-
-	ret = hg_listblob_build(&list, serial, &blob, &size);
-	if (ret) {
-		hg_error("cannot compile", file, -ret);
-		ret = HG_EXIT_FAIL;
-		goto out;
-	}
-	/* Self-check with the kernel's own validator before anything is sent. */
-	ret = hg_list_parse(blob, size, &view);
-	if (ret) {
-		hg_error("internal error: compiled blob fails validation", file, -ret);
-		ret = HG_EXIT_FAIL;
-		goto out;
+	is_blob = hg_listblob_is_blob(in, in_len);
+	if (is_blob) {
+		if (have_serial) {
+			ret = hg_usage_error(usage, "'%s' is a compiled blob: its serial "
+					     "is fixed (and may be signed); --serial "
+					     "applies to text lists", file);
+			goto out;
+		}
+		ret = hg_list_parse(in, in_len, &view);
+		if (ret) {
+			hg_error_text("not a valid allowlist blob", name,
+				      ret == -EFBIG ? "larger than the kernel accepts" :
+				      "malformed or truncated; nothing loaded");
+			ret = HG_EXIT_FAIL;
+			goto out;
+		}
+		blob = in;
+		size = in_len;
+		in = NULL;
+	} else {
+		ret = hg_listblob_compile(name, in, in_len, have_serial ? &serial : NULL,
+					  0, &blob, &size);
+		if (ret)
+			goto out;
+		hg_list_parse(blob, size, &view);
 	}
 
 	if (dry_run)
@@ -162,16 +223,19 @@ int load_main(int argc, char *argv[])
 	else if (output)
 		ret = write_file(output, blob, size);
 	else
-		ret = load_kernel(blob, size);
+		ret = load_kernel(blob, size, view.serial);
 	if (ret)
 		goto out;
-	printf("%s allowlist serial %llu: %u digests, %u paths%s%s\n",
+	printf("%s %sallowlist serial %llu: %u digests, %u paths%s%s\n",
 	       dry_run ? "checked" : output ? "wrote" : "loaded",
+	       view.sig ? "signed " : "",
 	       (unsigned long long)view.serial,
 	       view.digest_count, view.path_count, output && !dry_run ? " to " : "",
 	       output && !dry_run ? output : "");
+	if (!dry_run && !output)
+		ret = record_serial(view.serial);
 out:
+	free(in);
 	free(blob);
-	hg_listtext_free(&list);
 	return ret;
 }

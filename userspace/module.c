@@ -5,19 +5,24 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "modctl.h"
+#include "state.h"
 #include "subcommands.h"
 #include "util.h"
 
 static const char usage[] =
 	"Usage: hashgate module load [--param KEY=VALUE]... [FILE.ko]\n"
 	"       hashgate module unload\n"
-	"  load    insert hashgate from /lib/modules/$(uname -r), or FILE.ko\n"
+	"  load    insert hashgate from /lib/modules/$(uname -r), or FILE.ko;\n"
+	"          passes min_serial=<recorded serial> from /var/lib/hashgate/serial\n"
+	"          unless --param min_serial=N is given\n"
 	"  unload  remove it (refused while enforcing, locked or in use)\n";
 
 /* kmod's mod_strerror(): what init_module(2)/delete_module(2) errnos mean. */
@@ -93,6 +98,43 @@ static int add_param(char **opts, const char *kv)
 	return 0;
 }
 
+/*
+ * The rollback floor survives reboots: unless the caller chose min_serial,
+ * pass the highest serial 'hashgate load' recorded. No record: nothing to
+ * pass. A corrupt record is an error, not a silent floor of 0.
+ */
+static int add_min_serial(char **opts, uint64_t *recorded, bool *passed)
+{
+	char kv[48], path[4096];
+	const char *o = *opts;
+	int ret;
+
+	*passed = false;
+	while (o && (o = strstr(o, "min_serial="))) {
+		if (o == *opts || o[-1] == ' ')
+			return 0;
+		o++;
+	}
+	ret = hg_state_read(recorded);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret) {
+		hg_state_path(path, sizeof(path));
+		hg_error_text("cannot read the recorded serial", path,
+			      ret == -EINVAL ? "file is corrupt (fix it, or pass "
+			      "--param min_serial=N)" : strerror(-ret));
+		return HG_EXIT_FAIL;
+	}
+	snprintf(kv, sizeof(kv), "min_serial=%llu", (unsigned long long)*recorded);
+	ret = add_param(opts, kv);
+	if (ret) {
+		hg_error("cannot allocate", NULL, -ret);
+		return HG_EXIT_FAIL;
+	}
+	*passed = true;
+	return 0;
+}
+
 int module_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
@@ -102,6 +144,8 @@ int module_main(int argc, char *argv[])
 	};
 	const char *action, *file = NULL;
 	char *options = NULL;
+	uint64_t recorded = 0;
+	bool rec_passed = false;
 	int c, ret = HG_EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
@@ -148,11 +192,18 @@ int module_main(int argc, char *argv[])
 		ret = HG_EXIT_PERM;
 		goto out;
 	}
-	if (!strcmp(action, "load"))
+	if (!strcmp(action, "load")) {
+		ret = add_min_serial(&options, &recorded, &rec_passed);
+		if (ret)
+			goto out;
 		ret = report(hg_modctl_insert(file, options), file);
-	else
+	} else {
 		ret = report(hg_modctl_remove(), NULL);
-	if (!ret)
+	}
+	if (!ret && rec_passed)
+		printf("hashgate module loaded with min_serial=%llu (the recorded "
+		       "rollback floor)\n", (unsigned long long)recorded);
+	else if (!ret)
 		printf("hashgate module %sed\n", action);
 out:
 	free(options);

@@ -169,6 +169,59 @@ int hg_sfs_write(const char *file, const void *buf, size_t len)
 	return -err;
 }
 
+/*
+ * Read all of @path ('-': stdin) into a malloc()ed *@buf, NUL-terminated
+ * for convenience (not counted in *@len). More than @max bytes: -EFBIG.
+ * Return 0 or -errno.
+ */
+int hg_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	size_t cap = 0, n = 0;
+	uint8_t *b = NULL, *nb;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			cap = cap ? 2 * cap : 65536;
+			nb = realloc(b, cap);
+			if (!nb) {
+				err = ENOMEM;
+				break;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			err = EFBIG;
+			break;
+		}
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (err) {
+		free(b);
+		return -err;
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
 int hg_parse_u64(const char *s, uint64_t *out)
 {
 	unsigned long long v;

@@ -35,6 +35,8 @@ int hg_sfs_require(void);
 int hg_sfs_read(const char *file, char *buf, size_t size);
 int hg_sfs_write(const char *file, const void *buf, size_t len);
 
+int hg_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
+
 int hg_parse_u64(const char *s, uint64_t *out);
 void hg_hex(char *out, const uint8_t *bytes, size_t len);
 

@@ -148,9 +148,8 @@ enum hg_event_type {
 #define HG_EVENT_VERSION	1
 #define HG_EVENT_F_DIGEST	0x01	/* digest[] is valid */
 #define HG_EVENT_F_LOCKED	0x02	/* HG_EVENT_MODE: the mode is locked */
-#define HG_EVENT_F_SIGNED	0x04	/* LIST_LOAD: verified signature; the
-					 * path text is the signer's key
-					 * description */
+/* LIST_LOAD: signature verified; the path text is the signer's key. */
+#define HG_EVENT_F_SIGNED	0x04
 
 struct hg_event {
 	__u32 size;		/* whole record, strings included, 8-aligned */
@@ -162,8 +161,8 @@ struct hg_event {
 	__u64 dropped_before;	/* records lost just before this one */
 	__u64 time_ns;		/* CLOCK_REALTIME */
 	__u64 boot_ns;		/* CLOCK_BOOTTIME */
-	__u64 list_serial;	/* serial of the active allowlist, 0: none;
-				 * LIST_LOAD/REJECT: the offered list's */
+	/* The active allowlist's serial (0: none); LIST_*: the offered one's. */
+	__u64 list_serial;
 	__u64 ino;
 	__u32 dev;		/* new_encode_dev() of the file's device */
 	__u32 pid;		/* thread group id */

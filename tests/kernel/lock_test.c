@@ -26,4 +26,24 @@ TEST(lock_pins_mode_and_module)
 	EXPECT_EQ(0, hg_set_mode("enforce"));
 }
 
+TEST(keys_cannot_be_added_after_lock)
+{
+	static char der[65536];
+	ssize_t n;
+	int fd;
+
+	/* The module is pinned already (above); its keys can be locked too. */
+	if (!hg_loaded())
+		ASSERT_EQ(0, hg_load(""));
+	fd = open("/tests/sign/other.der", O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, der, sizeof(der));
+	close(fd);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, hg_write("keys_lock", "1", 1));
+	EXPECT_EQ(-EPERM, hg_write("keys", der, n));
+	EXPECT_EQ(-EPERM, hg_write("keys_lock", "0", 1));
+	EXPECT_EQ(0, hg_sh("grep -qx 1 " HG_FS "/keys_lock"));
+}
+
 TEST_HARNESS_MAIN

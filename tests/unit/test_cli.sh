@@ -44,6 +44,8 @@ printf 'execs 10\ndenied 2\n' >"$sfs/stats"
 chmod 755 "$tmp"
 chmod 644 "$sfs"/*
 export HASHGATE_SECURITYFS="$sfs"
+# 'load' records the serial it loaded: never in the host's /var/lib/hashgate.
+export HASHGATE_STATE_DIR="$tmp/state"
 
 check "unknown subcommand exits 2" 2 "invalid subcommand 'frob'" -- "$HG" frob
 check "unknown flag exits 2" 2 "Usage: hashgate status" -- "$HG" status --frob
@@ -75,6 +77,7 @@ check "load -o writes a blob" 0 "wrote allowlist serial 9: 2 digests, 3 paths" -
 check "load sends the same blob in one write" 0 \
 	"loaded allowlist serial 9: 2 digests, 3 paths" -- "$HG" load "$tmp/list"
 check "kernel side got the exact blob" 0 "" -- cmp "$sfs/allowlist" "$tmp/blob"
+check "load recorded serial 9 in HASHGATE_STATE_DIR" 0 "^9$" -- cat "$tmp/state/serial"
 check "--serial overrides the directive" 0 "serial 12:" -- \
 	"$HG" load --serial 12 --dry-run "$tmp/list"
 

@@ -17,7 +17,7 @@ HG=$(cd "$(dirname "$HG")" && pwd)/$(basename "$HG")
 cd "$(dirname "$0")" || exit 1
 here=$(pwd)
 bin=$here/golden/events.bin
-nrec=9
+nrec=12
 tmp=$(mktemp -d /tmp/hg-fwd-XXXXXX)
 pids=
 cleanup() {
@@ -123,7 +123,7 @@ recs = list(cf.records(binf))
 bad = []
 if len(lines) != len(recs):
     bad.append(f'{len(lines)} messages received for {len(recs)} records')
-msgid = {1: None, 2: 'LIST_LOAD', 3: 'MODE'}
+msgid = {1: None, 2: 'LIST_LOAD', 3: 'MODE', 4: 'LIST_REJECT', 5: 'KEY_ADD'}
 for n, (line, r) in enumerate(zip(lines, recs), 1):
     try:
         m = json.loads(line)

@@ -9,8 +9,9 @@ import struct
 import sys
 
 FMT = '<IBBBBQQQQQQIIIIIBBBB32s16sHHI'
-EXEC, LIST_LOAD, MODE = 1, 2, 3
-F_DIGEST, F_LOCKED = 1, 2
+EXEC, LIST_LOAD, MODE, LIST_REJECT, KEY_ADD = 1, 2, 3, 4, 5
+F_DIGEST, F_LOCKED, F_SIGNED = 1, 2, 4
+R_MALFORMED, R_BAD_SIGNATURE, R_UNKNOWN_KEY, R_UNSIGNED, R_ROLLBACK = 10, 11, 12, 13, 14
 T0 = 1795822862123456789          # 2026-11-27T23:41:02.123456789Z
 NOAUID = 0xffffffff
 DIG = bytes(range(32))
@@ -54,6 +55,17 @@ records = [
     # no allowlist loaded: serial 0, empty exe
     rec(9, EXEC, serial=0, reason=7, exe=b'', path=b'/sbin/init', pid=1, ppid=0,
         uid=0, auid=NOAUID, comm=b'swapper/0'),
+    # an older list replayed: refused, the offered serial and its digest
+    rec(10, LIST_REJECT, serial=41, ino=0, dev=0, hook=0, decision=0,
+        reason=R_ROLLBACK, comm=b'hashgate', exe=b'/usr/sbin/hashgate', path=b''),
+    # a signed list went live; path: the signer's key description
+    rec(11, LIST_LOAD, flags=F_DIGEST | F_SIGNED, serial=43, ino=0, dev=0, hook=0,
+        decision=0, reason=0, comm=b'hashgate', exe=b'/usr/sbin/hashgate',
+        path=b'hashgate lab: "ops" signing key: 6e89f9df7392aba222c45f1b08d4f708a14eadfb'),
+    # a key was added; path: its description, hostile on purpose
+    rec(12, KEY_ADD, flags=0, serial=43, ino=0, dev=0, hook=0, decision=0,
+        reason=0, digest=b'\0' * 32, comm=b'hashgate', exe=b'/usr/sbin/hashgate',
+        path=b'Evil|Co=\\]"^\n: 0011'),
 ]
 with open(sys.argv[1], 'wb') as f:
     f.write(b''.join(records))

@@ -1,0 +1,268 @@
+#!/bin/sh
+# scripts/bench/guest.sh: the benchmark inside the VM (busybox sh, as PID 1's
+# child). Prints one line per measurement:
+#   R <kernel> <workload> <config> <run> <metric> <value>
+# and "NOTE ..." lines the host copies into the results file.
+#
+# usage: guest.sh normal|ima RUNS EXEC_N LIB_ROUNDS COLD_N EVENTS_N "LIST_SIZES"
+set -u
+boot=$1 runs=$2 exec_n=$3 lib_rounds=$4 cold_n=$5 events_n=$6 list_sizes=$7
+D=/mnt/disk
+KV=$(uname -r)
+SFS=/sys/kernel/security/hashgate
+LIST=/tmp/bench.list
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+emit() { echo "R $KV $*"; }
+note() { echo "NOTE $KV $*"; }
+die() { echo "bench: $*" >&2; exit 1; }
+stat_of() { sed -n "s/^$1 //p" $SFS/stats; }
+hgb() { /bench/hgb "$@"; }
+
+ls $D/cold | grep '^c' | head -n "$cold_n" | sed "s|^|$D/cold/|" >/tmp/coldlist
+modprobe sha256_ssse3 2>/dev/null
+
+# --- hashgate states -------------------------------------------------------
+loaded() { [ -d $SFS ]; }
+hg_unload() {
+	loaded || return 0
+	[ "$(cat $SFS/mode)" = enforce ] && { hashgate mode audit >/dev/null || die "mode audit"; }
+	hashgate module unload >/dev/null || die "module unload"
+}
+# hg_set MODE: module loaded (freshly if it was not), bench list, MODE.
+hg_set() {
+	loaded || { hashgate module load >/dev/null || die "module load"; }
+	[ "$(cat $SFS/allowlist)" = "0 0" ] && { hashgate load $LIST >/dev/null || die "list load"; }
+	hashgate mode "$1" >/dev/null || die "mode $1"
+}
+# Reloading the list drops every cached verdict: the next mapping hashes.
+hg_flush() { hashgate load $LIST >/dev/null || die "list reload"; }
+
+# --- fapolicyd -------------------------------------------------------------
+fapo_ok=0
+fapo_pid=
+fapo_setup() {
+	[ -x /usr/sbin/fapolicyd ] || { note "fapolicyd: not in the guest (see host log)"; return; }
+	mkdir -p /var/lib/fapolicyd /run/fapolicyd /var/log /etc/fapolicyd/rules.d
+	grep -q '^root:' /etc/passwd 2>/dev/null || echo 'root:x:0:0:root:/:/bin/sh' >>/etc/passwd
+	grep -q '^root:' /etc/group 2>/dev/null || echo 'root:x:0:' >>/etc/group
+	echo 'fapolicyd:x:0:0::/var/lib/fapolicyd:/bin/false' >>/etc/passwd
+	echo 'fapolicyd:x:0:' >>/etc/group
+	fapo_start && fapo_ok=1
+	fapo_stop
+	[ $fapo_ok = 1 ] || note "fapolicyd: did not start; its log follows"
+	[ $fapo_ok = 1 ] || sed 's/^/NOTE fapolicyd-log /' /tmp/fapolicyd.log | tail -n 30
+}
+fapo_start() {
+	rm -f /run/fapolicyd/fapolicyd.fifo
+	/usr/sbin/fapolicyd --debug-deny >/tmp/fapolicyd.log 2>&1 &
+	fapo_pid=$!
+	i=0
+	while [ $i -lt 600 ]; do
+		grep -q 'Starting to listen' /tmp/fapolicyd.log && return 0
+		kill -0 $fapo_pid 2>/dev/null || return 1
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+fapo_stop() {
+	[ -n "$fapo_pid" ] || return 0
+	kill -TERM $fapo_pid 2>/dev/null
+	wait $fapo_pid 2>/dev/null
+	fapo_pid=
+}
+
+# --- workloads -------------------------------------------------------------
+# $1 config, $2 run; $3 = warm|cold for hashgate (what precedes the timing).
+w_exec() {
+	case $3 in
+	warm) hgb exec 20 $D/bin/tiny >/dev/null ;;
+	cold) hg_flush ;;
+	esac
+	t=$(hgb exec "$exec_n" $D/bin/tiny) || note "exec $1 run $2: failures"
+	emit exec "$1" "$2" us_per_exec $((t / exec_n / 1000))
+}
+w_lib() {
+	case $3 in
+	warm) $D/bin/dlstorm $D/libs 1 50 >/dev/null ;;
+	cold) hg_flush ;;
+	esac
+	t=$($D/bin/dlstorm $D/libs "$lib_rounds" 50) || note "lib $1 run $2: failed"
+	emit lib "$1" "$2" us_per_dlopen $((t / lib_rounds / 50 / 1000))
+}
+# Cold start and big binary: every file is rewritten with its own bytes first,
+# so it is a changed file for hashgate, IMA and fapolicyd alike (same digest).
+w_cold() {
+	hgb rewrite $(cat /tmp/coldlist)
+	t=$(hgb execlist /tmp/coldlist) || note "cold $1 run $2: failures"
+	emit cold "$1" "$2" us_per_exec $((t / cold_n / 1000))
+}
+w_big() {
+	hgb rewrite $D/big/big
+	t1=$(hgb time $D/big/big) || note "big $1 run $2: first exec failed"
+	t2=$(hgb time $D/big/big)
+	ts=$(hgb time /usr/bin/sha256sum $D/big/big)
+	emit big "$1" "$2" first_exec_ms $((t1 / 1000000))
+	emit big "$1" "$2" second_exec_ms $((t2 / 1000000))
+	emit big "$1" "$2" sha256sum_ms $((ts / 1000000))
+	emit big "$1" "$2" bytes "$(wc -c <$D/big/big)"
+}
+
+# One configuration, all exec workloads, in a fixed order.
+run_config() {
+	c=$1 r=$2
+	case $c in
+	base) hg_unload; w_exec $c $r -; w_lib $c $r -; w_cold $c $r; w_big $c $r ;;
+	enforce-warm | audit-warm)
+		hg_set ${c%-warm}; w_exec $c $r warm; w_lib $c $r warm ;;
+	enforce-cold | audit-cold)
+		hg_set ${c%-cold}; w_exec $c $r cold; w_lib $c $r cold
+		w_cold $c $r; w_big $c $r ;;
+	fapolicyd)
+		hg_unload
+		fapo_start || { note "fapolicyd: start failed in run $r"; return; }
+		w_exec $c $r warm; w_lib $c $r warm; w_cold $c $r; w_big $c $r
+		fapo_stop ;;
+	enforce-generic)
+		# The big binary again, hashed by sha256-generic instead of the
+		# SIMD driver: TCG emulates AVX2 far more slowly than plain code.
+		hg_unload
+		rmmod sha256_ssse3 2>/dev/null
+		hashgate module load /lib/modules/$KV/extra/hashgate.ko >/dev/null || die "insmod"
+		hg_set enforce
+		[ $r = 1 ] && note "enforce-generic: hash_driver $(stat_of hash_driver)"
+		w_big $c $r
+		hg_unload
+		modprobe sha256_ssse3 ;;
+	ima) w_exec $c $r warm; w_lib $c $r warm; w_cold $c $r; w_big $c $r ;;
+	esac
+	# Every denial in these runs is a bug in the setup, not a result.
+	if loaded && [ "$(stat_of denies)" != 0 ]; then
+		note "unexpected denies in $c run $r:"; hashgate events | tail -n 3
+	fi
+}
+
+# Allowlist load, in two timed steps: the tool compiles the text into the
+# blob (hashgate load -o), then the blob goes to a freshly loaded module in
+# one write(2), with /proc/meminfo read around that write.
+w_list() {
+	n=$1 r=$2
+	# A compile that took over a minute is not repeated (time budget): the
+	# later runs time the kernel write only, and a NOTE says so.
+	if [ -s /tmp/blob$n ] && [ -f /tmp/slow$n ]; then
+		tc=0
+	else
+		tc=$(hgb time /usr/sbin/hashgate load -o /tmp/blob$n /tmp/list$n) ||
+			note "list $n run $r: compile failed"
+		emit list "$n" "$r" compile_ms $((tc / 1000000))
+		if [ $((tc / 1000000000)) -ge 60 ]; then
+			touch /tmp/slow$n
+			note "list $n: compile took $((tc / 1000000000)) s; later runs reuse the blob (kernel write timed only)"
+		fi
+	fi
+	hg_unload
+	hashgate module load >/dev/null || die "module load"
+	sync; echo 3 >/proc/sys/vm/drop_caches
+	m0=$(hgb meminfo)
+	tk=$(hgb writefile /tmp/blob$n $SFS/allowlist) || note "list $n run $r: load failed"
+	m1=$(hgb meminfo)
+	set -- $m0 $m1
+	emit list "$n" "$r" kernel_ms $((tk / 1000000))
+	[ "$tc" != 0 ] && emit list "$n" "$r" load_ms $(((tc + tk) / 1000000))
+	emit list "$n" "$r" slab_kb $(($3 - $1))
+	emit list "$n" "$r" vmalloc_kb $(($4 - $2))
+	emit list "$n" "$r" blob_bytes "$(wc -c </tmp/blob$n)"
+	emit list "$n" "$r" list_bytes "$(stat_of list_bytes)"
+	emit list "$n" "$r" bytes_per_digest "$(stat_of list_bytes_per_digest)"
+	emit list "$n" "$r" digests "$(stat_of list_digests)"
+	[ -f /tmp/slow$n ] || rm -f /tmp/blob$n
+}
+
+# Events: EVENTS_N would-denials (one per process) in audit mode.
+w_events() {
+	r=$1
+	hashgate events >/dev/null 2>&1	# drain
+	e0=$(stat_of events) d0=$(stat_of events_dropped)
+	t=$(hgb exec "$events_n" $D/denied)
+	e1=$(stat_of events) d1=$(stat_of events_dropped) q=$(stat_of events_queued)
+	emit events noreader "$r" us_per_exec $((t / events_n / 1000))
+	emit events noreader "$r" queued $((e1 - e0))
+	emit events noreader "$r" dropped $((d1 - d0))
+	emit events noreader "$r" waiting "$q"
+	emit events noreader "$r" unaccounted $((events_n - (e1 - e0) - (d1 - d0)))
+	hashgate events >/dev/null 2>&1
+
+	e0=$(stat_of events) d0=$(stat_of events_dropped)
+	rm -f /tmp/ev.out
+	/bench/hgb evread /tmp/ev.out &
+	rp=$!
+	sleep 0.5
+	t=$(hgb exec "$events_n" $D/denied)
+	i=0
+	while [ "$(stat_of events_queued)" != 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	sleep 0.3
+	kill -TERM $rp; wait $rp
+	e1=$(stat_of events) d1=$(stat_of events_dropped)
+	set -- $(cat /tmp/ev.out 2>/dev/null) 0 0
+	emit events reader "$r" us_per_exec $((t / events_n / 1000))
+	emit events reader "$r" delivered "$2"
+	emit events reader "$r" dropped $((d1 - d0))
+	emit events reader "$r" unaccounted $((events_n - $2 - (d1 - d0)))
+
+	# Reference: the same program, listed, same mode.
+	t=$(hgb exec "$events_n" $D/bin/static)
+	emit events allowed "$r" us_per_exec $((t / events_n / 1000))
+}
+
+rotate() {	# rotate N WORDS...: the words, starting at the Nth
+	k=$1; shift
+	k=$((k % $#))
+	i=0; out=
+	for w in "$@"; do [ $i -ge $k ] && out="$out $w"; i=$((i + 1)); done
+	i=0
+	for w in "$@"; do [ $i -lt $k ] && out="$out $w"; i=$((i + 1)); done
+	echo $out
+}
+
+echo "bench: $boot boot on $KV, $(grep -c ^processor /proc/cpuinfo) vCPU, runs=$runs"
+if [ "$boot" = ima ]; then
+	[ -r /sys/kernel/security/ima/ascii_runtime_measurements ] || die "no IMA"
+	m0=$(wc -l </sys/kernel/security/ima/ascii_runtime_measurements)
+	$D/bin/tiny
+	m1=$(wc -l </sys/kernel/security/ima/ascii_runtime_measurements)
+	note "ima: policy tcb, measurements $m0 -> $m1 after one exec from the disk; last: $(tail -n 1 /sys/kernel/security/ima/ascii_runtime_measurements | cut -c1-120)"
+	note "ima: crypto drivers for sha256: $(grep -A3 '^name *: sha256$' /proc/crypto | sed -n 's/^driver *: //p' | tr '\n' ' ')"
+	for r in $(seq 1 "$runs"); do run_config ima $r; done
+	note "ima: $(wc -l </sys/kernel/security/ima/ascii_runtime_measurements) measurements at the end"
+	exit 0
+fi
+
+t0=$(date +%s)
+hashgate build -o $LIST / $D >/dev/null || die "hashgate build"
+note "allowlist for the exec workloads: $(grep -vc '^#' $LIST) entries, built in $(( $(date +%s) - t0 )) s"
+# The denied program: the listed static one plus a byte, on the same disk.
+cp $D/bin/static $D/denied && echo unlisted >>$D/denied
+fapo_setup
+configs="base enforce-warm enforce-cold audit-warm audit-cold enforce-generic"
+[ $fapo_ok = 1 ] && configs="$configs fapolicyd"
+for r in $(seq 1 "$runs"); do
+	for c in $(rotate $((r - 1)) $configs); do run_config $c $r; done
+done
+hg_unload
+note "hash_driver: $(hashgate module load >/dev/null; stat_of hash_driver)"
+
+for n in $list_sizes; do hgb genlist "$n" "$n" >/tmp/list$n; done
+for r in $(seq 1 "$runs"); do
+	for n in $(rotate $((r - 1)) $list_sizes); do w_list $n $r; done
+done
+rm -f /tmp/list*
+
+# The ring is scaled with EVENTS_N (4096 records for 10,000 denials by
+# default) so that a run without a reader overflows it the same way.
+hg_unload
+hashgate module load --param event_ring=$((events_n * 4096 / 10000)) >/dev/null || die "module load"
+note "events: event_ring $(cat /sys/module/hashgate/parameters/event_ring 2>/dev/null || echo "$((events_n * 4096 / 10000)) (asked)") for $events_n denials"
+hg_set audit
+for r in $(seq 1 "$runs"); do w_events $r; done
+hg_unload
+exit 0

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hashgate sign: compile a text allowlist as 'load' does, with
+ * HG_LIST_F_SIGNED in the header, and append a detached CMS signature over
+ * every byte of it (sign_cms.c). The output is what 'hashgate load' writes
+ * to the kernel, unchanged. --blob signs an already compiled, unsigned blob.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "list_format.h"
+#include "listblob.h"
+#include "sign_cms.h"
+#include "subcommands.h"
+#include "util.h"
+
+static const char usage[] =
+	"Usage: hashgate sign --key KEY --cert CERT [--serial N] [-o OUT] LIST\n"
+	"       hashgate sign --key KEY --cert CERT --blob [-o OUT] BLOB\n"
+	"  Compile the text allowlist LIST and sign it; write blob and signature\n"
+	"  to OUT (default: LIST with its suffix replaced by .hgl).\n"
+	"  -k, --key KEY     private key, PEM: RSA (2048+ bits), ECDSA P-256/P-384\n"
+	"  -c, --cert CERT   its X.509 certificate, PEM or DER\n"
+	"  -s, --serial N    serial of the list (default: '# hashgate-serial:'\n"
+	"                    line, else the current time in seconds)\n"
+	"  -b, --blob        input is an unsigned blob from 'hashgate load -o'\n"
+	"  -o, --output OUT  where to write the signed blob ('-': stdout)\n";
+
+/* LIST.txt -> LIST.hgl; LIST -> LIST.hgl. */
+static char *default_output(const char *in)
+{
+	const char *slash = strrchr(in, '/'), *dot = strrchr(in, '.');
+	size_t stem = dot && dot > (slash ? slash : in) && dot[1] ? (size_t)(dot - in) :
+		      strlen(in);
+	char *out = malloc(stem + 5);
+
+	if (out) {
+		memcpy(out, in, stem);
+		memcpy(out + stem, ".hgl", 5);
+	}
+	return out;
+}
+
+/* Write atomically: OUT.tmp, then rename, so OUT is never half a blob. */
+static int write_out(const char *path, const uint8_t *a, size_t alen)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (!strcmp(path, "-")) {
+		if (fwrite(a, 1, alen, stdout) != alen || fflush(stdout)) {
+			hg_error("cannot write", "<stdout>", errno ? errno : EIO);
+			return HG_EXIT_FAIL;
+		}
+		return HG_EXIT_OK;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		hg_error("cannot create", path, ENAMETOOLONG);
+		return HG_EXIT_FAIL;
+	}
+	f = fopen(tmp, "we");
+	if (!f) {
+		hg_error("cannot create", tmp, errno);
+		return HG_EXIT_FAIL;
+	}
+	if (fwrite(a, 1, alen, f) != alen || fflush(f) || fsync(fileno(f))) {
+		hg_error("cannot write", tmp, errno ? errno : EIO);
+		fclose(f);
+		unlink(tmp);
+		return HG_EXIT_FAIL;
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		hg_error("cannot write", path, errno);
+		unlink(tmp);
+		return HG_EXIT_FAIL;
+	}
+	return HG_EXIT_OK;
+}
+
+/* An unsigned blob from 'load -o': check it, set the flag. */
+static int prepare_blob(const char *name, uint8_t *buf, size_t len)
+{
+	struct hg_list_header h;
+	struct hg_list_view view;
+	int ret;
+
+	if (!hg_listblob_is_blob(buf, len)) {
+		hg_error_text("not a compiled allowlist", name,
+			      "no blob magic (sign a text list without --blob)");
+		return HG_EXIT_FAIL;
+	}
+	ret = hg_list_parse(buf, len, &view);
+	if (ret) {
+		hg_error_text("not a valid allowlist blob", name,
+			      "malformed or truncated");
+		return HG_EXIT_FAIL;
+	}
+	if (view.sig) {
+		hg_error_text("already signed", name, "sign the text list instead");
+		return HG_EXIT_FAIL;
+	}
+	memcpy(&h, buf, sizeof(h));
+	h.flags = htole16(le16toh(h.flags) | HG_LIST_F_SIGNED);
+	memcpy(buf, &h, sizeof(h));
+	return HG_EXIT_OK;
+}
+
+int sign_main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "blob", no_argument, NULL, 'b' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *key = NULL, *cert = NULL, *output = NULL, *file, *name, *md = "";
+	bool have_serial = false, is_blob = false;
+	uint8_t *in = NULL, *blob = NULL, *sig = NULL, *all = NULL;
+	size_t in_len = 0, size = 0, sig_len = 0;
+	struct hg_list_view view;
+	char *def_out = NULL;
+	uint64_t serial = 0;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "k:c:s:bo:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			key = optarg;
+			break;
+		case 'c':
+			cert = optarg;
+			break;
+		case 's':
+			if (hg_parse_u64(optarg, &serial))
+				return hg_usage_error(usage, "invalid serial '%s'", optarg);
+			have_serial = true;
+			break;
+		case 'b':
+			is_blob = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return HG_EXIT_OK;
+		default:
+			return hg_usage_error(usage, NULL);
+		}
+	}
+	if (!key || !cert)
+		return hg_usage_error(usage, "--key and --cert are required");
+	if (optind != argc - 1)
+		return hg_usage_error(usage, "expected exactly one input file");
+	if (is_blob && have_serial)
+		return hg_usage_error(usage, "--serial cannot change a compiled blob");
+	file = argv[optind];
+	name = strcmp(file, "-") ? file : "<stdin>";
+	if (!output) {
+		if (!strcmp(file, "-"))
+			return hg_usage_error(usage, "reading stdin needs -o");
+		output = def_out = default_output(file);
+		if (!def_out) {
+			hg_error("cannot allocate", NULL, ENOMEM);
+			return HG_EXIT_FAIL;
+		}
+	}
+
+	ret = hg_read_file(file, HG_INPUT_MAX, &in, &in_len);
+	if (ret) {
+		hg_error_text("cannot open", file, ret == -EFBIG ?
+			      "larger than the kernel accepts" : strerror(-ret));
+		ret = HG_EXIT_FAIL;
+		goto out;
+	}
+	if (is_blob) {
+		ret = prepare_blob(name, in, in_len);
+		if (ret)
+			goto out;
+		blob = in;
+		size = in_len;
+		in = NULL;
+	} else {
+		if (hg_listblob_is_blob(in, in_len)) {
+			hg_error_text("is a compiled blob", name, "use --blob to sign it");
+			ret = HG_EXIT_FAIL;
+			goto out;
+		}
+		ret = hg_listblob_compile(name, in, in_len, have_serial ? &serial : NULL,
+					  HG_LIST_F_SIGNED, &blob, &size);
+		if (ret)
+			goto out;
+	}
+
+	if (hg_cms_sign(blob, size, key, cert, &sig, &sig_len, &md)) {
+		ret = HG_EXIT_FAIL;
+		goto out;
+	}
+	/* What the kernel will see must parse, the signature where it should be. */
+	all = malloc(size + sig_len);
+	if (!all) {
+		hg_error("cannot allocate", NULL, ENOMEM);
+		ret = HG_EXIT_FAIL;
+		goto out;
+	}
+	memcpy(all, blob, size);
+	memcpy(all + size, sig, sig_len);
+	ret = hg_list_parse(all, size + sig_len, &view);
+	if (ret || view.signed_size != size || view.sig_len != sig_len) {
+		hg_error("internal error: signed blob fails validation", name,
+			 ret ? -ret : EINVAL);
+		ret = HG_EXIT_FAIL;
+		goto out;
+	}
+	ret = write_out(output, all, size + sig_len);
+	if (ret)
+		goto out;
+	fprintf(strcmp(output, "-") ? stdout : stderr,
+		"signed allowlist serial %llu: %u digests, %u paths, %zu-byte %s "
+		"signature; wrote %s\n", (unsigned long long)view.serial,
+		view.digest_count, view.path_count, sig_len, md,
+		strcmp(output, "-") ? output : "<stdout>");
+out:
+	free(def_out);
+	free(in);
+	free(blob);
+	free(sig);
+	free(all);
+	return ret;
+}
