@@ -126,23 +126,35 @@ static ssize_t anon_exec_write(struct file *file, const char __user *buf,
 	return ret ?: len;
 }
 
-/* lock: "1" locks until reboot; "0" is refused once locked. */
-static ssize_t lock_write(struct file *file, const char __user *buf,
-			  size_t len, loff_t *ppos)
+/*
+ * A lock file: "1" locks until reboot; "0" is accepted while unlocked and
+ * refused (EPERM) once locked.
+ */
+static ssize_t lock_file_write(struct file *file, const char __user *buf,
+			       size_t len, loff_t *ppos, bool locked,
+			       int (*lock)(void))
 {
-	bool lock;
+	bool on;
 	int ret;
 
 	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
 		return -EPERM;
 	if (*ppos != 0)
 		return -EINVAL;
-	ret = kstrtobool_from_user(buf, len, &lock);
+	ret = kstrtobool_from_user(buf, len, &on);
 	if (ret)
 		return ret;
-	if (!lock)
-		return READ_ONCE(hg_locked) ? -EPERM : len;
-	return hg_mode_lock() ?: len;
+	if (!on)
+		return locked ? -EPERM : len;
+	return lock() ?: len;
+}
+
+/* lock: the mode and anon_exec can no longer be lowered. */
+static ssize_t lock_write(struct file *file, const char __user *buf,
+			  size_t len, loff_t *ppos)
+{
+	return lock_file_write(file, buf, len, ppos, READ_ONCE(hg_locked),
+			       hg_mode_lock);
 }
 
 /*
@@ -253,23 +265,12 @@ static ssize_t keys_write(struct file *file, const char __user *buf,
 	return ret ?: len;
 }
 
-/* keys_lock: "1" forbids adding keys until reboot. */
+/* keys_lock: no key can be added any more. */
 static ssize_t keys_lock_write(struct file *file, const char __user *buf,
 			       size_t len, loff_t *ppos)
 {
-	bool lock;
-	int ret;
-
-	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
-		return -EPERM;
-	if (*ppos != 0)
-		return -EINVAL;
-	ret = kstrtobool_from_user(buf, len, &lock);
-	if (ret)
-		return ret;
-	if (!lock)
-		return hg_keys_locked() ? -EPERM : len;
-	return hg_keys_lock() ?: len;
+	return lock_file_write(file, buf, len, ppos, hg_keys_locked(),
+			       hg_keys_lock);
 }
 
 #define HG_SEQ_FOPS(name, writer)					\

@@ -6,30 +6,10 @@
 # Usage: HASHGATE=build/asan/hashgate sh tests/unit/test_admin.sh
 set -u
 
-HG=${HASHGATE:-$(dirname "$0")/../../build/asan/hashgate}
-HG=$(cd "$(dirname "$HG")" && pwd)/$(basename "$HG")
-tmp=$(mktemp -d /tmp/hg-admin-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
+. "$(dirname "$0")/tap.sh"
+tap_init admin
 D0=0000000000000000000000000000000000000000000000000000000000000000
 
-# check NAME EXPECTED-RC [GREP-PATTERN-IN-OUTPUT] -- CMD...
-check() {
-	name=$1 want=$2 pat=$3
-	shift 4
-	"$@" >"$tmp/out" 2>&1
-	rc=$?
-	n=$((n + 1))
-	if [ "$rc" -eq "$want" ] &&
-	   { [ -z "$pat" ] || grep -q -- "$pat" "$tmp/out"; }; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name (rc=$rc, want $want${pat:+, /$pat/})"
-		sed 's/^/# /' "$tmp/out"
-		fail=1
-	fi
-}
 
 t=$tmp/tree
 mkdir -p "$t/bin" "$t/cache.d" "$t/lib"

@@ -6,22 +6,9 @@
 # Usage: HASHGATE=build/asan/hashgate sh tests/unit/test_build.sh
 set -u
 
-HG=${HASHGATE:-$(dirname "$0")/../../build/asan/hashgate}
-HG=$(cd "$(dirname "$HG")" && pwd)/$(basename "$HG")
-tmp=$(mktemp -d /tmp/hg-build-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
+. "$(dirname "$0")/tap.sh"
+tap_init build
 
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fail=1
-	fi
-}
 
 t=$tmp/tree
 mkdir -p "$t/bin" "$t/lib" "$t/share"

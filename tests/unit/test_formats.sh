@@ -10,26 +10,11 @@
 # Usage: HASHGATE=build/asan/hashgate sh tests/unit/test_formats.sh
 set -u
 
-HG=${HASHGATE:-$(dirname "$0")/../../build/asan/hashgate}
-HG=$(cd "$(dirname "$HG")" && pwd)/$(basename "$HG")
+. "$(dirname "$0")/tap.sh"
 cd "$(dirname "$0")" || exit 1
-tmp=$(mktemp -d /tmp/hg-fmt-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
+tap_init fmt
 bin=golden/events.bin
 
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		[ -s "$tmp/err" ] && sed 's/^/# /' "$tmp/err"
-		fail=1
-	fi
-	: >"$tmp/err"
-}
 
 export HASHGATE_HOSTNAME=host-01
 for f in text json cef leef syslog; do

