@@ -162,6 +162,19 @@ out:
 	kfree(tmp);
 }
 
+static u64 active_serial(void)
+{
+	struct hg_allowlist *list;
+	u64 serial = 0;
+
+	rcu_read_lock();
+	list = rcu_dereference(hg_active_list);
+	if (list)
+		serial = list->view.serial;
+	rcu_read_unlock();
+	return serial;
+}
+
 /* A record about the allowlist or the keys; @text goes where a path would. */
 static void queue_config(u8 type, u8 flags, u64 serial, const u8 *digest,
 			 u8 reason, const char *text)
@@ -217,20 +230,8 @@ void hg_event_list_reject(u64 serial, const u8 *digest, enum hg_reason reason)
  */
 void hg_event_key_add(const char *description)
 {
-	queue_config(HG_EVENT_KEY_ADD, 0, 0, NULL, HG_REASON_NONE, description);
-}
-
-static u64 active_serial(void)
-{
-	struct hg_allowlist *list;
-	u64 serial = 0;
-
-	rcu_read_lock();
-	list = rcu_dereference(hg_active_list);
-	if (list)
-		serial = list->view.serial;
-	rcu_read_unlock();
-	return serial;
+	queue_config(HG_EVENT_KEY_ADD, 0, active_serial(), NULL, HG_REASON_NONE,
+		     description);
 }
 
 /**

@@ -29,14 +29,16 @@ static const char *keys_strerror(int err)
 {
 	switch (err) {
 	case EPERM:
-		return "keys are locked until reboot (or you lack CAP_SYS_ADMIN)";
+		return "keys are locked until reboot (or you lack CAP_MAC_ADMIN)";
 	case EBADMSG:
 		return "the kernel could not parse the certificate";
 	case EKEYREJECTED:
 		return "the kernel refused the key";
 	case ENOKEY:
 	case ENOPKG:
-		return "the kernel does not support this key's algorithm";
+		return "the kernel does not support this key's algorithm (ECDSA "
+		       "needs CONFIG_CRYPTO_ECDSA, which Debian's 6.1 cloud kernel "
+		       "lacks: use RSA there)";
 	case EEXIST:
 		return "this key is already trusted";
 	default:
@@ -67,6 +69,12 @@ static int keys_add(const char *cert)
 	ret = hg_sfs_require();
 	if (!ret) {
 		ret = hg_sfs_write("keys", der, len);
+		/*
+		 * The module is there (hg_sfs_require), so ENOENT came from the
+		 * X.509 parser finding no implementation of the key's algorithm.
+		 */
+		if (ret == -ENOENT)
+			ret = -ENOPKG;
 		ret = ret ? fail("keys", -ret) : HG_EXIT_OK;
 	}
 	if (!ret)

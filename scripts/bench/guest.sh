@@ -4,7 +4,10 @@
 #   R <kernel> <workload> <config> <run> <metric> <value>
 # and "NOTE ..." lines the host copies into the results file.
 #
-# usage: guest.sh normal|ima RUNS EXEC_N LIB_ROUNDS COLD_N EVENTS_N "LIST_SIZES"
+# usage: guest.sh normal|ima|lists|events|storm RUNS EXEC_N LIB_ROUNDS COLD_N \
+#                 EVENTS_N "LIST_SIZES"
+# scripts/bench/run uses normal (workloads 1-6) and ima (1-4); the others
+# (see below) split a run over more boots.
 set -u
 boot=$1 runs=$2 exec_n=$3 lib_rounds=$4 cold_n=$5 events_n=$6 list_sizes=$7
 D=/mnt/disk
@@ -249,20 +252,14 @@ hashgate build -o $LIST / $D >/dev/null || die "hashgate build"
 note "allowlist for the exec workloads: $(grep -vc '^#' $LIST) entries, built in $(( $(date +%s) - t0 )) s"
 # The denied program: the listed static one plus a byte, on the same disk.
 cp $D/bin/static $D/denied && echo unlisted >>$D/denied
-# "events" boot: only workload 6 (when the time budget is short).
 note "transparent hugepages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
-# HG_BENCH_THP=never (guest.sh arg 8): the 6.1 guest soft-locked in a THP
-# fault of the tool under TCG on a starved host; see performance.rst.
-if [ "${8:-}" = thp-never ]; then
-	echo never >/sys/kernel/mm/transparent_hugepage/enabled
-	note "transparent hugepages set to never for this boot"
-fi
-# "lists" boot: only workload 5.
+# Boot kinds besides normal and ima, to split a run over several boots:
+# "lists" runs only workload 5, "events" only workload 6, "storm" only the
+# exec and library storms in base and enforce-warm (to judge the 3% target
+# with more runs).
 runs_exec=$runs runs_events=$runs
 [ "$boot" = events ] && list_sizes= runs_exec=0
 [ "$boot" = lists ] && runs_exec=0 runs_events=0
-# "storm" boot: exec and library storms only, baseline against enforce
-# (warm), to judge the 3% target with more runs.
 [ "$boot" = storm ] && list_sizes= runs_events=0
 [ $runs_exec = 0 ] || [ "$boot" = storm ] || fapo_setup
 configs="base enforce-warm enforce-cold audit-warm audit-cold enforce-generic"
@@ -275,9 +272,18 @@ hg_unload
 note "hash_driver: $(hashgate module load >/dev/null; stat_of hash_driver)"
 
 for n in $list_sizes; do hgb genlist "$n" "$n" >/tmp/list$n; done
+# Transparent hugepages off for the list phase: with THP "always" the tool's
+# compile of 100k digests took 30 s instead of 3 and once soft-locked a
+# guest in a huge-page fault (TCG on a starved host); see performance.rst.
+thp=/sys/kernel/mm/transparent_hugepage/enabled
+thp_was=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $thp 2>/dev/null)
+if [ -n "$list_sizes" ] && [ -n "$thp_was" ]; then
+	echo never >$thp && note "transparent hugepages: $thp_was, set to never for the list loads"
+fi
 [ -n "$list_sizes" ] && for r in $(seq 1 "$runs"); do
 	for n in $(rotate $((r - 1)) $list_sizes); do w_list $n $r; done
 done
+[ -n "$thp_was" ] && echo "$thp_was" >$thp
 rm -f /tmp/list*
 
 # The ring is scaled with EVENTS_N (4096 records for 10,000 denials by

@@ -207,7 +207,7 @@ with open(dat, 'w') as f:
         f.write('"%s" ' % label + ' '.join('%.3f' % row[c] if row.get(c) else '-' for c in configs) + '\n')
 gp = '''set terminal pngcairo size 1100,520 font "sans,10"
 set output "%s"
-set title "hashgate benchmark: median time relative to baseline (1.0 = no integrity system; lower is better)"
+set title "hashgate benchmark: median time relative to baseline (1.0 = no integrity system; lower is better)\\nqemu TCG; ima measured in a separate boot of the same kernel; see Documentation/performance.rst"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
