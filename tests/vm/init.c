@@ -314,6 +314,9 @@ int main(void)
 		kmemleak_start();
 
 	argv = read_argv();
+	/* vm-run tells early kernel failures from ours by this line. */
+	printf("hashgate-vm: running %s\n", argv[0]);
+	fflush(stdout);
 	input = cmdline_get("stdin");
 	status = run(argv, !input || strcmp(input, "console"));
 	if (leaks)
