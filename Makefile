@@ -6,6 +6,8 @@
 #                 on each supported kernel; ends with "N passed, N failed"
 # make demo       the module enforcing in a VM, with events shown
 # make lint       checkpatch --strict on module/, -Werror build of the tool
+# make install    the tool, its man page and the module for each kernel
+#                 built (DESTDIR honoured; depmod run when DESTDIR is empty)
 # make SIGNING_CERT=cert.pem
 #                 embed that certificate: the module then trusts it and
 #                 accepts only allowlists signed with its key
@@ -21,7 +23,7 @@ endif
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/*.S module/uapi/*.h)
 
-.PHONY: all modules tool tests check demo lint clean setup bench
+.PHONY: all modules tool tests check demo lint clean setup install bench
 
 all: modules tool
 
@@ -49,6 +51,17 @@ tests: tool
 
 setup:
 	scripts/setup
+
+PREFIX ?= /usr
+install: all
+	install -D -m 0755 $(BUILD)/hashgate $(DESTDIR)$(PREFIX)/sbin/hashgate
+	install -D -m 0644 userspace/man/hashgate.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/hashgate.8
+	for k in $(KVERS); do \
+		install -D -m 0644 $(BUILD)/$$k/hashgate.ko \
+			$(DESTDIR)/lib/modules/$$k/updates/hashgate.ko || exit 1; \
+		[ -n "$(DESTDIR)" ] || depmod -a $$k; \
+	done
 
 check:
 	scripts/check

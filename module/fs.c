@@ -81,16 +81,11 @@ static int stats_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/*
- * mode: "off", "audit" or "enforce".
- * Return: len; -EPERM without CAP_MAC_ADMIN, when lowering without
- * CAP_SYS_ADMIN or when locked; -EINVAL for anything else written;
- * -ENODATA for enforce before an allowlist is loaded.
- */
-static ssize_t mode_write(struct file *file, const char __user *buf,
-			  size_t len, loff_t *ppos)
+/* A setting written as a word: parse and apply it in one call. */
+static ssize_t setting_write(struct file *file, const char __user *buf,
+			     size_t len, loff_t *ppos,
+			     int (*store)(const char *s))
 {
-	enum hg_mode mode;
 	char *s;
 	int ret;
 
@@ -99,31 +94,28 @@ static ssize_t mode_write(struct file *file, const char __user *buf,
 	s = small_write(buf, len, ppos);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	ret = hg_mode_parse(s, &mode);
+	ret = store(s);
 	kfree(s);
-	if (!ret)
-		ret = hg_mode_set(mode);
 	return ret ?: len;
+}
+
+/*
+ * mode: "off", "audit" or "enforce".
+ * Return: len; -EPERM without CAP_MAC_ADMIN, when lowering without
+ * CAP_SYS_ADMIN or when locked; -EINVAL for anything else written;
+ * -ENODATA for enforce without a non-empty allowlist.
+ */
+static ssize_t mode_write(struct file *file, const char __user *buf,
+			  size_t len, loff_t *ppos)
+{
+	return setting_write(file, buf, len, ppos, hg_mode_store);
 }
 
 /* anon_exec: "allow", "audit" or "deny"; same rules as mode. */
 static ssize_t anon_exec_write(struct file *file, const char __user *buf,
 			       size_t len, loff_t *ppos)
 {
-	enum hg_anon_policy policy;
-	char *s;
-	int ret;
-
-	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
-		return -EPERM;
-	s = small_write(buf, len, ppos);
-	if (IS_ERR(s))
-		return PTR_ERR(s);
-	ret = hg_anon_parse(s, &policy);
-	kfree(s);
-	if (!ret)
-		ret = hg_anon_set(policy);
-	return ret ?: len;
+	return setting_write(file, buf, len, ppos, hg_anon_store);
 }
 
 /*

@@ -175,3 +175,29 @@ int hg_anon_set(enum hg_anon_policy policy)
 	mutex_unlock(&mode_lock);
 	return ret;
 }
+
+/**
+ * hg_mode_store() - parse and set the mode, for the securityfs file
+ * @s: "off", "audit" or "enforce"
+ *
+ * Return: 0, -EINVAL, or what hg_mode_set() says.
+ */
+int hg_mode_store(const char *s)
+{
+	enum hg_mode mode;
+
+	return hg_mode_parse(s, &mode) ?: hg_mode_set(mode);
+}
+
+/**
+ * hg_anon_store() - parse and set the anon_exec policy
+ * @s: "allow", "audit" or "deny"
+ *
+ * Return: 0, -EINVAL, or what hg_anon_set() says.
+ */
+int hg_anon_store(const char *s)
+{
+	enum hg_anon_policy policy;
+
+	return hg_anon_parse(s, &policy) ?: hg_anon_set(policy);
+}

@@ -25,5 +25,7 @@ int hg_anon_set(enum hg_anon_policy policy);
 const char *hg_anon_name(enum hg_anon_policy policy);
 int hg_anon_parse(const char *s, enum hg_anon_policy *policy);
 const char *hg_reason_name(enum hg_reason reason);
+int hg_mode_store(const char *s);
+int hg_anon_store(const char *s);
 
 #endif /* _HG_POLICY_H */
