@@ -94,11 +94,15 @@ static unsigned int cache_size = 16384;
 module_param(cache_size, uint, 0444);
 MODULE_PARM_DESC(cache_size, "verdicts cached (at least 16)");
 
+static char *hash_driver;
+module_param(hash_driver, charp, 0444);
+MODULE_PARM_DESC(hash_driver, "SHA-256 driver to hash with, e.g. sha256-avx2 (default: the fastest measured at load)");
+
 static int __init hg_init(void)
 {
 	int ret;
 
-	ret = hg_measure_init();
+	ret = hg_measure_init(hash_driver);
 	if (ret)
 		return ret;
 	ret = hg_cache_init(cache_size);
@@ -161,5 +165,5 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The hashgate authors");
 MODULE_DESCRIPTION("Allow only executable code whose SHA-256 is allowlisted");
 MODULE_VERSION(HASHGATE_VERSION);
-/* Without it, 6.1 hashes with sha256-generic: several times slower. */
+/* The SIMD drivers, so that the load-time measurement finds them. */
 MODULE_SOFTDEP("pre: sha256_ssse3");

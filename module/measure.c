@@ -29,15 +29,17 @@ static struct crypto_shash *tfm;
 static const struct cred *kcred;
 
 /**
- * hg_measure_init() - pick the fastest SHA-256 driver, make the read cred
+ * hg_measure_init() - pick the SHA-256 driver, make the read cred
+ * @driver: the hash_driver parameter: a driver name, or NULL/"" for the
+ *	fastest one measured
  *
  * Return: 0 or a negative errno.
  */
-int hg_measure_init(void)
+int hg_measure_init(const char *driver)
 {
-	tfm = crypto_alloc_shash("sha256", 0, 0);
+	tfm = hg_sha256_select(driver, HG_CHUNK);
 	if (IS_ERR(tfm)) {
-		pr_err("no sha256 in the crypto API: %ld\n", PTR_ERR(tfm));
+		pr_err("no usable sha256 in the crypto API: %ld\n", PTR_ERR(tfm));
 		return PTR_ERR(tfm);
 	}
 	kcred = prepare_kernel_cred(&init_task);

@@ -4,12 +4,16 @@
 
 #include <linux/types.h>
 
+struct crypto_shash;
 struct file;
 
-int hg_measure_init(void);
+int hg_measure_init(const char *driver);
 void hg_measure_exit(void);
 int hg_measure_file(struct file *file, u8 *digest, bool *is_script);
 int hg_measure_buffer(const void *buf, size_t len, u8 *digest);
 const char *hg_measure_driver(void);
+
+/* sha256_select.c */
+struct crypto_shash *hg_sha256_select(const char *forced, size_t chunk);
 
 #endif /* _HG_MEASURE_H */

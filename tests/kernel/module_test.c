@@ -59,6 +59,29 @@ TEST(load_logs_version_and_hash_driver)
 	ASSERT_EQ(0, hg_unload());
 }
 
+/* The plain C driver runs everywhere: it is always among those timed. */
+TEST(hash_driver_is_the_fastest_measured_or_the_one_named)
+{
+	if (hg_loaded())
+		ASSERT_EQ(0, hg_unload());
+	klogctl(5, NULL, 0);
+	ASSERT_EQ(0, hg_load(""));
+	EXPECT_TRUE(klog_has("sha256 implementations: "));
+	EXPECT_TRUE(klog_has(" sha256-generic "));
+	EXPECT_TRUE(klog_has("; using sha256-"));
+
+	ASSERT_EQ(0, hg_load("hash_driver=sha256-generic"));
+	EXPECT_EQ(0, hg_sh("grep -qx 'hash_driver sha256-generic' " HG_FS "/stats"));
+	EXPECT_TRUE(klog_has("sha256 driver sha256-generic"));
+
+	EXPECT_EQ(-EINVAL, hg_load("hash_driver=md5-generic"));
+	EXPECT_TRUE(klog_has("hash_driver=md5-generic: not a sha256 implementation"));
+	EXPECT_FALSE(hg_loaded());
+	EXPECT_EQ(-ENOENT, hg_load("hash_driver=sha256-nonesuch"));
+	EXPECT_TRUE(klog_has("hash_driver=sha256-nonesuch: not available"));
+	EXPECT_FALSE(hg_loaded());
+}
+
 TEST(tool_loads_and_unloads_through_libkmod)
 {
 	if (hg_loaded())
