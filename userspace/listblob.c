@@ -14,19 +14,31 @@
 #include "listblob.h"
 #include "util.h"
 
-static int cmp_digest(const void *a, const void *b)
+/* Digests are uniformly distributed: the first 8 bytes nearly always decide. */
+static int cmp_digest_fast(const void *a, const void *b)
 {
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	x = be64toh(x);
+	y = be64toh(y);
+	if (x != y)
+		return x < y ? -1 : 1;
 	return memcmp(a, b, HG_DIGEST_SIZE);
 }
 
 /*
  * @list must come from a clean hg_listtext_parse(): sorted by path, unique.
- * On success *@blob is malloc()ed and *@size its length; -ENOMEM, or -EFBIG
- * when the result would exceed what the kernel accepts.
+ * Without @with_paths the blob has no path index (32 bytes a digest; the
+ * kernel then cannot tell hash-mismatch from not-in-allowlist). On success
+ * *@blob is malloc()ed and *@size its length; -ENOMEM, or -EFBIG when the
+ * result would exceed what the kernel accepts.
  */
 int hg_listblob_build(const struct hg_text_list *list, uint64_t serial,
-		      uint8_t **blob, size_t *size)
+		      bool with_paths, uint8_t **blob, size_t *size)
 {
+	size_t npaths = with_paths ? list->count : 0;
 	struct hg_list_header h = { 0 };
 	struct hg_list_path *paths;
 	uint8_t *buf, *digests;
@@ -34,10 +46,10 @@ int hg_listblob_build(const struct hg_text_list *list, uint64_t serial,
 	size_t i, ndig = 0;
 	char *str;
 
-	for (i = 0; i < list->count; i++)
+	for (i = 0; i < npaths; i++)
 		strings += list->entries[i].len;
-	total = sizeof(h) + (uint64_t)list->count * (HG_DIGEST_SIZE + sizeof(*paths)) +
-		strings;
+	total = sizeof(h) + (uint64_t)list->count * HG_DIGEST_SIZE +
+		(uint64_t)npaths * sizeof(*paths) + strings;
 	if (total > HG_LIST_MAX_SIZE)
 		return -EFBIG;
 	buf = calloc(1, total);
@@ -50,7 +62,7 @@ int hg_listblob_build(const struct hg_text_list *list, uint64_t serial,
 		memcpy(digests + i * HG_DIGEST_SIZE, list->entries[i].digest,
 		       HG_DIGEST_SIZE);
 	if (list->count)
-		qsort(digests, list->count, HG_DIGEST_SIZE, cmp_digest);
+		qsort(digests, list->count, HG_DIGEST_SIZE, cmp_digest_fast);
 	for (i = 0; i < list->count; i++) {
 		if (ndig && !memcmp(digests + (ndig - 1) * HG_DIGEST_SIZE,
 				    digests + i * HG_DIGEST_SIZE, HG_DIGEST_SIZE))
@@ -61,12 +73,12 @@ int hg_listblob_build(const struct hg_text_list *list, uint64_t serial,
 	}
 
 	paths = (struct hg_list_path *)(digests + ndig * HG_DIGEST_SIZE);
-	str = (char *)(paths + list->count);
+	str = (char *)(paths + npaths);
 	strings = 0;
-	for (i = 0; i < list->count; i++) {
+	for (i = 0; i < npaths; i++) {
 		const struct hg_text_entry *e = &list->entries[i];
 		const uint8_t *d = bsearch(e->digest, digests, ndig, HG_DIGEST_SIZE,
-					   cmp_digest);
+					   cmp_digest_fast);
 		struct hg_list_path p = {
 			.name_off = htole32((uint32_t)strings),
 			.name_len = htole32((uint32_t)e->len),
@@ -84,7 +96,7 @@ int hg_listblob_build(const struct hg_text_list *list, uint64_t serial,
 	h.header_size = htole16(sizeof(h));
 	h.serial = htole64(serial);
 	h.digest_count = htole32((uint32_t)ndig);
-	h.path_count = htole32((uint32_t)list->count);
+	h.path_count = htole32((uint32_t)npaths);
 	h.strings_size = htole32((uint32_t)strings);
 	h.hash_algo = htole16(HG_HASH_SHA256);
 	memcpy(buf, &h, sizeof(h));
@@ -107,14 +119,15 @@ bool hg_listblob_is_blob(const uint8_t *buf, size_t len)
 
 /*
  * Text allowlist @text (@len bytes, read from @name) -> blob, with header
- * @flags (HG_LIST_F_SIGNED: the caller appends the signature). The serial is
+ * @flags (HG_LIST_F_SIGNED: the caller appends the signature), with the path
+ * index when @with_paths. The serial is
  * *@serial, else the list's '# hashgate-serial:' line, else the time. The
  * blob is checked with the kernel's own hg_list_parse() before it is
  * returned. Errors are printed; return 0 or an HG_EXIT_* code.
  */
 int hg_listblob_compile(const char *name, const uint8_t *text, size_t len,
-			const uint64_t *serial, uint16_t flags, uint8_t **blob,
-			size_t *size)
+			const uint64_t *serial, uint16_t flags, bool with_paths,
+			uint8_t **blob, size_t *size)
 {
 	struct hg_text_list list;
 	struct hg_list_header h;
@@ -142,7 +155,7 @@ int hg_listblob_compile(const char *name, const uint8_t *text, size_t len,
 		goto out;
 	}
 	s = serial ? *serial : list.has_serial ? list.serial : (uint64_t)time(NULL);
-	ret = hg_listblob_build(&list, s, blob, size);
+	ret = hg_listblob_build(&list, s, with_paths, blob, size);
 	if (ret) {
 		hg_error("cannot compile", name, -ret);
 		ret = HG_EXIT_FAIL;

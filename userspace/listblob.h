@@ -12,10 +12,10 @@
 #define HG_INPUT_MAX	((size_t)4 * HG_LIST_MAX_SIZE)
 
 int hg_listblob_build(const struct hg_text_list *list, uint64_t serial,
-		      uint8_t **blob, size_t *size);
+		      bool with_paths, uint8_t **blob, size_t *size);
 bool hg_listblob_is_blob(const uint8_t *buf, size_t len);
 int hg_listblob_compile(const char *name, const uint8_t *text, size_t len,
-			const uint64_t *serial, uint16_t flags, uint8_t **blob,
-			size_t *size);
+			const uint64_t *serial, uint16_t flags, bool with_paths,
+			uint8_t **blob, size_t *size);
 
 #endif /* _HG_LISTBLOB_H */

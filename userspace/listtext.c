@@ -140,7 +140,11 @@ static int dedup(const char *name, struct hg_text_list *list, FILE *err)
 	size_t i, o = 0;
 	int errors = 0;
 
-	if (list->count)
+	/* 'hashgate build' writes sorted lists: check before sorting. */
+	for (i = 1; i < list->count; i++)
+		if (cmp_entry(&list->entries[i - 1], &list->entries[i]) > 0)
+			break;
+	if (i < list->count)
 		qsort(list->entries, list->count, sizeof(*list->entries), cmp_entry);
 	for (i = 0; i < list->count; i++) {
 		struct hg_text_entry *e = &list->entries[i];

@@ -28,7 +28,8 @@ static const char usage[] =
 	"  -s, --serial N   serial of the list (default: '# hashgate-serial:' line,\n"
 	"                   else the current time in seconds); text only\n"
 	"  -n, --dry-run    parse and compile only\n"
-	"  -o, --output F   write the compiled blob to F instead of the kernel\n";
+	"  -o, --output F   write the compiled blob to F instead of the kernel\n"
+	"  -P, --no-paths   leave the path index out (32 bytes a digest); text only\n";
 
 /* What a failed write(2) of the allowlist file means. */
 static const char *load_strerror(int err, uint64_t serial, char *buf, size_t size)
@@ -147,18 +148,19 @@ int load_main(int argc, char *argv[])
 		{ "serial", required_argument, NULL, 's' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "no-paths", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *output = NULL, *file, *name;
 	struct hg_list_view view;
-	bool dry_run = false, have_serial = false, is_blob;
+	bool dry_run = false, have_serial = false, with_paths = true, is_blob;
 	uint64_t serial = 0;
 	uint8_t *blob = NULL, *in = NULL;
 	size_t size = 0, in_len = 0;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "s:no:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:no:Ph", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (hg_parse_u64(optarg, &serial))
@@ -171,6 +173,9 @@ int load_main(int argc, char *argv[])
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'P':
+			with_paths = false;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -193,10 +198,11 @@ int load_main(int argc, char *argv[])
 	}
 	is_blob = hg_listblob_is_blob(in, in_len);
 	if (is_blob) {
-		if (have_serial) {
+		if (have_serial || !with_paths) {
 			ret = hg_usage_error(usage, "'%s' is a compiled blob: its serial "
-					     "is fixed (and may be signed); --serial "
-					     "applies to text lists", file);
+					     "and paths are fixed (and may be signed); "
+					     "--serial and --no-paths apply to text "
+					     "lists", file);
 			goto out;
 		}
 		ret = hg_list_parse(in, in_len, &view);
@@ -212,7 +218,7 @@ int load_main(int argc, char *argv[])
 		in = NULL;
 	} else {
 		ret = hg_listblob_compile(name, in, in_len, have_serial ? &serial : NULL,
-					  0, &blob, &size);
+					  0, with_paths, &blob, &size);
 		if (ret)
 			goto out;
 		hg_list_parse(blob, size, &view);

@@ -20,7 +20,7 @@
 #include "util.h"
 
 static const char usage[] =
-	"Usage: hashgate sign --key KEY --cert CERT [--serial N] [-o OUT] LIST\n"
+	"Usage: hashgate sign --key KEY --cert CERT [--serial N] [--no-paths] [-o OUT] LIST\n"
 	"       hashgate sign --key KEY --cert CERT --blob [-o OUT] BLOB\n"
 	"  Compile the text allowlist LIST and sign it; write blob and signature\n"
 	"  to OUT (default: LIST with its suffix replaced by .hgl).\n"
@@ -28,6 +28,7 @@ static const char usage[] =
 	"  -c, --cert CERT   its X.509 certificate, PEM or DER\n"
 	"  -s, --serial N    serial of the list (default: '# hashgate-serial:'\n"
 	"                    line, else the current time in seconds)\n"
+	"  -P, --no-paths    leave the path index out (32 bytes a digest)\n"
 	"  -b, --blob        input is an unsigned blob from 'hashgate load -o'\n"
 	"  -o, --output OUT  where to write the signed blob ('-': stdout)\n";
 
@@ -118,11 +119,12 @@ int sign_main(int argc, char *argv[])
 		{ "serial", required_argument, NULL, 's' },
 		{ "blob", no_argument, NULL, 'b' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "no-paths", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *key = NULL, *cert = NULL, *output = NULL, *file, *name, *md = "";
-	bool have_serial = false, is_blob = false;
+	bool have_serial = false, is_blob = false, with_paths = true;
 	uint8_t *in = NULL, *blob = NULL, *sig = NULL, *all = NULL;
 	size_t in_len = 0, size = 0, sig_len = 0;
 	struct hg_list_view view;
@@ -130,7 +132,7 @@ int sign_main(int argc, char *argv[])
 	uint64_t serial = 0;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "k:c:s:bo:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:c:s:bo:Ph", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			key = optarg;
@@ -149,6 +151,9 @@ int sign_main(int argc, char *argv[])
 		case 'o':
 			output = optarg;
 			break;
+		case 'P':
+			with_paths = false;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return HG_EXIT_OK;
@@ -160,8 +165,9 @@ int sign_main(int argc, char *argv[])
 		return hg_usage_error(usage, "--key and --cert are required");
 	if (optind != argc - 1)
 		return hg_usage_error(usage, "expected exactly one input file");
-	if (is_blob && have_serial)
-		return hg_usage_error(usage, "--serial cannot change a compiled blob");
+	if (is_blob && (have_serial || !with_paths))
+		return hg_usage_error(usage, "--serial and --no-paths cannot change a "
+				      "compiled blob");
 	file = argv[optind];
 	name = strcmp(file, "-") ? file : "<stdin>";
 	if (!output) {
@@ -195,7 +201,7 @@ int sign_main(int argc, char *argv[])
 			goto out;
 		}
 		ret = hg_listblob_compile(name, in, in_len, have_serial ? &serial : NULL,
-					  HG_LIST_F_SIGNED, &blob, &size);
+					  HG_LIST_F_SIGNED, with_paths, &blob, &size);
 		if (ret)
 			goto out;
 	}

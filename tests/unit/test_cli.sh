@@ -60,6 +60,10 @@ check "kernel side got the exact blob" 0 "" -- cmp "$sfs/allowlist" "$tmp/blob"
 check "load recorded serial 9 in HASHGATE_STATE_DIR" 0 "^9$" -- cat "$tmp/state/serial"
 check "--serial overrides the directive" 0 "serial 12:" -- \
 	"$HG" load --serial 12 --dry-run "$tmp/list"
+check "load --no-paths: digests only" 0 "wrote allowlist serial 9: 2 digests, 0 paths" -- \
+	"$HG" load --no-paths -o "$tmp/blob-np" "$tmp/list"
+check "load --no-paths: 32 bytes a digest after the header" 0 "^96$" -- \
+	stat -c %s "$tmp/blob-np"
 
 cp "$sfs/allowlist" "$tmp/before"
 printf '%s  /bin/a\nabc  /bin/b\n%s  /bin/a\n' $D1 $D2 >"$tmp/bad"

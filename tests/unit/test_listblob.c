@@ -43,7 +43,7 @@ FIXTURE(blob) {
 FIXTURE_SETUP(blob)
 {
 	make_list(&self->list);
-	ASSERT_EQ(0, hg_listblob_build(&self->list, 99, &self->blob, &self->size));
+	ASSERT_EQ(0, hg_listblob_build(&self->list, 99, true, &self->blob, &self->size));
 }
 
 FIXTURE_TEARDOWN(blob)
@@ -146,7 +146,7 @@ TEST_F(blob, flipped_sort_order)
 	memcpy(d, tmp, HG_DIGEST_SIZE);
 	memcpy(d + HG_DIGEST_SIZE, d, HG_DIGEST_SIZE);
 	free(self->blob);
-	ASSERT_EQ(0, hg_listblob_build(&self->list, 99, &self->blob, &self->size));
+	ASSERT_EQ(0, hg_listblob_build(&self->list, 99, true, &self->blob, &self->size));
 
 	ASSERT_EQ(0, hg_list_parse(self->blob, self->size, &v));
 	paths = (uint8_t *)v.paths;
@@ -157,6 +157,24 @@ TEST_F(blob, flipped_sort_order)
 	EXPECT_EQ(-EINVAL, parse_copy(self->blob, self->size));
 }
 
+/* Without the path index: digests only, 32 bytes each, still all matched. */
+TEST_F(blob, without_paths_keeps_every_digest)
+{
+	struct hg_list_view v, full;
+	uint8_t *small;
+	size_t size, i;
+
+	ASSERT_EQ(0, hg_list_parse(self->blob, self->size, &full));
+	ASSERT_EQ(0, hg_listblob_build(&self->list, 99, false, &small, &size));
+	ASSERT_EQ(0, hg_list_parse(small, size, &v));
+	EXPECT_EQ(0, v.path_count);
+	EXPECT_EQ(full.digest_count, v.digest_count);
+	EXPECT_EQ(sizeof(struct hg_list_header) + HG_DIGEST_SIZE * v.digest_count, size);
+	for (i = 0; i < self->list.count; i++)
+		EXPECT_TRUE(hg_list_has_digest(&v, self->list.entries[i].digest));
+	free(small);
+}
+
 TEST(empty_list)
 {
 	struct hg_text_list l = { 0 };
@@ -164,7 +182,7 @@ TEST(empty_list)
 	uint8_t *blob, d[HG_DIGEST_SIZE] = { 0 };
 	size_t size;
 
-	ASSERT_EQ(0, hg_listblob_build(&l, 1, &blob, &size));
+	ASSERT_EQ(0, hg_listblob_build(&l, 1, true, &blob, &size));
 	EXPECT_EQ(sizeof(struct hg_list_header), size);
 	ASSERT_EQ(0, hg_list_parse(blob, size, &v));
 	EXPECT_FALSE(hg_list_has_digest(&v, d));

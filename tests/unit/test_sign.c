@@ -80,7 +80,7 @@ FIXTURE_SETUP(signed_list)
 	snprintf(self->crt, sizeof(self->crt), "%s.crt", self->prefix);
 	ASSERT_EQ(0, hg_keygen(variant->type, variant->bits, 30, "test key", self->prefix));
 	ASSERT_EQ(0, hg_listblob_compile("test", (const uint8_t *)list_text,
-					 strlen(list_text), NULL, HG_LIST_F_SIGNED,
+					 strlen(list_text), NULL, HG_LIST_F_SIGNED, true,
 					 &self->blob, &self->size));
 	ASSERT_EQ(0, hg_cms_sign(self->blob, self->size, self->key, self->crt,
 				 &self->sig, &self->sig_len, &md));

@@ -75,6 +75,9 @@ for k in rsa2048:--rsa=2048 p256:--ecdsa=p256 p384:--ecdsa=p384; do
 		refused "$tmp/bad.hgl" "$tmp/$kn.crt"
 done
 
+check "sign --no-paths: a signed list of digests only" 0 "signed allowlist serial 10: 2 digests, 0 paths" -- \
+	"$HG" sign --no-paths -k "$tmp/p256.key" -c "$tmp/p256.crt" -o "$tmp/np.hgl" "$tmp/list.txt"
+check "sign --no-paths: openssl cms -verify accepts it" 0 "" -- verify "$tmp/np.hgl" "$tmp/p256.crt"
 check "P-384 signs with SHA-384" 0 "SHA384" -- \
 	"$HG" sign -k "$tmp/p384.key" -c "$tmp/p384.crt" -o "$tmp/x.hgl" "$tmp/list.txt"
 check "another key's certificate does not verify" 0 "" -- \
@@ -147,8 +150,10 @@ check "load of a text list still compiles it" 0 "loaded allowlist serial 10" -- 
 	"$HG" load "$tmp/list.txt"
 check "text load: same bytes as load -o" 0 "" -- cmp "$sfs/allowlist" "$tmp/unsigned.hgl"
 check "a lower serial leaves the record at 99" 0 "^99$" -- cat "$tmp/state/serial"
-check "load --serial of a blob is a usage error" 2 "serial is fixed" -- \
+check "load --serial of a blob is a usage error" 2 "serial and paths are fixed" -- \
 	"$HG" load --serial 5 "$tmp/p384.hgl"
+check "load --no-paths of a blob is a usage error" 2 "serial and paths are fixed" -- \
+	"$HG" load --no-paths "$tmp/p384.hgl"
 head -c 50 "$tmp/p384.hgl" >"$tmp/trunc.hgl"
 : >"$sfs/allowlist"
 check "load of a truncated blob fails before the kernel" 1 "malformed or truncated" -- \
