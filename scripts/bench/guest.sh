@@ -4,9 +4,11 @@
 #   R <kernel> <workload> <config> <run> <metric> <value>
 # and "NOTE ..." lines the host copies into the results file.
 #
-# usage: guest.sh normal|ima|lists|events|storm RUNS EXEC_N LIB_ROUNDS COLD_N \
+# usage: guest.sh normal|ima|ima-appraise|lists|events|storm RUNS EXEC_N \
+#                 LIB_ROUNDS COLD_N \
 #                 EVENTS_N "LIST_SIZES"
-# scripts/bench/run uses normal (workloads 1-6) and ima (1-4); the others
+# scripts/bench/run uses normal (workloads 1-6), ima and ima-appraise (1-4,
+# booted with IMA's measurement, and measurement and appraisal); the others
 # (see below) split a run over more boots.
 set -u
 boot=$1 runs=$2 exec_n=$3 lib_rounds=$4 cold_n=$5 events_n=$6 list_sizes=$7
@@ -132,7 +134,7 @@ run_config() {
 		fapo_start || { note "fapolicyd: start failed in run $r"; return; }
 		w_exec $c $r warm; w_lib $c $r warm; w_cold $c $r; w_big $c $r
 		fapo_stop ;;
-	ima) w_exec $c $r warm; w_lib $c $r warm; w_cold $c $r; w_big $c $r ;;
+	ima | ima-appraise) w_exec $c $r warm; w_lib $c $r warm; w_cold $c $r; w_big $c $r ;;
 	esac
 	# Every denial in these runs is a bug in the setup, not a result.
 	if loaded && [ "$(stat_of denies)" != 0 ]; then
@@ -229,15 +231,24 @@ rotate() {	# rotate N WORDS...: the words, starting at the Nth
 }
 
 echo "bench: $boot boot on $KV, $(grep -c ^processor /proc/cpuinfo) vCPU, runs=$runs"
-if [ "$boot" = ima ]; then
+if [ "$boot" = ima ] || [ "$boot" = ima-appraise ]; then
 	[ -r /sys/kernel/security/ima/ascii_runtime_measurements ] || die "no IMA"
 	m0=$(wc -l </sys/kernel/security/ima/ascii_runtime_measurements)
 	$D/bin/tiny
 	m1=$(wc -l </sys/kernel/security/ima/ascii_runtime_measurements)
-	note "ima: policy tcb, measurements $m0 -> $m1 after one exec from the disk; last: $(tail -n 1 /sys/kernel/security/ima/ascii_runtime_measurements | cut -c1-120)"
-	note "ima: crypto drivers for sha256: $(grep -A3 '^name *: sha256$' /proc/crypto | sed -n 's/^driver *: //p' | tr '\n' ' ')"
-	for r in $(seq 1 "$runs"); do run_config ima $r; done
-	note "ima: $(wc -l </sys/kernel/security/ima/ascii_runtime_measurements) measurements at the end"
+	note "$boot: $(tr ' ' '\n' </proc/cmdline | grep '^ima_'), measurements $m0 -> $m1 after one exec from the disk; last: $(tail -n 1 /sys/kernel/security/ima/ascii_runtime_measurements | cut -c1-120)"
+	note "$boot: crypto drivers for sha256: $(grep -A3 '^name *: sha256$' /proc/crypto | sed -n 's/^driver *: //p' | tr '\n' ' ')"
+	if [ "$boot" = ima-appraise ]; then
+		# The proof that appraisal is on: a program whose security.ima
+		# does not match its content must not run; labelled ones must.
+		$D/bin/tiny >/dev/null 2>&1 || die "ima-appraise: a correctly labelled program was refused"
+		if $D/bin/ima-mislabelled 2>/dev/null; then
+			die "ima-appraise: a mislabelled program ran: appraisal is not enforcing"
+		fi
+		note "$boot: a program whose security.ima does not match its content is refused, labelled ones run"
+	fi
+	for r in $(seq 1 "$runs"); do run_config $boot $r; done
+	note "$boot: $(wc -l </sys/kernel/security/ima/ascii_runtime_measurements) measurements at the end"
 	exit 0
 fi
 

@@ -26,8 +26,9 @@ for line in open(raw):
         header.append(line.rstrip())
 
 kernels = sorted({k[0] for k in data}, key=lambda s: [int(x) for x in re.split(r'[-+]', s)[0].split('.')])
-EXEC_CONFIGS = ['base', 'enforce-warm', 'enforce-cold', 'audit-warm', 'audit-cold', 'ima', 'fapolicyd']
-COLD_CONFIGS = ['base', 'enforce-cold', 'audit-cold', 'ima', 'fapolicyd']
+EXEC_CONFIGS = ['base', 'enforce-warm', 'enforce-cold', 'audit-warm', 'audit-cold', 'ima', 'ima-appraise',
+                'fapolicyd']
+COLD_CONFIGS = ['base', 'enforce-cold', 'audit-cold', 'ima', 'ima-appraise', 'fapolicyd']
 BIG_CONFIGS = COLD_CONFIGS
 
 
@@ -84,7 +85,7 @@ for k in kernels:
             r = ratio(med(v), base)
             row[c] = r
             bv = vals(k, w, 'base', metric)
-            paired = med([a / b for a, b in zip(v, bv) if b]) if c not in ('ima', 'base') else None
+            paired = med([a / b for a, b in zip(v, bv) if b]) if c not in ('ima', 'ima-appraise', 'base') else None
             out.append('%-10s %-13s %-32s %-8s %s' % (w, c, mmm(v) + ' ' + unit, rs(r), rs(paired)))
             if c == 'base' and v:
                 out.append('%-10s %-13s run-to-run spread of the baseline: %.0f%% of its median'
@@ -108,14 +109,14 @@ for k in kernels:
         if w.endswith('2'):
             continue
         hg = med(vals(k, w, 'enforce-warm' if w != 'cold' else 'enforce-cold', metric))
-        for peer in ('ima', 'fapolicyd'):
+        for peer in ('ima', 'ima-appraise', 'fapolicyd'):
             p = med(vals(k, w, peer, metric))
             if p is None:
                 target(k, '%s: hashgate faster than %s' % (w, peer), None, 'not measured')
             elif hg is not None:
                 target(k, '%s: hashgate faster than %s' % (w, peer), hg < p,
                        'hashgate %.0f vs %s %.0f %s%s' % (hg, peer, p, unit,
-                                                         ' (other boot)' if peer == 'ima' else ''))
+                                                         ' (other boot)' if peer.startswith('ima') else ''))
     # Big binary.
     size = med(vals(k, 'big', 'base', 'bytes')) or 64 * 2**20
     sha = vals(k, 'big', 'base', 'sha256sum_ms')
@@ -126,7 +127,7 @@ for k in kernels:
         out.append('%-10s %-13s first exec %s ms, second %s ms, sha256sum %s ms' % (
             'big', c, mmm(first), mmm(second), mmm(vals(k, 'big', c, 'sha256sum_ms'))))
     tps = {}
-    for c in ('enforce-cold', 'ima', 'fapolicyd'):
+    for c in ('enforce-cold', 'ima', 'ima-appraise', 'fapolicyd'):
         pairs = list(zip(vals(k, 'big', c, 'first_exec_ms'), vals(k, 'big', c, 'second_exec_ms')))
         if pairs and sha:
             tps[c] = size / 2**20 / (med([max(a - b, 1) for a, b in pairs]) / 1000)
