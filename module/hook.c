@@ -3,21 +3,25 @@
  * Install, remove and count ftrace-redirected hooks. See hook.h for the
  * mechanism and Documentation/design.rst for why it is built this way.
  */
-#include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/uaccess.h>
-#include <linux/wait.h>
 
 #include "hook.h"
 #include "stats.h"
 #include "thunk.h"
 
-/* Wrappers entered and not yet left; unload waits for zero. */
-static atomic_t inflight = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(inflight_wq);
+/*
+ * Wrappers entered and not yet left. Every open, exec and mmap passes
+ * here, so the count is per CPU: no cache line shared between CPUs, no
+ * lock. A wrapper may sleep and leave on another CPU, so one CPU's count
+ * means nothing and may go below zero; only the sum does.
+ */
+static DEFINE_PER_CPU(unsigned long, inflight);
 
 /* Read by thunk.S: kallsyms_lookup_name() is not exported since 5.7. */
 unsigned long hg_orig_kallsyms_lookup_name;
@@ -89,7 +93,7 @@ static void notrace hook_callback(unsigned long ip, unsigned long parent_ip,
 	hook = hook_at(ip);
 	if (unlikely(!regs || !hook) || !hook->want(regs))
 		return;
-	atomic_inc(&inflight);
+	this_cpu_inc(inflight);
 	regs->ip = (unsigned long)hook->wrapper;
 }
 
@@ -98,16 +102,29 @@ static void notrace hook_callback(unsigned long ip, unsigned long parent_ip,
  */
 void hg_hook_exit(void)
 {
-	if (atomic_dec_and_test(&inflight))
-		wake_up(&inflight_wq);
+	this_cpu_dec(inflight);
+}
+
+/*
+ * The sum, modulo 2^BITS_PER_LONG, read CPU by CPU while others change it:
+ * a snapshot only when no wrapper enters any more (see hg_hooks_remove()).
+ */
+static long inflight_sum(void)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(inflight, cpu));
+	return (long)sum;
 }
 
 /**
- * hg_hook_inflight() - wrappers running right now, for stats
+ * hg_hook_inflight() - about how many wrappers run right now, for stats
  */
 unsigned int hg_hook_inflight(void)
 {
-	return atomic_read(&inflight);
+	return max(inflight_sum(), 0L);
 }
 
 /**
@@ -196,6 +213,7 @@ err:
  */
 void hg_hooks_remove(void)
 {
+	unsigned int waited;
 	int ret;
 
 	if (!table_len)
@@ -204,7 +222,17 @@ void hg_hooks_remove(void)
 	if (ret)
 		pr_err("cannot unhook: %d\n", ret);
 	ftrace_free_filter(&ops);
-	wait_event(inflight_wq, !atomic_read(&inflight));
+	/*
+	 * No wrapper is entered any more, so every count only falls: a sum
+	 * read CPU by CPU is at least the true one, and zero means zero.
+	 * Unload is rare; polling keeps the exit path free of any wakeup.
+	 */
+	for (waited = 0; inflight_sum(); waited += 20) {
+		if (waited && !(waited % 10000))
+			pr_info("unload waits for %ld hooked calls to return\n",
+				inflight_sum());
+		msleep(20);
+	}
 	synchronize_rcu_tasks();
 	table_len = 0;
 }

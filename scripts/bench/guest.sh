@@ -236,7 +236,7 @@ if [ "$boot" = ima ] || [ "$boot" = ima-appraise ]; then
 	m0=$(wc -l </sys/kernel/security/ima/ascii_runtime_measurements)
 	$D/bin/tiny
 	m1=$(wc -l </sys/kernel/security/ima/ascii_runtime_measurements)
-	note "$boot: $(tr ' ' '\n' </proc/cmdline | grep '^ima_'), measurements $m0 -> $m1 after one exec from the disk; last: $(tail -n 1 /sys/kernel/security/ima/ascii_runtime_measurements | cut -c1-120)"
+	note "$boot: $(tr ' ' '\n' </proc/cmdline | grep '^ima_' | tr '\n' ' ')measurements $m0 -> $m1 after one exec from the disk; last: $(tail -n 1 /sys/kernel/security/ima/ascii_runtime_measurements | cut -c1-120)"
 	note "$boot: crypto drivers for sha256: $(grep -A3 '^name *: sha256$' /proc/crypto | sed -n 's/^driver *: //p' | tr '\n' ' ')"
 	if [ "$boot" = ima-appraise ]; then
 		# The proof that appraisal is on: a program whose security.ima
