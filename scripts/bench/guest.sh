@@ -11,6 +11,7 @@
 # booted with IMA's measurement, and measurement and appraisal); the others
 # (see below) split a run over more boots.
 set -u
+storm=
 boot=$1 runs=$2 exec_n=$3 lib_rounds=$4 cold_n=$5 events_n=$6 list_sizes=$7
 D=/mnt/disk
 KV=$(uname -r)
@@ -90,7 +91,7 @@ w_exec() {
 	cold) hg_flush ;;
 	esac
 	t=$(hgb exec "$exec_n" $D/bin/tiny) || note "exec $1 run $2: failures"
-	emit exec "$1" "$2" us_per_exec $((t / exec_n / 1000))
+	emit "exec$storm" "$1" "$2" us_per_exec $((t / exec_n / 1000))
 }
 w_lib() {
 	case $3 in
@@ -98,7 +99,7 @@ w_lib() {
 	cold) hg_flush ;;
 	esac
 	t=$($D/bin/dlstorm $D/libs "$lib_rounds" 50) || note "lib $1 run $2: failed"
-	emit lib "$1" "$2" us_per_dlopen $((t / lib_rounds / 50 / 1000))
+	emit "lib$storm" "$1" "$2" us_per_dlopen $((t / lib_rounds / 50 / 1000))
 }
 # Cold start and big binary: every file is rewritten with its own bytes first,
 # so it is a changed file for hashgate, IMA and fapolicyd alike (same digest).
@@ -265,7 +266,7 @@ note "transparent hugepages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2
 runs_exec=$runs runs_events=${HG_EVENT_RUNS:-$runs}
 [ "$boot" = events ] && list_sizes= runs_exec=0
 [ "$boot" = lists ] && runs_exec=0 runs_events=0
-[ "$boot" = storm ] && list_sizes= runs_events=0
+[ "$boot" = storm ] && list_sizes= runs_events=0 storm=2	# exec2, lib2
 [ $runs_exec = 0 ] || [ "$boot" = storm ] || fapo_setup
 configs="base enforce-warm enforce-cold audit-warm audit-cold"
 [ $fapo_ok = 1 ] && configs="$configs fapolicyd"
