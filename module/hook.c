@@ -84,7 +84,7 @@ static void notrace hook_callback(unsigned long ip, unsigned long parent_ip,
 				  struct ftrace_ops *op,
 				  struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct pt_regs *regs = hg_ftrace_regs(fregs);
 	struct hg_ftrace_hook *hook;
 
 	/* The wrapper calling the original: let it run. */
@@ -178,7 +178,8 @@ int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
 	 * RECURSION: ftrace guards the callback. PERMANENT: ftrace_enabled
 	 * cannot be switched off under us.
 	 */
-	ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+	/* Full pt_regs only where the light trampoline cannot redirect. */
+	ops.flags = HG_FTRACE_OPS_REGS | FTRACE_OPS_FL_IPMODIFY |
 		    FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_PERMANENT;
 	for (i = 0; i < count; i++) {
 		if (!hooks[i].addr)

@@ -2,8 +2,9 @@
 /*
  * The ftrace redirection engine: the one place that knows ftrace.
  *
- * One ftrace_ops with SAVE_REGS|IPMODIFY sits on the entry of every target
- * (one ops, so that loading and unloading patch the kernel text once). When
+ * One ftrace_ops with IPMODIFY sits on the entry of every target (one ops,
+ * so that loading and unloading patch the kernel text once; full pt_regs
+ * only on kernels without DYNAMIC_FTRACE_WITH_ARGS, see compat.h). When
  * a target is called from outside this module and
  * the hook's filter wants the call, the callback points regs->ip at a wrapper
  * with the same prototype; the wrapper runs in the caller's context (it may
