@@ -72,7 +72,7 @@ demo:
 lint:
 	scripts/lint
 
-bench: all tests
+bench:
 	scripts/bench/run
 
 clean:
