@@ -71,7 +71,7 @@ static const struct hg_candidate hg_candidates[] = {
 	{ "sha256-generic", hg_always },
 };
 
-/* The driver's own name for "sha256", or an error if it is something else. */
+/* A transform of driver (or algorithm) @name, if it implements SHA-256. */
 static struct crypto_shash *hg_sha256_alloc(const char *name)
 {
 	struct crypto_shash *tfm;
