@@ -36,6 +36,12 @@
  *   anon_exec  rw  "allow", "audit" or "deny": the policy for anonymous
  *                  executable memory (and written private file pages made
  *                  executable). Same permission rules as mode.
+ *   trusted_fs rw  network file systems whose files may be verified and run,
+ *                  space-separated, from: nfs nfs4 cifs smb3 9p ceph
+ *                  virtiofs. Empty by default: their files are denied
+ *                  (remote-fs). FUSE and user-namespace mounts can never be
+ *                  trusted (untrusted-fs). Trusting more is lowering, with
+ *                  the same permission rules as mode.
  *   check      rw  write: an absolute path in one write(2); read back, on
  *                  the same open file, what would be decided for that file:
  *                  "<allow|deny> <reason> sha256:<hex|-> <serial>\n". No
@@ -105,6 +111,11 @@ enum hg_hook {
 	HG_HOOK_MPROTECT,	/* mprotect adding PROT_EXEC */
 	HG_HOOK_WRITE_OPEN,	/* an open for write of an exec-mapped file */
 	HG_HOOK_TRUNCATE,	/* truncate(2) of an exec-mapped file */
+	HG_HOOK_FORCED_WRITE,	/* /proc/PID/mem or ptrace write to exec memory */
+	HG_HOOK_UFFD_FILL,	/* userfaultfd fill into an executable range */
+	HG_HOOK_PERSONALITY,	/* personality(2) asking for READ_IMPLIES_EXEC */
+	HG_HOOK_EXEC_STACK,	/* a program given an executable stack or heap */
+	HG_HOOK_WRITE_MAP,	/* shared writable mmap of an exec-mapped file */
 	__HG_HOOK_MAX
 };
 
@@ -132,6 +143,10 @@ enum hg_reason {
 	HG_REASON_UNKNOWN_KEY,
 	HG_REASON_UNSIGNED,
 	HG_REASON_ROLLBACK,
+	/* Content the local kernel does not own (exec decisions again). */
+	HG_REASON_UNTRUSTED_FS,		/* FUSE, or a mount owned by a user namespace */
+	HG_REASON_REMOTE_FS,		/* network file system not in trusted_fs */
+	HG_REASON_PINNED,		/* pages pinned for DMA could be written */
 	__HG_REASON_MAX
 };
 
@@ -150,6 +165,13 @@ enum hg_event_type {
 #define HG_EVENT_F_LOCKED	0x02	/* HG_EVENT_MODE: the mode is locked */
 /* LIST_LOAD: signature verified; the path text is the signer's key. */
 #define HG_EVENT_F_SIGNED	0x04
+/*
+ * EXEC: the process runs in another mount namespace or under another root;
+ * the paths are still from the initial root.
+ */
+#define HG_EVENT_F_FOREIGN_ROOT	0x08
+/* EXEC: the path was longer than HG_PATH_MAX; its last bytes are given. */
+#define HG_EVENT_F_PATH_TRUNCATED 0x10
 
 struct hg_event {
 	__u32 size;		/* whole record, strings included, 8-aligned */
