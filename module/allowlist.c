@@ -22,7 +22,6 @@
 struct hg_allowlist __rcu *hg_active_list;
 bool hg_require_signature;
 unsigned long long hg_min_serial;
-static DEFINE_MUTEX(load_lock);
 static u64 last_gen;
 
 static void list_free(struct hg_allowlist *list)
@@ -137,30 +136,33 @@ int hg_allowlist_load(const void __user *buf, size_t len)
 		goto free;
 	list->bytes = len + sizeof(*list);
 
-	mutex_lock(&load_lock);
+	/*
+	 * One lock with the mode (policy.c): "enforce needs a non-empty list"
+	 * is checked and kept under it by both sides, and the new list is
+	 * only read here while no other load can replace and free it.
+	 */
+	mutex_lock(&hg_policy_lock);
 	old = rcu_dereference_protected(hg_active_list,
-					lockdep_is_held(&load_lock));
+					lockdep_is_held(&hg_policy_lock));
 	ret = check_rollback(list, old);
 	/* An empty list would deny everything, the way back included. */
-	if (!ret && !list->view.digest_count &&
-	    READ_ONCE(hg_mode) == HG_MODE_ENFORCE)
+	if (!ret && !list->view.digest_count && hg_mode == HG_MODE_ENFORCE)
 		ret = -ENODATA;
 	if (ret) {
-		mutex_unlock(&load_lock);
+		mutex_unlock(&hg_policy_lock);
 		goto free;
 	}
 	list->gen = ++last_gen;
 	rcu_assign_pointer(hg_active_list, list);
 	/* Verdicts name their list generation; this only frees memory. */
 	hg_cache_flush();
-	mutex_unlock(&load_lock);
-
 	hg_stat_inc(HG_STAT_LIST_LOADS);
 	hg_event_list_load(list);
 	pr_info("allowlist serial %llu active: %u digests, %u paths%s%s\n",
 		list->view.serial, list->view.digest_count,
 		list->view.path_count, list->signer[0] ? ", signed by " : "",
 		list->signer);
+	mutex_unlock(&hg_policy_lock);
 	if (old)
 		call_rcu(&old->rcu, list_free_rcu);
 	return 0;

@@ -9,6 +9,11 @@
  * list invalidates everything at once; hg_cache_flush() then frees the
  * memory.
  *
+ * Entries belong to inode objects: a write path (open for write, truncate)
+ * and the inode's end drop them (hg_cache_forget()), so a verdict never
+ * outlives a write even where the filesystem keeps no i_version and its
+ * timestamps are coarser than a rewrite.
+ *
  * Concurrent misses on one file hash it once: the first claims the key, the
  * others sleep until it is done and look again (hg_cache_claim()).
  */
@@ -16,7 +21,6 @@
 #include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/iversion.h>
-#include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/log2.h>
 #include <linux/mutex.h>
@@ -63,25 +67,26 @@ static DEFINE_MUTEX(claims_lock);
 bool hg_cache_key_equal(const struct hg_cache_key *a,
 			const struct hg_cache_key *b)
 {
-	return a->sb == b->sb && a->dev == b->dev && a->ino == b->ino &&
-	       a->generation == b->generation && a->iversion == b->iversion &&
+	return a->inode == b->inode && a->ino == b->ino &&
+	       a->iversion == b->iversion &&
 	       timespec64_equal(&a->ctime, &b->ctime) &&
 	       timespec64_equal(&a->mtime, &b->mtime) && a->size == b->size;
 }
 
 static bool same_file(const struct hg_cache_key *a, const struct hg_cache_key *b)
 {
-	return a->sb == b->sb && a->dev == b->dev && a->ino == b->ino &&
-	       a->generation == b->generation;
+	return a->inode == b->inode;
 }
 
-/* Bucket by file identity only, so that a file's versions meet. */
+/* Bucket by the inode only, so that a file's versions meet. */
+static struct hlist_head *bucket_of_inode(const struct inode *inode)
+{
+	return &buckets[hash_ptr(inode, bucket_bits)];
+}
+
 static struct hlist_head *bucket_of(const struct hg_cache_key *key)
 {
-	u32 h = jhash_3words((u32)key->ino, (u32)(key->ino >> 32),
-			     key->generation, hash_ptr(key->sb, 32));
-
-	return &buckets[hash_32(h, bucket_bits)];
+	return bucket_of_inode(key->inode);
 }
 
 /**
@@ -95,10 +100,8 @@ static struct hlist_head *bucket_of(const struct hg_cache_key *key)
 void hg_cache_key_of(struct inode *inode, struct hg_cache_key *key)
 {
 	memset(key, 0, sizeof(*key));
-	key->sb = inode->i_sb;
-	key->dev = inode->i_sb->s_dev;
+	key->inode = inode;
 	key->ino = inode->i_ino;
-	key->generation = inode->i_generation;
 	if (IS_I_VERSION(inode))
 		key->iversion = inode_query_iversion(inode);
 	key->ctime = hg_inode_ctime(inode);
@@ -144,7 +147,7 @@ static void entry_drop(struct cache_entry *e)
 	lockdep_assert_held(&cache_lock);
 	hlist_del_rcu(&e->node);
 	list_del(&e->age);
-	count--;
+	WRITE_ONCE(count, count - 1);
 	call_rcu(&e->rcu, entry_free_rcu);
 }
 
@@ -163,6 +166,7 @@ void hg_cache_insert(const struct hg_cache_key *key, u64 list_gen,
 	struct hlist_head *head = bucket_of(key);
 	struct cache_entry *e, *old;
 	struct hlist_node *tmp;
+	unsigned long flags;
 
 	e = kmem_cache_alloc(entry_cache, GFP_KERNEL);
 	if (!e)
@@ -171,7 +175,7 @@ void hg_cache_insert(const struct hg_cache_key *key, u64 list_gen,
 	e->list_gen = list_gen;
 	e->verdict = *v;
 
-	spin_lock(&cache_lock);
+	spin_lock_irqsave(&cache_lock, flags);
 	hlist_for_each_entry_safe(old, tmp, head, node) {
 		if (same_file(&old->key, key))
 			entry_drop(old);
@@ -180,8 +184,55 @@ void hg_cache_insert(const struct hg_cache_key *key, u64 list_gen,
 		entry_drop(list_first_entry(&age_list, struct cache_entry, age));
 	hlist_add_head_rcu(&e->node, head);
 	list_add_tail(&e->age, &age_list);
-	count++;
-	spin_unlock(&cache_lock);
+	WRITE_ONCE(count, count + 1);
+	spin_unlock_irqrestore(&cache_lock, flags);
+}
+
+/**
+ * hg_cache_has() - is there an entry for @inode
+ * @inode: any inode
+ *
+ * Lock-free; callable from the ftrace callback, to decide whether a write
+ * or an inode's end needs hg_cache_forget().
+ */
+bool hg_cache_has(const struct inode *inode)
+{
+	struct cache_entry *e;
+	bool found = false;
+
+	if (!READ_ONCE(count))
+		return false;
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, bucket_of_inode(inode), node) {
+		if (e->key.inode == inode) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/**
+ * hg_cache_forget() - drop the entries of @inode
+ * @inode: about to be written, truncated or freed
+ *
+ * Does not sleep. A hash of @inode that is in progress is not cached
+ * afterwards: it runs with writers denied (see decide.c), so a writer can
+ * only come before it starts or after it is done.
+ */
+void hg_cache_forget(const struct inode *inode)
+{
+	struct cache_entry *e;
+	struct hlist_node *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&cache_lock, flags);
+	hlist_for_each_entry_safe(e, tmp, bucket_of_inode(inode), node) {
+		if (e->key.inode == inode)
+			entry_drop(e);
+	}
+	spin_unlock_irqrestore(&cache_lock, flags);
 }
 
 /**
@@ -190,11 +241,12 @@ void hg_cache_insert(const struct hg_cache_key *key, u64 list_gen,
 void hg_cache_flush(void)
 {
 	struct cache_entry *e, *tmp;
+	unsigned long flags;
 
-	spin_lock(&cache_lock);
+	spin_lock_irqsave(&cache_lock, flags);
 	list_for_each_entry_safe(e, tmp, &age_list, age)
 		entry_drop(e);
-	spin_unlock(&cache_lock);
+	spin_unlock_irqrestore(&cache_lock, flags);
 }
 
 /**

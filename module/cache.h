@@ -9,11 +9,15 @@
 
 struct inode;
 
-/* What identifies one version of one file's content. */
+/*
+ * What identifies one version of one file's content. The file is the inode
+ * object itself, not numbers a filesystem may repeat (btrfs subvolumes, FUSE):
+ * its entries are dropped when the inode is freed (hg_cache_forget()), and
+ * when it is opened for write or truncated, so an entry never outlives a
+ * write. The change cookie stays as a second, independent check.
+ */
 struct hg_cache_key {
-	const struct super_block *sb;
-	dev_t dev;
-	u32 generation;
+	const struct inode *inode;
 	u64 ino;
 	/* The change cookie: any write moves at least one of these. */
 	u64 iversion;
@@ -40,6 +44,8 @@ bool hg_cache_lookup(const struct hg_cache_key *key, u64 list_gen,
 		     struct hg_verdict *v);
 void hg_cache_insert(const struct hg_cache_key *key, u64 list_gen,
 		     const struct hg_verdict *v);
+void hg_cache_forget(const struct inode *inode);
+bool hg_cache_has(const struct inode *inode);
 void hg_cache_flush(void);
 unsigned int hg_cache_count(void);
 

@@ -10,23 +10,26 @@
 #include <linux/dcache.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
-#include <linux/magic.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/sched.h>
-#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include "allowlist.h"
 #include "cache.h"
+#include "content.h"
 #include "decide.h"
 #include "event.h"
 #include "exclusion.h"
 #include "measure.h"
 #include "policy.h"
 #include "stats.h"
+#include "write_deny.h"
 
 /*
  * In audit mode one exec passes several hooks (exec open, bprm_check, the
@@ -156,19 +159,72 @@ static u64 judge(struct file *file, struct hg_verdict *v, u64 *serial)
 }
 
 /*
+ * Any page of the file pinned for DMA (an io_uring fixed buffer, O_DIRECT in
+ * flight) can be written behind every hook, the write denial included.
+ * A writable pin needs a writable mapping, which needs a writer: none can
+ * appear while the caller holds the write denial, so older pins are all
+ * there is to find.
+ */
+static bool pages_pinned(struct address_space *mapping)
+{
+	struct folio_batch fbatch;
+	pgoff_t index = 0;
+	bool pinned = false;
+	unsigned int i;
+
+	folio_batch_init(&fbatch);
+	while (!pinned &&
+	       filemap_get_folios(mapping, &index, ULONG_MAX, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			pinned |= folio_maybe_dma_pinned(fbatch.folios[i]);
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	return pinned;
+}
+
+/* Hash with writers denied, so that the bytes cannot change meanwhile. */
+static void hash_and_judge(struct file *file, struct inode *inode,
+			   struct hg_verdict *v, u64 *serial, u64 *gen)
+{
+	int ret;
+
+	if (hg_write_deny(inode)) {
+		v->reason = HG_REASON_OPEN_WRITERS;
+		return;
+	}
+	if (pages_pinned(inode->i_mapping)) {
+		v->reason = HG_REASON_PINNED;
+		goto out;
+	}
+	ret = hg_measure_file(file, inode, v->digest, &v->is_script);
+	if (ret) {
+		/* -ESTALE: overlayfs copied it up while it was read. */
+		v->reason = ret == -ESTALE ? HG_REASON_OPEN_WRITERS :
+					     HG_REASON_UNREADABLE;
+		goto out;
+	}
+	v->has_digest = true;
+	*gen = judge(file, v, serial);
+out:
+	hg_write_allow(inode);
+}
+
+/*
  * Hash the file and judge it. The verdict is cached only when the file
- * provably did not change while it was read: same change cookie before and
- * after, and nobody holding it open for write.
+ * provably did not change while it was read: writers denied throughout, no
+ * pinned page, the same real inode at both ends of the read and the same
+ * change cookie.
  */
 static void verify(struct file *file, struct inode *inode,
-		   struct hg_verdict *v, u64 *serial)
+		   struct hg_verdict *v, u64 *serial, bool cacheable)
 {
 	struct hg_cache_key before, after;
 	struct hg_cache_wait *claim;
-	u64 gen;
+	u64 gen = 0;
 
 	hg_cache_key_of(inode, &before);
-	claim = hg_cache_claim(&before);
+	claim = cacheable ? hg_cache_claim(&before) : ERR_PTR(-ENOENT);
 	if (!claim) {
 		/* Someone else just hashed this file. */
 		hg_stat_inc(HG_STAT_CACHE_WAITS);
@@ -178,67 +234,57 @@ static void verify(struct file *file, struct inode *inode,
 	}
 
 	memset(v, 0, sizeof(*v));
-	if (hg_measure_file(file, v->digest, &v->is_script)) {
+	/*
+	 * A read of a network file can hang: hold the module while hashing,
+	 * so that rmmod fails with EBUSY instead of waiting for it forever.
+	 */
+	if (!try_module_get(THIS_MODULE)) {
 		v->reason = HG_REASON_UNREADABLE;
 		hg_cache_release(claim);
 		return;
 	}
-	v->has_digest = true;
-	gen = judge(file, v, serial);
+	hash_and_judge(file, inode, v, serial, &gen);
+	module_put(THIS_MODULE);
 
 	hg_cache_key_of(inode, &after);
-	if (!hg_cache_key_equal(&before, &after) ||
-	    inode_is_open_for_write(inode))
+	if (!v->reason && !hg_cache_key_equal(&before, &after))
 		v->reason = HG_REASON_OPEN_WRITERS;
-	else
+	if (v->has_digest && cacheable &&
+	    v->reason != HG_REASON_OPEN_WRITERS)
 		hg_cache_insert(&before, gen, v);
 	hg_cache_release(claim);
 }
 
+/* Anything that can write the file's pages without a new writer. */
+static bool has_writers(struct inode *inode)
+{
+	return inode_is_open_for_write(inode) ||
+	       mapping_writably_mapped(inode->i_mapping);
+}
+
 /*
- * A memfd is content nobody can name. It may run only when it can no longer
- * change: sealed against writes (now or future) and against resizing; its
- * bytes are then hashed like any file's.
+ * The verdict on @file now: from the cache, or hashed when allowed to.
+ * HG_REASON_ANON_EXEC or HG_REASON_MEMFD: the caller applies anon_exec.
  */
-static bool is_memfd(struct file *file)
-{
-	return (file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
-	       !strncmp(file_dentry(file)->d_name.name, "memfd:", 6);
-}
-
-static bool memfd_sealed(struct inode *inode)
-{
-	unsigned int seals;
-
-	if (inode->i_sb->s_magic != TMPFS_MAGIC)
-		return false;
-	seals = READ_ONCE(SHMEM_I(inode)->seals);
-	if (!(seals & F_SEAL_SHRINK) || !(seals & F_SEAL_GROW))
-		return false;
-	if (seals & F_SEAL_WRITE)
-		return true;
-	/* FUTURE_WRITE leaves shared writable mappings made before it. */
-	return (seals & F_SEAL_FUTURE_WRITE) &&
-	       !mapping_writably_mapped(inode->i_mapping);
-}
-
-/* The verdict on @file now: from the cache, or hashed when allowed to. */
-static void verdict_of(struct file *file, bool may_sleep,
+static void verdict_of(struct file *file, struct inode *inode, bool may_sleep,
 		       struct hg_cache_key *key, struct hg_verdict *v,
 		       u64 *serial, u64 gen)
 {
-	struct inode *inode = d_real_inode(file_dentry(file));
+	bool cacheable;
 
 	hg_cache_key_of(inode, key);
 	memset(v, 0, sizeof(*v));
 	if (!S_ISREG(inode->i_mode)) {
 		v->reason = HG_REASON_UNREADABLE;
-	} else if (inode_is_open_for_write(inode)) {
+		return;
+	}
+	v->reason = hg_content_of(file, inode, &cacheable);
+	if (v->reason) {
+		/* Anonymous memory, or content hashgate cannot vouch for. */
+	} else if (has_writers(inode)) {
 		/* Bytes checked now could differ from the bytes mapped. */
 		v->reason = HG_REASON_OPEN_WRITERS;
-	} else if (is_memfd(file) && !memfd_sealed(inode)) {
-		v->reason = HG_REASON_MEMFD;
-	} else if (hg_cache_lookup(key, gen, v)) {
+	} else if (cacheable && hg_cache_lookup(key, gen, v)) {
 		hg_stat_inc(HG_STAT_CACHE_HITS);
 	} else if (!may_sleep) {
 		hg_stat_inc(HG_STAT_CACHE_MISSES);
@@ -246,7 +292,7 @@ static void verdict_of(struct file *file, bool may_sleep,
 		v->reason = HG_REASON_UNVERIFIED;
 	} else {
 		hg_stat_inc(HG_STAT_CACHE_MISSES);
-		verify(file, inode, v, serial);
+		verify(file, inode, v, serial, cacheable);
 	}
 }
 
@@ -271,20 +317,48 @@ static int apply(const struct path *path, enum hg_hook hook, enum hg_mode mode,
 	return decision == HG_DECISION_DENY ? deny_errno : 0;
 }
 
+/* Executable memory no file vouches for, under the anon_exec policy. */
+static int decide_anon(const struct path *path, enum hg_hook hook,
+		       enum hg_reason reason, enum hg_mode mode, u64 serial,
+		       u64 gen, bool may_sleep)
+{
+	enum hg_anon_policy policy = READ_ONCE(hg_anon_policy);
+	struct hg_verdict v = { .reason = reason };
+	struct hg_cache_key key = { };
+
+	if (policy == HG_ANON_ALLOW) {
+		hg_stat_inc(HG_STAT_ALLOWS);
+		return 0;
+	}
+	if (policy == HG_ANON_AUDIT)
+		mode = HG_MODE_AUDIT;
+	return apply(path, hook, mode, &key, &v, serial, gen, may_sleep,
+		     -EACCES);
+}
+
 /**
  * hg_decide() - the verdict on mapping @file executable, applied
  * @file: the file
  * @hook: the hook that saw it
  * @may_sleep: false under mmap_lock: decide from the cache alone
  *
- * Return: 0 to allow, -EACCES to deny (enforce mode only).
+ * For mmap and mprotect in enforce mode, writes to the file stay denied
+ * until the task is back in user space, when the mapping exists and the
+ * exclusion walk sees it (write_deny.c). A program and its ELF interpreter
+ * are held so by the kernel itself for the whole exec.
+ *
+ * Return: 0 to allow, -EACCES to deny, -ENOMEM (enforce mode only).
  */
 int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 {
+	struct inode *inode = d_real_inode(file_dentry(file));
 	enum hg_mode mode = READ_ONCE(hg_mode);
+	bool hold = mode == HG_MODE_ENFORCE &&
+		    (hook == HG_HOOK_MMAP || hook == HG_HOOK_MPROTECT);
 	struct hg_cache_key key;
 	struct hg_verdict v;
 	u64 serial, gen;
+	int ret;
 
 	if (mode == HG_MODE_OFF)
 		return 0;
@@ -297,7 +371,10 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 	if (!gen)
 		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
-	verdict_of(file, may_sleep, &key, &v, &serial, gen);
+	verdict_of(file, inode, may_sleep, &key, &v, &serial, gen);
+	if (hg_is_anon(v.reason))
+		return decide_anon(&file->f_path, hook, v.reason, mode, serial,
+				   gen, may_sleep);
 
 	/*
 	 * A script run directly: its interpreter is checked as a program when
@@ -307,6 +384,14 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 	    (hook == HG_HOOK_EXEC_OPEN || hook == HG_HOOK_BPRM_CHECK))
 		v.reason = HG_REASON_NONE;
 
+	if (v.reason == HG_REASON_NONE && hold) {
+		ret = hg_write_deny_until_return(inode, may_sleep ? GFP_KERNEL :
+								    GFP_NOWAIT);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret)
+			v.reason = HG_REASON_OPEN_WRITERS;
+	}
 	if (v.reason == HG_REASON_NONE) {
 		hg_stat_inc(HG_STAT_ALLOWS);
 		return 0;
@@ -317,41 +402,39 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 
 /**
  * hg_decide_anon() - executable memory that is no file's verified content
- * @hook: HG_HOOK_MMAP or HG_HOOK_MPROTECT
+ * @hook: where it was seen
+ * @may_sleep: false where no sleeping allocation is allowed
  *
- * Anonymous memory, or private file pages that were written (copied on
- * write) and so are no longer the file's bytes. Decided by the anon_exec
- * policy, within the mode: audit in either makes it a would-deny.
+ * Anonymous memory, private file pages that were written (copied on write)
+ * and so are no longer the file's bytes, forced writes and userfaultfd
+ * fills into executable memory, READ_IMPLIES_EXEC and executable stacks.
+ * Decided by the anon_exec policy, within the mode: audit in either makes
+ * it a would-deny.
  *
  * Return: 0 to allow, -EACCES to deny.
  */
-int hg_decide_anon(enum hg_hook hook)
+int hg_decide_anon(enum hg_hook hook, bool may_sleep)
 {
-	enum hg_anon_policy policy = READ_ONCE(hg_anon_policy);
 	enum hg_mode mode = READ_ONCE(hg_mode);
-	struct hg_cache_key key = { };
-	struct hg_verdict v = { .reason = HG_REASON_ANON_EXEC };
 	u64 serial, gen;
 
-	if (mode == HG_MODE_OFF || policy == HG_ANON_ALLOW)
+	if (mode == HG_MODE_OFF || READ_ONCE(hg_anon_policy) == HG_ANON_ALLOW)
 		return 0;
 	gen = list_snapshot(&serial);
 	if (!gen)	/* as in hg_decide(): nothing is checked before a list */
 		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
-	if (policy == HG_ANON_AUDIT)
-		mode = HG_MODE_AUDIT;
-	/* mprotect holds mmap_lock: no sleeping allocation there. */
-	return apply(NULL, hook, mode, &key, &v, serial, gen,
-		     hook != HG_HOOK_MPROTECT, -EACCES);
+	return decide_anon(NULL, hook, HG_REASON_ANON_EXEC, mode, serial, gen,
+			   may_sleep);
 }
 
 /**
  * hg_decide_write() - may a file about to be written change under an exec
  * mapping
- * @path: the file opened for write or truncated
+ * @path: the file opened for write, mapped shared and writable, or
+ *	truncated
  * @inode: its real inode
- * @hook: HG_HOOK_WRITE_OPEN or HG_HOOK_TRUNCATE
+ * @hook: HG_HOOK_WRITE_OPEN, HG_HOOK_WRITE_MAP or HG_HOOK_TRUNCATE
  *
  * Return: 0, or -ETXTBSY in enforce mode while the file is mapped
  * executable anywhere.
@@ -388,7 +471,8 @@ void hg_check_file(struct file *file, struct hg_verdict *v, u64 *serial)
 	struct hg_cache_key key;
 	u64 gen = list_snapshot(serial);
 
-	verdict_of(file, true, &key, v, serial, gen);
+	verdict_of(file, d_real_inode(file_dentry(file)), true, &key, v, serial,
+		   gen);
 	if (!gen && !v->reason)
 		v->reason = HG_REASON_NO_ALLOWLIST;
 }

@@ -12,7 +12,7 @@ struct path;
 struct hg_verdict;
 
 int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep);
-int hg_decide_anon(enum hg_hook hook);
+int hg_decide_anon(enum hg_hook hook, bool may_sleep);
 int hg_decide_write(const struct path *path, struct inode *inode,
 		    enum hg_hook hook);
 void hg_check_file(struct file *file, struct hg_verdict *v, u64 *serial);

@@ -11,8 +11,13 @@
  * records; turning them into text or SIEM formats is the tool's job.
  */
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/fs_struct.h>
+#include <linux/hash.h>
+#include <linux/nsproxy.h>
+#include <linux/path.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -27,16 +32,61 @@
 #include "event.h"
 #include "policy.h"
 #include "stats.h"
+#include "hook.h"
+#include "thunk.h"
+
+/*
+ * Records waiting are bounded in number (event_ring) and in bytes (a path
+ * can make a record 8 KiB): HG_EVENT_BYTES_PER_SLOT on average. So that one
+ * user flooding the queue with their own denials cannot push out another's,
+ * a user (by uid, in HG_UID_BUCKETS shares) may hold at most half of either
+ * bound; their further records are dropped and counted while others still
+ * find room.
+ */
+#define HG_EVENT_BYTES_PER_SLOT	1024
+#define HG_UID_BUCKETS_BITS	8
 
 static struct {
 	spinlock_t lock;	/* the fields below; taken by hooks, never held long */
 	struct hg_event **slots;
 	unsigned int size, head, count;
+	size_t bytes, max_bytes;
+	struct {
+		unsigned int count;
+		size_t bytes;
+	} by_uid[1 << HG_UID_BUCKETS_BITS];
 	u64 next_seq;
 	u64 dropped;		/* since the last record queued */
 	wait_queue_head_t wait;
 	atomic_t reader;
 } ring;
+
+static unsigned int uid_bucket(const struct hg_event *rec)
+{
+	return hash_32(rec->uid, HG_UID_BUCKETS_BITS);
+}
+
+/* Room for @rec, its user's share included. Under ring.lock. */
+static bool room_for(const struct hg_event *rec)
+{
+	unsigned int b = uid_bucket(rec);
+
+	return ring.count < ring.size &&
+	       ring.bytes + rec->size <= ring.max_bytes &&
+	       ring.by_uid[b].count < ring.size / 2 &&
+	       ring.by_uid[b].bytes + rec->size <= ring.max_bytes / 2;
+}
+
+/* Account @rec in (@sign 1) or out (-1) of the queue. Under ring.lock. */
+static void account(const struct hg_event *rec, int sign)
+{
+	unsigned int b = uid_bucket(rec);
+
+	ring.count += sign;
+	ring.bytes += sign * (ssize_t)rec->size;
+	ring.by_uid[b].count += sign;
+	ring.by_uid[b].bytes += sign * (ssize_t)rec->size;
+}
 
 static void queue(struct hg_event *rec)
 {
@@ -44,7 +94,7 @@ static void queue(struct hg_event *rec)
 
 	spin_lock_irqsave(&ring.lock, flags);
 	ring.next_seq++;
-	if (!rec || ring.count == ring.size) {
+	if (!rec || !room_for(rec)) {
 		ring.dropped++;
 		spin_unlock_irqrestore(&ring.lock, flags);
 		hg_stat_inc(HG_STAT_EVENTS_DROPPED);
@@ -55,7 +105,7 @@ static void queue(struct hg_event *rec)
 	rec->dropped_before = ring.dropped;
 	ring.dropped = 0;
 	ring.slots[(ring.head + ring.count) % ring.size] = rec;
-	ring.count++;
+	account(rec, 1);
 	spin_unlock_irqrestore(&ring.lock, flags);
 	hg_stat_inc(HG_STAT_EVENTS);
 	wake_up_interruptible(&ring.wait);
@@ -84,17 +134,51 @@ static void fill_task(struct hg_event *rec)
 	get_task_comm(rec->comm, current);
 }
 
-/* d_path() into @buf; returns the length, 0 when there is no path. */
-static u16 path_of(const struct path *path, char *buf, char **out)
-{
-	char *p = d_path(path, buf, PATH_MAX);
+/* d_absolute_path() is not exported; found at load (thunk.S calls it). */
+unsigned long hg_orig_d_absolute_path;
 
+/*
+ * The path from the initial root, whatever root or mount namespace the
+ * process is in: a process in a chroot must not be able to name another
+ * file than the one it used. Into @buf (PATH_MAX bytes); returns the
+ * length, 0 when there is none. A longer path is cut to the longest suffix
+ * that fits, and @truncated is set.
+ */
+static u16 path_of(const struct path *path, char *buf, char **out,
+		   bool *truncated)
+{
+	char *p = hg_call_d_absolute_path(path, buf, PATH_MAX);
+
+	if (p == ERR_PTR(-ENAMETOOLONG)) {
+		/* d_path.c fills the buffer from its end until it is full. */
+		*truncated = true;
+		*out = buf;
+		return strnlen(buf, PATH_MAX - 1);
+	}
 	if (IS_ERR(p)) {
 		*out = buf;
 		return 0;
 	}
 	*out = p;
 	return buf + PATH_MAX - 1 - p;
+}
+
+/* Does the current task see the files from another root than init's? */
+static bool foreign_root(void)
+{
+	struct path root, init_root;
+	bool foreign;
+
+	if (!current->fs || !current->nsproxy)
+		return false;
+	if (current->nsproxy->mnt_ns != init_task.nsproxy->mnt_ns)
+		return true;
+	get_fs_root(current->fs, &root);
+	get_fs_root(init_task.fs, &init_root);
+	foreign = !path_equal(&root, &init_root);
+	path_put(&root);
+	path_put(&init_root);
+	return foreign;
 }
 
 /**
@@ -115,6 +199,7 @@ void hg_event_exec(const struct path *path, enum hg_hook hook,
 	char *tmp, *exe_p = NULL, *path_p = NULL;
 	u16 exe_len = 0, path_len = 0;
 	struct hg_event *rec = NULL;
+	bool exe_cut = false, cut = false;
 	struct file *exe = NULL;
 	size_t size;
 
@@ -124,9 +209,9 @@ void hg_event_exec(const struct path *path, enum hg_hook hook,
 	if (current->mm)
 		exe = hg_get_mm_exe_file(current->mm);
 	if (exe)
-		exe_len = path_of(&exe->f_path, tmp, &exe_p);
+		exe_len = path_of(&exe->f_path, tmp, &exe_p, &exe_cut);
 	if (path)
-		path_len = path_of(path, tmp + PATH_MAX, &path_p);
+		path_len = path_of(path, tmp + PATH_MAX, &path_p, &cut);
 
 	size = ALIGN(sizeof(*rec) + exe_len + path_len, 8);
 	rec = kzalloc(size, gfp | __GFP_NOWARN);
@@ -144,6 +229,11 @@ void hg_event_exec(const struct path *path, enum hg_hook hook,
 	rec->mode = mode;
 	rec->decision = decision;
 	rec->reason = v->reason;
+	if (cut)
+		rec->flags |= HG_EVENT_F_PATH_TRUNCATED;
+	/* Under mmap_lock (GFP_NOWAIT) no sleeping lock: the root is unknown. */
+	if (gfpflags_allow_blocking(gfp) && foreign_root())
+		rec->flags |= HG_EVENT_F_FOREIGN_ROOT;
 	if (v->has_digest) {
 		rec->flags |= HG_EVENT_F_DIGEST;
 		memcpy(rec->digest, v->digest, HG_DIGEST_SIZE);
@@ -262,8 +352,11 @@ unsigned int hg_event_queued(void)
 	return READ_ONCE(ring.count);
 }
 
+/* Draining or holding the queue hides violations: CAP_MAC_ADMIN, as for writes. */
 static int events_open(struct inode *inode, struct file *file)
 {
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
 	if (atomic_cmpxchg(&ring.reader, 0, 1))
 		return -EBUSY;
 	return 0;
@@ -289,11 +382,32 @@ static struct hg_event *pop_if_fits(size_t room, bool *too_big)
 			rec = NULL;
 		} else {
 			ring.head = (ring.head + 1) % ring.size;
-			ring.count--;
+			account(rec, -1);
 		}
 	}
 	spin_unlock_irqrestore(&ring.lock, flags);
 	return rec;
+}
+
+/* A record the reader could not take: first in line again, or counted. */
+static void push_back(struct hg_event *rec)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring.lock, flags);
+	if (ring.count < ring.size) {
+		ring.head = (ring.head + ring.size - 1) % ring.size;
+		ring.slots[ring.head] = rec;
+		account(rec, 1);
+		rec = NULL;
+	} else {
+		ring.dropped++;
+	}
+	spin_unlock_irqrestore(&ring.lock, flags);
+	if (rec) {
+		hg_stat_inc(HG_STAT_EVENTS_DROPPED);
+		kfree(rec);
+	}
 }
 
 /* Whole records only; EINVAL when the buffer cannot hold the next one. */
@@ -311,12 +425,12 @@ static ssize_t events_read(struct file *file, char __user *buf, size_t len,
 			return ret;
 	}
 	while ((rec = pop_if_fits(len - done, &too_big))) {
-		ret = copy_to_user(buf + done, rec, rec->size) ? -EFAULT : 0;
-		if (!ret)
-			done += rec->size;
+		if (copy_to_user(buf + done, rec, rec->size)) {
+			push_back(rec);
+			return done ?: -EFAULT;
+		}
+		done += rec->size;
 		kfree(rec);
-		if (ret)
-			return done ?: ret;
 	}
 	if (done)
 		return done;
@@ -346,9 +460,16 @@ const struct file_operations hg_event_fops = {
  */
 int hg_event_init(unsigned int ring_size)
 {
+	hg_orig_d_absolute_path = hg_hook_lookup_name("d_absolute_path");
+	if (!hg_orig_d_absolute_path) {
+		pr_err("cannot find d_absolute_path\n");
+		return -ENOENT;
+	}
 	spin_lock_init(&ring.lock);
 	init_waitqueue_head(&ring.wait);
 	ring.size = clamp(ring_size, 16U, 1U << 20);
+	ring.max_bytes = max_t(size_t, (size_t)ring.size * HG_EVENT_BYTES_PER_SLOT,
+			       64 * 1024);
 	ring.slots = kvcalloc(ring.size, sizeof(*ring.slots), GFP_KERNEL);
 	return ring.slots ? 0 : -ENOMEM;
 }
@@ -359,9 +480,11 @@ int hg_event_init(unsigned int ring_size)
 void hg_event_exit(void)
 {
 	while (ring.count) {
-		kfree(ring.slots[ring.head]);
+		struct hg_event *rec = ring.slots[ring.head];
+
 		ring.head = (ring.head + 1) % ring.size;
-		ring.count--;
+		account(rec, -1);
+		kfree(rec);
 	}
 	kvfree(ring.slots);
 }

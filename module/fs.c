@@ -63,6 +63,35 @@ static int allowlist_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int trusted_fs_show(struct seq_file *m, void *v)
+{
+	hg_trusted_fs_show(m);
+	return 0;
+}
+
+/*
+ * trusted_fs: network filesystem types, space-separated.
+ * Return: len; -EPERM without CAP_MAC_ADMIN, or when trusting more without
+ * CAP_SYS_ADMIN or once locked; -EINVAL for a type that cannot be trusted.
+ */
+static ssize_t trusted_fs_write(struct file *file, const char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	char *s;
+	int ret;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
+	if (*ppos != 0 || len > 256)
+		return -EINVAL;
+	s = memdup_user_nul(buf, len);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	ret = hg_trusted_fs_store(s);
+	kfree(s);
+	return ret ?: len;
+}
+
 static int keys_show(struct seq_file *m, void *v)
 {
 	hg_keys_show(m);
@@ -168,11 +197,33 @@ static ssize_t allowlist_write(struct file *file, const char __user *buf,
 }
 
 /*
+ * Open @name for reading only if it is a regular file: looked up as
+ * O_PATH first, so that a FIFO cannot block the writer and a tty cannot
+ * become its controlling terminal; then that very file is opened.
+ */
+static struct file *open_regular(const char *name)
+{
+	struct file *opath, *file;
+
+	opath = filp_open(name, O_PATH, 0);
+	if (IS_ERR(opath))
+		return opath;
+	if (S_ISREG(file_inode(opath)->i_mode))
+		file = dentry_open(&opath->f_path,
+				   O_RDONLY | O_LARGEFILE | O_NOCTTY | O_NONBLOCK,
+				   current_cred());
+	else
+		file = ERR_PTR(-EINVAL);
+	fput(opath);
+	return file;
+}
+
+/*
  * check: write a path, read back what hashgate would decide for that file:
  * "<allow|deny> <reason> sha256:<hex|-> <serial>\n". Nothing is logged and
  * the mode does not matter. Each open file holds its own answer.
- * Return: len; -EPERM without CAP_MAC_ADMIN; -EINVAL for a bad path;
- * the error of opening the file.
+ * Return: len; -EPERM without CAP_MAC_ADMIN; -EINVAL for a bad path or
+ * one that is not a regular file; the error of opening the file.
  */
 static ssize_t check_write(struct file *file, const char __user *buf,
 			   size_t len, loff_t *ppos)
@@ -190,8 +241,7 @@ static ssize_t check_write(struct file *file, const char __user *buf,
 	path = memdup_user_nul(buf, len);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	target = path[0] == '/' ? filp_open(path, O_RDONLY | O_LARGEFILE, 0) :
-				  ERR_PTR(-EINVAL);
+	target = path[0] == '/' ? open_regular(path) : ERR_PTR(-EINVAL);
 	kfree(path);
 	if (IS_ERR(target))
 		return PTR_ERR(target);
@@ -287,6 +337,7 @@ HG_SEQ_FOPS(allowlist, allowlist_write);
 HG_SEQ_FOPS(stats, NULL);
 HG_SEQ_FOPS(keys, keys_write);
 HG_SEQ_FOPS(keys_lock, keys_lock_write);
+HG_SEQ_FOPS(trusted_fs, trusted_fs_write);
 
 static const struct {
 	const char *name;
@@ -303,6 +354,7 @@ static const struct {
 	{ "check", 0600, &check_fops },
 	{ "keys", 0600, &keys_fops },
 	{ "keys_lock", 0600, &keys_lock_fops },
+	{ "trusted_fs", 0600, &trusted_fs_fops },
 };
 
 static struct dentry *dir;

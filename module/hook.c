@@ -98,6 +98,15 @@ static void notrace hook_callback(unsigned long ip, unsigned long parent_ip,
 }
 
 /**
+ * hg_hook_enter() - count work of ours that outlives the wrapper (a task
+ * work); it must end with hg_hook_exit(), and unload waits for it
+ */
+void hg_hook_enter(void)
+{
+	this_cpu_inc(inflight);
+}
+
+/**
  * hg_hook_exit() - a wrapper is done; called last in every wrapper
  */
 void hg_hook_exit(void)

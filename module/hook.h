@@ -34,6 +34,7 @@ unsigned long hg_hook_lookup_name(const char *name);
 int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count);
 void hg_hooks_remove(void);
 bool hg_hook_site_live(const struct hg_ftrace_hook *hook);
+void hg_hook_enter(void);
 void hg_hook_exit(void);
 unsigned int hg_hook_inflight(void);
 

@@ -15,6 +15,16 @@
  *   security_path_truncate truncate(2) of a file mapped somewhere (and on
  *                          6.1 ftruncate(2) and O_TRUNC too)
  *   security_file_truncate ftruncate(2) and O_TRUNC, since 6.2
+ *   security_inode_free    an inode's end: its cached verdicts go with it
+ *   __access_remote_vm     writes into another (or one's own) address space
+ *                          through /proc/PID/mem or ptrace, which may write
+ *                          read-only executable pages (FOLL_FORCE)
+ *   userfaultfd fills      UFFDIO_COPY, ZEROPAGE, CONTINUE, POISON, MOVE
+ *                          install pages behind every other hook
+ *   personality(2)         READ_IMPLIES_EXEC makes brk() and PROT_READ
+ *                          memory executable without any mmap hook
+ *   setup_arg_pages        a program given an executable stack (or started
+ *                          with READ_IMPLIES_EXEC)
  *
  * Filters run in the ftrace callback for every call and only look at the
  * arguments; wrappers only classify and call hg_decide(). Each wrapper runs
@@ -28,7 +38,9 @@
 #include <linux/ptrace.h>
 #include <linux/security.h>
 #include <linux/shmem_fs.h>
+#include <linux/userfaultfd_k.h>
 
+#include "cache.h"
 #include "decide.h"
 #include "policy.h"
 #include "hook.h"
@@ -42,6 +54,15 @@ unsigned long hg_orig_security_mmap_file;
 unsigned long hg_orig_security_file_mprotect;
 unsigned long hg_orig_security_path_truncate;
 unsigned long hg_orig_security_file_truncate;
+unsigned long hg_orig_security_inode_free;
+unsigned long hg_orig_forced_access;
+unsigned long hg_orig_uffd_copy;
+unsigned long hg_orig_uffd_zeropage;
+unsigned long hg_orig_uffd_continue;
+unsigned long hg_orig_uffd_poison;
+unsigned long hg_orig_uffd_move;
+unsigned long hg_orig_sys_personality;
+unsigned long hg_orig_setup_arg_pages;
 
 /* The self-test at load: a private shmem file that the hooks must see. */
 static struct file *selftest_file;
@@ -80,21 +101,46 @@ static bool mapped(const struct inode *inode)
 	return mapping_mapped(inode->i_mapping);
 }
 
+/*
+ * About to be written: a file with cached verdicts (whatever the mode: a
+ * verdict must never outlive a write), or one mapped somewhere. Through
+ * overlayfs the file's inode and its real inode may differ: both count.
+ */
+static bool want_write(const struct inode *inode, const struct inode *real)
+{
+	return hg_cache_has(real) || (inode != real && hg_cache_has(inode)) ||
+	       (active() && mapped(real));
+}
+
 static bool want_file_open(const struct pt_regs *regs)
 {
-	const struct file *file = (const struct file *)regs->di;
+	struct file *file = (struct file *)regs->di;
 
-	if (!active())
-		return false;
-	return (file->f_flags & __FMODE_EXEC) ||
-	       ((file->f_mode & FMODE_WRITE) && mapped(file_inode(file)));
+	if (file->f_flags & __FMODE_EXEC)
+		return active();
+	return (file->f_mode & FMODE_WRITE) &&
+	       want_write(file_inode(file), d_real_inode(file_dentry(file)));
+}
+
+/* A shared mapping that can be made writable: a writer like an open. */
+static bool shared_writable(const struct file *file, unsigned long flags)
+{
+	return (flags & MAP_TYPE) != MAP_PRIVATE &&
+	       (file->f_mode & FMODE_WRITE);
 }
 
 static bool want_mmap_file(const struct pt_regs *regs)
 {
-	if (!active() || !maps_exec(regs->si))
+	struct file *file = (struct file *)regs->di;
+
+	if (!active())
 		return false;
-	return regs->di || READ_ONCE(hg_anon_policy) != HG_ANON_ALLOW;
+	if (file && shared_writable(file, regs->dx) &&
+	    mapped(d_real_inode(file_dentry(file))))
+		return true;
+	if (!maps_exec(regs->si))
+		return false;
+	return file || READ_ONCE(hg_anon_policy) != HG_ANON_ALLOW;
 }
 
 /*
@@ -102,15 +148,16 @@ static bool want_mmap_file(const struct pt_regs *regs)
  * already written (copied on write), or a private mapping that is to be
  * writable and executable at once, whose pages can be written later.
  */
-static bool anon_like(const struct vm_area_struct *vma, unsigned long prot)
+static bool anon_like(struct vm_area_struct *vma, unsigned long prot)
 {
-	return !vma->vm_file || vma->anon_vma ||
+	/* userfaultfd can fill any page that is not there yet. */
+	return !vma->vm_file || vma->anon_vma || userfaultfd_armed(vma) ||
 	       ((prot & PROT_WRITE) && !(vma->vm_flags & VM_SHARED));
 }
 
 static bool want_file_mprotect(const struct pt_regs *regs)
 {
-	const struct vm_area_struct *vma = (const void *)regs->di;
+	struct vm_area_struct *vma = (void *)regs->di;
 
 	if (!active() || !(regs->dx & PROT_EXEC))
 		return false;
@@ -123,15 +170,49 @@ static bool want_path_truncate(const struct pt_regs *regs)
 {
 	const struct path *path = (const struct path *)regs->di;
 
-	return active() && d_is_reg(path->dentry) &&
-	       mapped(d_backing_inode(path->dentry));
+	return d_is_reg(path->dentry) &&
+	       want_write(d_backing_inode(path->dentry),
+			  d_real_inode(path->dentry));
 }
 
 static bool want_file_truncate(const struct pt_regs *regs)
 {
-	const struct file *file = (const struct file *)regs->di;
+	struct file *file = (struct file *)regs->di;
 
-	return active() && mapped(file_inode(file));
+	return want_write(file_inode(file), d_real_inode(file_dentry(file)));
+}
+
+static bool want_inode_free(const struct pt_regs *regs)
+{
+	return hg_cache_has((const struct inode *)regs->di);
+}
+
+/* __access_remote_vm(mm, addr, buf, len, gup_flags): writes only. */
+static bool want_forced_access(const struct pt_regs *regs)
+{
+	return active() && (regs->r8 & FOLL_WRITE);
+}
+
+static bool want_uffd_fill(const struct pt_regs *regs)
+{
+	return active();
+}
+
+/* __x64_sys_personality(regs): the caller's registers, first argument. */
+static bool want_sys_personality(const struct pt_regs *regs)
+{
+	const struct pt_regs *user = (const struct pt_regs *)regs->di;
+	unsigned int persona = user->di;
+
+	return active() && persona != 0xffffffff &&
+	       (persona & READ_IMPLIES_EXEC);
+}
+
+/* setup_arg_pages(bprm, stack_top, executable_stack) */
+static bool want_setup_arg_pages(const struct pt_regs *regs)
+{
+	return active() && (regs->dx == EXSTACK_ENABLE_X ||
+			    (current->personality & READ_IMPLIES_EXEC));
 }
 
 static int hg_bprm_check(struct linux_binprm *bprm)
@@ -146,9 +227,18 @@ static int hg_bprm_check(struct linux_binprm *bprm)
 	return ret;
 }
 
+/* A write is coming: no cached verdict of the file may survive it. */
+static int write_coming(const struct path *path, struct inode *inode,
+			struct inode *real, enum hg_hook hook)
+{
+	hg_cache_forget(real);
+	if (inode != real)
+		hg_cache_forget(inode);
+	return hg_decide_write(path, real, hook);
+}
+
 static int hg_file_open(struct file *file)
 {
-	struct inode *inode;
 	int ret = 0;
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
@@ -156,8 +246,9 @@ static int hg_file_open(struct file *file)
 		if (!is_selftest(file, HG_HOOK_EXEC_OPEN))
 			ret = hg_decide(file, HG_HOOK_EXEC_OPEN, true);
 	} else {
-		inode = d_real_inode(file_dentry(file));
-		ret = hg_decide_write(&file->f_path, inode, HG_HOOK_WRITE_OPEN);
+		ret = write_coming(&file->f_path, file_inode(file),
+				   d_real_inode(file_dentry(file)),
+				   HG_HOOK_WRITE_OPEN);
 	}
 	if (!ret)
 		ret = hg_call_security_file_open(file);
@@ -172,12 +263,18 @@ static int hg_mmap_file(struct file *file, unsigned long prot,
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
 	if (!file) {
-		ret = hg_decide_anon(HG_HOOK_MMAP);
+		ret = hg_decide_anon(HG_HOOK_MMAP, true);
 	} else if (!is_selftest(file, HG_HOOK_MMAP)) {
-		ret = hg_decide(file, HG_HOOK_MMAP, true);
+		if (shared_writable(file, flags))
+			ret = write_coming(&file->f_path, file_inode(file),
+					   d_real_inode(file_dentry(file)),
+					   HG_HOOK_WRITE_MAP);
+		if (!ret && maps_exec(prot))
+			ret = hg_decide(file, HG_HOOK_MMAP, true);
 		/* Writable and executable private pages: see anon_like(). */
-		if (!ret && (prot & PROT_WRITE) && !(flags & MAP_SHARED))
-			ret = hg_decide_anon(HG_HOOK_MMAP);
+		if (!ret && maps_exec(prot) && (prot & PROT_WRITE) &&
+		    (flags & MAP_TYPE) == MAP_PRIVATE)
+			ret = hg_decide_anon(HG_HOOK_MMAP, true);
 	}
 	if (!ret)
 		ret = hg_call_security_mmap_file(file, prot, flags);
@@ -192,7 +289,7 @@ static int hg_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot,
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
 	if (anon_like(vma, prot))
-		ret = hg_decide_anon(HG_HOOK_MPROTECT);
+		ret = hg_decide_anon(HG_HOOK_MPROTECT, false);
 	else
 		ret = hg_decide(vma->vm_file, HG_HOOK_MPROTECT, false);
 	if (!ret)
@@ -206,8 +303,8 @@ static int hg_path_truncate(const struct path *path)
 	int ret;
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
-	ret = hg_decide_write(path, d_real_inode(path->dentry),
-			      HG_HOOK_TRUNCATE);
+	ret = write_coming(path, d_backing_inode(path->dentry),
+			   d_real_inode(path->dentry), HG_HOOK_TRUNCATE);
 	if (!ret)
 		ret = hg_call_security_path_truncate(path);
 	hg_hook_exit();
@@ -219,10 +316,139 @@ static int hg_file_truncate(struct file *file)
 	int ret;
 
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
-	ret = hg_decide_write(&file->f_path, d_real_inode(file_dentry(file)),
-			      HG_HOOK_TRUNCATE);
+	ret = write_coming(&file->f_path, file_inode(file),
+			   d_real_inode(file_dentry(file)), HG_HOOK_TRUNCATE);
 	if (!ret)
 		ret = hg_call_security_file_truncate(file);
+	hg_hook_exit();
+	return ret;
+}
+
+static void hg_inode_free(struct inode *inode)
+{
+	hg_cache_forget(inode);
+	hg_call_security_inode_free(inode);
+	hg_hook_exit();
+}
+
+/*
+ * Does [start, start + len) of @mm touch executable memory? A write there
+ * puts bytes no file vouches for under an executable mapping.
+ */
+static bool range_is_exec(struct mm_struct *mm, unsigned long start,
+			  unsigned long len)
+{
+	unsigned long end = start + len;
+	struct vm_area_struct *vma;
+	bool exec = false;
+
+	if (end < start)
+		end = ULONG_MAX;
+	if (mmap_read_lock_killable(mm))
+		return true;
+	while (!exec && start < end &&
+	       (vma = find_vma_intersection(mm, start, end))) {
+		exec = vma->vm_flags & VM_EXEC;
+		start = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return exec;
+}
+
+/*
+ * /proc/PID/mem and ptrace pokes write with FOLL_FORCE, which copies a
+ * read-only executable page on write: code nobody listed, in a mapping
+ * that was verified. Yama does not stop a process writing itself. Such a
+ * write follows anon_exec; denied, it copies nothing (the caller sees EIO).
+ */
+static int hg_forced_access(struct mm_struct *mm, unsigned long addr,
+			    void *buf, int len, unsigned int gup_flags)
+{
+	int ret = 0;
+
+	hg_stat_inc(HG_STAT_HOOK_CALLS);
+	if (len <= 0 || !range_is_exec(mm, addr, len) ||
+	    !hg_decide_anon(HG_HOOK_FORCED_WRITE, true))
+		ret = hg_call_forced_access(mm, addr, buf, len, gup_flags);
+	hg_hook_exit();
+	return ret;
+}
+
+/*
+ * userfaultfd fills install pages, anonymous or in a shmem file's page
+ * cache, behind every other hook: into an executable range they follow
+ * anon_exec. 6.1 passes the mm, 6.12 the userfaultfd context; the length
+ * is the third or the fourth argument, by call. The prototypes differ, but
+ * every argument is a register, so one generic wrapper per call passes
+ * them on unchanged.
+ */
+static struct mm_struct *uffd_mm(unsigned long arg0)
+{
+#ifdef HG_HAVE_MFILL_ATOMIC_CTX
+	return ((struct userfaultfd_ctx *)arg0)->mm;
+#else
+	return (struct mm_struct *)arg0;
+#endif
+}
+
+static long uffd_fill_denied(unsigned long arg0, unsigned long start,
+			     unsigned long len)
+{
+	hg_stat_inc(HG_STAT_HOOK_CALLS);
+	if (!range_is_exec(uffd_mm(arg0), start, len))
+		return 0;
+	return hg_decide_anon(HG_HOOK_UFFD_FILL, true);
+}
+
+#define HG_UFFD_WRAPPER(fn, len_arg)					\
+static long hg_##fn(unsigned long a0, unsigned long a1, unsigned long a2, \
+		    unsigned long a3, unsigned long a4, unsigned long a5) \
+{									\
+	long ret = uffd_fill_denied(a0, a1, len_arg);			\
+									\
+	if (!ret)							\
+		ret = hg_call_##fn(a0, a1, a2, a3, a4, a5);		\
+	hg_hook_exit();							\
+	return ret;							\
+}
+
+HG_UFFD_WRAPPER(uffd_copy, a3)
+HG_UFFD_WRAPPER(uffd_zeropage, a2)
+HG_UFFD_WRAPPER(uffd_continue, a2)
+#ifdef HG_HAVE_MFILL_ATOMIC_CTX
+HG_UFFD_WRAPPER(uffd_poison, a2)
+HG_UFFD_WRAPPER(uffd_move, a3)
+#endif
+
+/*
+ * READ_IMPLIES_EXEC makes every readable mapping executable, brk() and the
+ * stack included, without an mmap hook for the heap. Asking for it is asking
+ * for anonymous executable memory.
+ */
+static long hg_sys_personality(const struct pt_regs *regs)
+{
+	long ret;
+
+	ret = hg_decide_anon(HG_HOOK_PERSONALITY, true) ? -EPERM : 0;
+	if (!ret)
+		ret = hg_call_sys_personality(regs);
+	hg_hook_exit();
+	return ret;
+}
+
+/*
+ * A program marked for an executable stack, or run with READ_IMPLIES_EXEC
+ * inherited. This is past exec's point of no return: a denial kills it.
+ */
+static int hg_setup_arg_pages(struct linux_binprm *bprm,
+			      unsigned long stack_top, int executable_stack)
+{
+	int ret;
+
+	hg_stat_inc(HG_STAT_HOOK_CALLS);
+	ret = hg_decide_anon(HG_HOOK_EXEC_STACK, true);
+	if (!ret)
+		ret = hg_call_setup_arg_pages(bprm, stack_top, executable_stack);
 	hg_hook_exit();
 	return ret;
 }
@@ -233,6 +459,31 @@ static int hg_file_truncate(struct file *file)
 	.want = want_##fn,					\
 	.orig = &hg_orig_security_##fn,				\
 }
+
+/* A kernel function @sym hooked by hg_@fn, filtered by want_@fn. */
+#define HG_HOOK_SYM(sym, fn) {					\
+	.name = sym,						\
+	.wrapper = hg_##fn,					\
+	.want = want_##fn,					\
+	.orig = &hg_orig_##fn,					\
+}
+
+#define HG_HOOK_UFFD(sym, fn) {					\
+	.name = sym,						\
+	.wrapper = hg_##fn,					\
+	.want = want_uffd_fill,					\
+	.orig = &hg_orig_##fn,					\
+}
+
+#ifdef HG_HAVE_MFILL_ATOMIC_CTX
+#define HG_UFFD_COPY		"mfill_atomic_copy"
+#define HG_UFFD_ZEROPAGE	"mfill_atomic_zeropage"
+#define HG_UFFD_CONTINUE	"mfill_atomic_continue"
+#else
+#define HG_UFFD_COPY		"mcopy_atomic"
+#define HG_UFFD_ZEROPAGE	"mfill_zeropage"
+#define HG_UFFD_CONTINUE	"mcopy_continue"
+#endif
 
 static struct hg_ftrace_hook hooks[] = {
 	HG_HOOK(bprm_check),
@@ -248,6 +499,18 @@ static struct hg_ftrace_hook hooks[] = {
 		.orig = &hg_orig_security_file_truncate,
 		.optional = true,
 	},
+	HG_HOOK(inode_free),
+	HG_HOOK_SYM("__access_remote_vm", forced_access),
+	HG_HOOK_UFFD(HG_UFFD_COPY, uffd_copy),
+	HG_HOOK_UFFD(HG_UFFD_ZEROPAGE, uffd_zeropage),
+	HG_HOOK_UFFD(HG_UFFD_CONTINUE, uffd_continue),
+#ifdef HG_HAVE_MFILL_ATOMIC_CTX
+	/* UFFDIO_POISON (6.6) and UFFDIO_MOVE (6.8) */
+	HG_HOOK_UFFD("mfill_atomic_poison", uffd_poison),
+	HG_HOOK_UFFD("move_pages", uffd_move),
+#endif
+	HG_HOOK_SYM("__x64_sys_personality", sys_personality),
+	HG_HOOK_SYM("setup_arg_pages", setup_arg_pages),
 };
 
 /*

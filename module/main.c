@@ -19,6 +19,7 @@
 #include "hooks.h"
 #include "keys.h"
 #include "measure.h"
+#include "write_deny.h"
 #include "version.h"
 
 static int mode_param_set(const char *val, const struct kernel_param *kp)
@@ -94,6 +95,10 @@ static unsigned int cache_size = 16384;
 module_param(cache_size, uint, 0444);
 MODULE_PARM_DESC(cache_size, "verdicts cached (at least 16)");
 
+static char *trusted_fs;
+module_param(trusted_fs, charp, 0444);
+MODULE_PARM_DESC(trusted_fs, "network filesystem types whose files may run, e.g. \"nfs4 9p\" (default none; see the trusted_fs file)");
+
 static char *hash_driver;
 module_param(hash_driver, charp, 0444);
 MODULE_PARM_DESC(hash_driver, "SHA-256 driver to hash with, e.g. sha256-avx2 (default: the fastest measured at load)");
@@ -102,9 +107,21 @@ static int __init hg_init(void)
 {
 	int ret;
 
+	/* Symbols the units below call (d_absolute_path) are found first. */
+	ret = hg_hook_resolve_init();
+	if (ret)
+		return ret;
+	if (trusted_fs && hg_trusted_fs_store(trusted_fs)) {
+		pr_err("trusted_fs=%s: not a list of network filesystem types\n",
+		       trusted_fs);
+		return -EINVAL;
+	}
 	ret = hg_measure_init(hash_driver);
 	if (ret)
 		return ret;
+	ret = hg_write_deny_init();
+	if (ret)
+		goto err_write_deny;
 	ret = hg_cache_init(cache_size);
 	if (ret)
 		goto err_cache;
@@ -120,9 +137,6 @@ static int __init hg_init(void)
 	ret = hg_fs_init();
 	if (ret)
 		goto err_fs;
-	ret = hg_hook_resolve_init();
-	if (ret)
-		goto err_hooks;
 	ret = hg_hooks_init();
 	if (ret)
 		goto err_hooks;
@@ -142,6 +156,8 @@ err_keys:
 err_event:
 	hg_cache_exit();
 err_cache:
+	hg_write_deny_exit();
+err_write_deny:
 	hg_measure_exit();
 	return ret;
 }
@@ -154,6 +170,7 @@ static void __exit hg_exit(void)
 	hg_keys_exit();
 	hg_event_exit();
 	hg_cache_exit();
+	hg_write_deny_exit();
 	hg_measure_exit();
 	pr_info("hashgate unloaded\n");
 }

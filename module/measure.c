@@ -8,6 +8,12 @@
  * does not re-enter our own exec-open hook. The whole file is hashed, not
  * only what is mapped, because mremap() can later grow a mapping over pages
  * that no hook sees.
+ *
+ * The bytes must be those of the one real inode the verdict is kept for:
+ * through overlayfs, a copy-up in the middle of the read switches the
+ * private instance from the lower to the upper file. The real inode is
+ * checked before the first read and after the last one; copy-up only goes
+ * one way, so the same inode at both ends means every byte came from it.
  */
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -67,15 +73,18 @@ const char *hg_measure_driver(void)
 /**
  * hg_measure_file() - SHA-256 of the whole content of @file
  * @file: an open regular file; only its path is used
+ * @inode: the real inode whose bytes must be hashed
  * @digest: HG_DIGEST_SIZE bytes out
  * @is_script: set when the file starts with "#!"
  *
  * May sleep. Must not be called with mm locks held.
  *
- * Return: 0, -EINTR when a fatal signal arrived, or the error that kept the
- * file from being read.
+ * Return: 0; -ESTALE when the path no longer leads to @inode's bytes
+ * (overlayfs copy-up); -EINTR when a fatal signal arrived; or the error
+ * that kept the file from being read.
  */
-int hg_measure_file(struct file *file, u8 *digest, bool *is_script)
+int hg_measure_file(struct file *file, struct inode *inode, u8 *digest,
+		    bool *is_script)
 {
 	SHASH_DESC_ON_STACK(desc, tfm);
 	struct file *priv;
@@ -89,6 +98,10 @@ int hg_measure_file(struct file *file, u8 *digest, bool *is_script)
 	if (IS_ERR(priv))
 		return PTR_ERR(priv);
 
+	if (d_real_inode(file_dentry(priv)) != inode) {
+		ret = -ESTALE;
+		goto out_put;
+	}
 	buf = kvmalloc(HG_CHUNK, GFP_KERNEL);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -111,6 +124,8 @@ int hg_measure_file(struct file *file, u8 *digest, bool *is_script)
 			ret = -EINTR;
 		cond_resched();
 	}
+	if (!ret && d_real_inode(file_dentry(priv)) != inode)
+		ret = -ESTALE;
 	if (!ret)
 		ret = crypto_shash_final(desc, digest);
 	hg_stat_inc(HG_STAT_HASHES);

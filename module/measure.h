@@ -6,10 +6,12 @@
 
 struct crypto_shash;
 struct file;
+struct inode;
 
 int hg_measure_init(const char *driver);
 void hg_measure_exit(void);
-int hg_measure_file(struct file *file, u8 *digest, bool *is_script);
+int hg_measure_file(struct file *file, struct inode *inode, u8 *digest,
+		    bool *is_script);
 int hg_measure_buffer(const void *buf, size_t len, u8 *digest);
 const char *hg_measure_driver(void);
 

@@ -8,9 +8,11 @@
 #include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
 
 #include "allowlist.h"
+#include "content.h"
 #include "event.h"
 #include "policy.h"
 
@@ -18,7 +20,12 @@ int hg_mode = HG_MODE_AUDIT;
 int hg_anon_policy = HG_ANON_AUDIT;
 bool hg_require_scripts;
 bool hg_locked;
-static DEFINE_MUTEX(mode_lock);
+/*
+ * The one lock of every policy setting and of the active list's swap
+ * (allowlist.c): invariants between them, such as "enforce only with a
+ * non-empty list", are checked and kept under it.
+ */
+DEFINE_MUTEX(hg_policy_lock);
 
 static const char *const anon_names[__HG_ANON_MAX] = {
 	[HG_ANON_ALLOW] = "allow",
@@ -88,7 +95,7 @@ int hg_mode_set(enum hg_mode mode)
 	enum hg_mode old;
 	int ret = 0;
 
-	mutex_lock(&mode_lock);
+	mutex_lock(&hg_policy_lock);
 	old = hg_mode;
 	if (mode < old && (hg_locked || !capable(CAP_SYS_ADMIN))) {
 		ret = -EPERM;
@@ -108,7 +115,7 @@ int hg_mode_set(enum hg_mode mode)
 	pr_info("mode %s (was %s)\n", hg_mode_name(mode), hg_mode_name(old));
 	hg_event_mode(mode, hg_locked);
 out:
-	mutex_unlock(&mode_lock);
+	mutex_unlock(&hg_policy_lock);
 	return ret;
 }
 
@@ -121,14 +128,14 @@ out:
  */
 int hg_mode_lock(void)
 {
-	mutex_lock(&mode_lock);
+	mutex_lock(&hg_policy_lock);
 	if (!hg_locked) {
 		hg_locked = true;
 		__module_get(THIS_MODULE);
 		pr_info("mode %s locked until reboot\n", hg_mode_name(hg_mode));
 		hg_event_mode(hg_mode, true);
 	}
-	mutex_unlock(&mode_lock);
+	mutex_unlock(&hg_policy_lock);
 	return 0;
 }
 
@@ -164,7 +171,7 @@ int hg_anon_set(enum hg_anon_policy policy)
 {
 	int ret = 0;
 
-	mutex_lock(&mode_lock);
+	mutex_lock(&hg_policy_lock);
 	if (policy < hg_anon_policy && (hg_locked || !capable(CAP_SYS_ADMIN))) {
 		ret = -EPERM;
 	} else if (policy != hg_anon_policy) {
@@ -172,7 +179,7 @@ int hg_anon_set(enum hg_anon_policy policy)
 			hg_anon_name(hg_anon_policy));
 		WRITE_ONCE(hg_anon_policy, policy);
 	}
-	mutex_unlock(&mode_lock);
+	mutex_unlock(&hg_policy_lock);
 	return ret;
 }
 
@@ -200,4 +207,47 @@ int hg_anon_store(const char *s)
 	enum hg_anon_policy policy;
 
 	return hg_anon_parse(s, &policy) ?: hg_anon_set(policy);
+}
+
+/* Network filesystem types trusted by the admin (content.c has the names). */
+unsigned int hg_trusted_fs;
+
+/**
+ * hg_trusted_fs_store() - set the trusted network filesystem types
+ * @s: type names separated by spaces or newlines; empty trusts none
+ *
+ * Trusting a type that was not trusted lowers the protection: it needs
+ * CAP_SYS_ADMIN and an unlocked mode, as lowering the mode does.
+ *
+ * Return: 0; -EINVAL for a name that cannot be trusted; -EPERM.
+ */
+int hg_trusted_fs_store(const char *s)
+{
+	unsigned int mask = 0, bit;
+	size_t len;
+	int ret = 0;
+
+	for (;;) {
+		s = skip_spaces(s);
+		len = strcspn(s, " \t\n");
+		if (!len)
+			break;
+		bit = hg_remote_fs_bit(s, len);
+		if (!bit)
+			return -EINVAL;
+		mask |= bit;
+		s += len;
+	}
+	mutex_lock(&hg_policy_lock);
+	if ((mask & ~hg_trusted_fs) && (hg_locked || !capable(CAP_SYS_ADMIN)))
+		ret = -EPERM;
+	else
+		WRITE_ONCE(hg_trusted_fs, mask);
+	mutex_unlock(&hg_policy_lock);
+	return ret;
+}
+
+void hg_trusted_fs_show(struct seq_file *m)
+{
+	hg_remote_fs_show(m, READ_ONCE(hg_trusted_fs));
 }

@@ -3,14 +3,19 @@
 #define _HG_POLICY_H
 
 #include <linux/compiler.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 
 #include "uapi/hashgate.h"
+
+struct seq_file;
 
 extern int hg_mode;
 extern int hg_anon_policy;
 extern bool hg_require_scripts;
 extern bool hg_locked;
+extern unsigned int hg_trusted_fs;
+extern struct mutex hg_policy_lock;
 
 static inline bool hg_enabled(void)
 {
@@ -27,5 +32,7 @@ int hg_anon_parse(const char *s, enum hg_anon_policy *policy);
 const char *hg_reason_name(enum hg_reason reason);
 int hg_mode_store(const char *s);
 int hg_anon_store(const char *s);
+int hg_trusted_fs_store(const char *s);
+void hg_trusted_fs_show(struct seq_file *m);
 
 #endif /* _HG_POLICY_H */

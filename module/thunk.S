@@ -32,3 +32,13 @@ HG_THUNK security_mmap_file
 HG_THUNK security_file_mprotect
 HG_THUNK security_path_truncate
 HG_THUNK security_file_truncate
+HG_THUNK security_inode_free
+HG_THUNK forced_access
+HG_THUNK uffd_copy
+HG_THUNK uffd_zeropage
+HG_THUNK uffd_continue
+HG_THUNK uffd_poison
+HG_THUNK uffd_move
+HG_THUNK sys_personality
+HG_THUNK setup_arg_pages
+HG_THUNK d_absolute_path

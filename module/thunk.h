@@ -13,6 +13,9 @@ struct file;
 struct path;
 struct linux_binprm;
 struct vm_area_struct;
+struct inode;
+struct mm_struct;
+struct pt_regs;
 
 extern unsigned long hg_orig_kallsyms_lookup_name;
 extern unsigned long hg_orig_security_bprm_check;
@@ -21,6 +24,16 @@ extern unsigned long hg_orig_security_mmap_file;
 extern unsigned long hg_orig_security_file_mprotect;
 extern unsigned long hg_orig_security_path_truncate;
 extern unsigned long hg_orig_security_file_truncate;
+extern unsigned long hg_orig_security_inode_free;
+extern unsigned long hg_orig_forced_access;
+extern unsigned long hg_orig_uffd_copy;
+extern unsigned long hg_orig_uffd_zeropage;
+extern unsigned long hg_orig_uffd_continue;
+extern unsigned long hg_orig_uffd_poison;
+extern unsigned long hg_orig_uffd_move;
+extern unsigned long hg_orig_sys_personality;
+extern unsigned long hg_orig_setup_arg_pages;
+extern unsigned long hg_orig_d_absolute_path;
 
 unsigned long hg_call_kallsyms_lookup_name(const char *name);
 int hg_call_security_bprm_check(struct linux_binprm *bprm);
@@ -31,5 +44,29 @@ int hg_call_security_file_mprotect(struct vm_area_struct *vma,
 				   unsigned long reqprot, unsigned long prot);
 int hg_call_security_path_truncate(const struct path *path);
 int hg_call_security_file_truncate(struct file *file);
+void hg_call_security_inode_free(struct inode *inode);
+/* __access_remote_vm() */
+int hg_call_forced_access(struct mm_struct *mm, unsigned long addr,
+			  void *buf, int len, unsigned int gup_flags);
+/* The userfaultfd fills: every argument passed on as it came. */
+long hg_call_uffd_copy(unsigned long a0, unsigned long a1, unsigned long a2,
+		       unsigned long a3, unsigned long a4, unsigned long a5);
+long hg_call_uffd_zeropage(unsigned long a0, unsigned long a1,
+			   unsigned long a2, unsigned long a3,
+			   unsigned long a4, unsigned long a5);
+long hg_call_uffd_continue(unsigned long a0, unsigned long a1,
+			   unsigned long a2, unsigned long a3,
+			   unsigned long a4, unsigned long a5);
+long hg_call_uffd_poison(unsigned long a0, unsigned long a1,
+			 unsigned long a2, unsigned long a3,
+			 unsigned long a4, unsigned long a5);
+long hg_call_uffd_move(unsigned long a0, unsigned long a1, unsigned long a2,
+		       unsigned long a3, unsigned long a4, unsigned long a5);
+/* __x64_sys_personality() */
+long hg_call_sys_personality(const struct pt_regs *regs);
+int hg_call_setup_arg_pages(struct linux_binprm *bprm,
+			    unsigned long stack_top, int executable_stack);
+/* d_absolute_path(): not exported, found at load time */
+char *hg_call_d_absolute_path(const struct path *path, char *buf, int buflen);
 
 #endif /* _HG_THUNK_H */
