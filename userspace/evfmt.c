@@ -33,7 +33,9 @@ static const char *const hook_names[] = {
 	[HG_HOOK_NONE] = "none", [HG_HOOK_BPRM_CHECK] = "bprm_check",
 	[HG_HOOK_EXEC_OPEN] = "exec_open", [HG_HOOK_MMAP] = "mmap",
 	[HG_HOOK_MPROTECT] = "mprotect", [HG_HOOK_WRITE_OPEN] = "write_open",
-	[HG_HOOK_TRUNCATE] = "truncate",
+	[HG_HOOK_TRUNCATE] = "truncate", [HG_HOOK_FORCED_WRITE] = "forced_write",
+	[HG_HOOK_UFFD_FILL] = "uffd_fill", [HG_HOOK_PERSONALITY] = "personality",
+	[HG_HOOK_EXEC_STACK] = "exec_stack", [HG_HOOK_WRITE_MAP] = "write_map",
 };
 static const char *const decision_names[] = {
 	[HG_DECISION_ALLOW] = "allow", [HG_DECISION_DENY] = "deny",
@@ -49,7 +51,8 @@ static const char *const reason_names[] = {
 	[HG_REASON_EXEC_MAPPED] = "exec-mapped",
 	[HG_REASON_MALFORMED] = "malformed", [HG_REASON_BAD_SIGNATURE] = "bad-signature",
 	[HG_REASON_UNKNOWN_KEY] = "unknown-key", [HG_REASON_UNSIGNED] = "unsigned",
-	[HG_REASON_ROLLBACK] = "rollback",
+	[HG_REASON_ROLLBACK] = "rollback", [HG_REASON_UNTRUSTED_FS] = "untrusted-fs",
+	[HG_REASON_REMOTE_FS] = "remote-fs", [HG_REASON_PINNED] = "pinned",
 };
 
 /*
@@ -79,6 +82,21 @@ long hg_event_check(const void *buf, size_t avail, struct hg_event *ev)
 bool hg_event_signed(const struct hg_event *ev)
 {
 	return ev->type == HG_EVENT_LIST_LOAD && (ev->flags & HG_EVENT_F_SIGNED);
+}
+
+/*
+ * What an exec record says about its paths, "" for nothing:
+ * "foreign-root", "path-truncated", or both separated by a comma.
+ */
+const char *hg_path_flags(const struct hg_event *ev)
+{
+	bool foreign = ev->flags & HG_EVENT_F_FOREIGN_ROOT;
+	bool cut = ev->flags & HG_EVENT_F_PATH_TRUNCATED;
+
+	if (ev->type != HG_EVENT_EXEC)
+		return "";
+	return foreign && cut ? "foreign-root,path-truncated" :
+	       foreign ? "foreign-root" : cut ? "path-truncated" : "";
 }
 
 const char *hg_type_name(unsigned int v) { return NAME(type_names, v); }
@@ -262,6 +280,8 @@ void hg_fmt_text(FILE *f, const struct hg_event *ev, const char *strings)
 		fprintf(f, " type=%u", ev->type);
 		break;
 	}
+	if (*hg_path_flags(ev))
+		fprintf(f, " path_flags=%s", hg_path_flags(ev));
 	if (ev->dropped_before)
 		fprintf(f, " dropped_before=%llu", U(ev->dropped_before));
 	fputc('\n', f);

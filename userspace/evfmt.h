@@ -42,6 +42,7 @@ const char *hg_mode_name(unsigned int v);
 const char *hg_hook_name(unsigned int v);
 const char *hg_decision_name(unsigned int v);
 const char *hg_reason_name(unsigned int v);
+const char *hg_path_flags(const struct hg_event *ev);
 void hg_fmt_time(char *buf, size_t size, uint64_t ns, int digits);
 void hg_fmt_dev(char *buf, size_t size, uint32_t dev);
 size_t hg_basename_off(const char *path, size_t len);

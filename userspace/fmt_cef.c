@@ -113,6 +113,9 @@ void hg_fmt_cef(FILE *f, const struct hg_event *ev, const char *strings,
 			ext(f, "cs3", strings, ev->exe_len);
 		}
 		fprintf(f, " cs4Label=device cs4=%s", dev);
+		if (*hg_path_flags(ev))
+			fprintf(f, " flexString1Label=pathFlags flexString1=%s",
+				hg_path_flags(ev));
 	} else {
 		if (ev->type == HG_EVENT_LIST_REJECT)
 			fprintf(f, " outcome=failure reason=%s", reason);

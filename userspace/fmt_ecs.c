@@ -146,5 +146,9 @@ void hg_fmt_ecs(FILE *f, const struct hg_event *ev, const char *strings,
 	if (ev->type == HG_EVENT_EXEC)
 		fprintf(f, ",\"path_escaped\":%s",
 			hg_is_printable_utf8(path, ev->path_len) ? "false" : "true");
+	if (ev->flags & HG_EVENT_F_FOREIGN_ROOT)
+		fputs(",\"foreign_root\":true", f);
+	if (ev->flags & HG_EVENT_F_PATH_TRUNCATED)
+		fputs(",\"path_truncated\":true", f);
 	fputs("}}\n", f);
 }

@@ -67,6 +67,8 @@ void hg_fmt_leef(FILE *f, const struct hg_event *ev, const char *strings,
 		if (ev->flags & HG_EVENT_F_DIGEST)
 			fprintf(f, "^fileHash=%s", hex);
 		fprintf(f, "^inode=%llu^device=%s", U(ev->ino), dev);
+		if (*hg_path_flags(ev))
+			fprintf(f, "^pathFlags=%s", hg_path_flags(ev));
 	} else {
 		fprintf(f, "^mode=%s", hg_mode_name(ev->mode));
 		if (ev->type == HG_EVENT_MODE)

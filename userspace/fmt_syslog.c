@@ -111,6 +111,8 @@ void hg_fmt_syslog(FILE *f, const struct hg_event *ev, const char *strings,
 		hg_fmt_dev(dev, sizeof(dev), ev->dev);
 		param(f, "path", path, ev->path_len);
 		fprintf(f, " dev=\"%s\" ino=\"%llu\"", dev, U(ev->ino));
+		if (*hg_path_flags(ev))
+			fprintf(f, " path_flags=\"%s\"", hg_path_flags(ev));
 	}
 	if (hg_event_signed(ev))
 		param(f, "signer", path, ev->path_len);

@@ -31,10 +31,10 @@ def records(path):
     off = 0
     while off < len(data):
         f = struct.unpack_from(FMT, data, off)
-        size, typ, seq, exe_len, path_len = f[0], f[2], f[5], f[-3], f[-2]
+        size, typ, flags, seq, exe_len, path_len = f[0], f[2], f[3], f[5], f[-3], f[-2]
         exe = data[off + HDR:off + HDR + exe_len]
         p = data[off + HDR + exe_len:off + HDR + exe_len + path_len]
-        yield {'type': typ, 'seq': seq, 'exe': exe, 'path': p}
+        yield {'type': typ, 'flags': flags, 'seq': seq, 'exe': exe, 'path': p}
         off += size
 
 

@@ -17,7 +17,7 @@ HG=$(cd "$(dirname "$HG")" && pwd)/$(basename "$HG")
 cd "$(dirname "$0")" || exit 1
 here=$(pwd)
 bin=$here/golden/events.bin
-nrec=12
+nrec=14
 tmp=$(mktemp -d /tmp/hg-fwd-XXXXXX)
 pids=
 cleanup() {
@@ -143,7 +143,7 @@ for n, (line, r) in enumerate(zip(lines, recs), 1):
                 assert sd['path'] == cf.display(r['path']), \
                     f'path {sd["path"][:60]!r} != {cf.display(r["path"])[:60]!r}'
                 assert sd['exe'] == cf.display(r['exe']) if r['exe'] else 'exe' not in sd
-                assert r['seq'] == 4 or len(sd['sha256']) == 64
+                assert not r['flags'] & 1 or len(sd['sha256']) == 64
                 assert m['rawsd'].startswith('[hashgate@32473 seq=')
         else:
             assert m['sd'] == {} and m['rawsd'] == '-', m['rawsd']

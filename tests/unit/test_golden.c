@@ -80,7 +80,7 @@ static void golden(struct __test_metadata *_metadata, enum hg_format fmt,
 	char *got = render(fmt, &got_len, &records), *want;
 
 	ASSERT_NE(NULL, got) TH_LOG("cannot read or decode golden/events.bin");
-	EXPECT_EQ(12, records);
+	EXPECT_EQ(14, records);
 	if (getenv("HG_GOLDEN_UPDATE")) {
 		char path[512];
 		FILE *f;

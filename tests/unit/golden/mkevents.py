@@ -10,7 +10,7 @@ import sys
 
 FMT = '<IBBBBQQQQQQIIIIIBBBB32s16sHHI'
 EXEC, LIST_LOAD, MODE, LIST_REJECT, KEY_ADD = 1, 2, 3, 4, 5
-F_DIGEST, F_LOCKED, F_SIGNED = 1, 2, 4
+F_DIGEST, F_LOCKED, F_SIGNED, F_FOREIGN_ROOT, F_PATH_TRUNCATED = 1, 2, 4, 8, 16
 R_MALFORMED, R_BAD_SIGNATURE, R_UNKNOWN_KEY, R_UNSIGNED, R_ROLLBACK = 10, 11, 12, 13, 14
 T0 = 1795822862123456789          # 2026-11-27T23:41:02.123456789Z
 NOAUID = 0xffffffff
@@ -51,7 +51,7 @@ records = [
         reason=0, digest=b'\0' * 32, comm=b'hashgate', exe=b'/usr/sbin/hashgate',
         path=b''),
     # values the tool does not know yet print as '?'
-    rec(8, EXEC, hook=9, mode=7, decision=6, reason=42, path=b'/opt/new'),
+    rec(8, EXEC, hook=99, mode=7, decision=6, reason=42, path=b'/opt/new'),
     # no allowlist loaded: serial 0, empty exe
     rec(9, EXEC, serial=0, reason=7, exe=b'', path=b'/sbin/init', pid=1, ppid=0,
         uid=0, auid=NOAUID, comm=b'swapper/0'),
@@ -66,6 +66,13 @@ records = [
     rec(12, KEY_ADD, flags=0, serial=43, ino=0, dev=0, hook=0, decision=0,
         reason=0, digest=b'\0' * 32, comm=b'hashgate', exe=b'/usr/sbin/hashgate',
         path=b'Evil|Co=\\]"^\n: 0011'),
+    # a forced write into exec memory from a chroot: anon, no path
+    rec(13, EXEC, flags=F_FOREIGN_ROOT, hook=7, reason=6, digest=b'\0' * 32,
+        uid=65534, auid=NOAUID, comm=b'dd', exe=b'/tmp/jail/bin/dd', path=b'',
+        ino=0, dev=0),
+    # a program on a FUSE mount, path cut to its last 4 KiB
+    rec(14, EXEC, flags=F_FOREIGN_ROOT | F_PATH_TRUNCATED, hook=1, reason=15,
+        path=b'x' * 4000 + b'/fuse/prog'),
 ]
 with open(sys.argv[1], 'wb') as f:
     f.write(b''.join(records))
