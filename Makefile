@@ -6,6 +6,7 @@
 #                 on each supported kernel; ends with "N passed, N failed"
 # make demo       the module enforcing in a VM, with events shown
 # make lint       checkpatch --strict on module/, -Werror build of the tool
+# make mutations  deliberate bugs (tests/mutations/), each must fail its tests
 # make install    the tool, its man page and the module for each kernel
 #                 built (DESTDIR honoured; depmod run when DESTDIR is empty)
 # make SIGNING_CERT=cert.pem
@@ -23,7 +24,7 @@ endif
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/*.S module/uapi/*.h)
 
-.PHONY: all modules tool tests check demo lint clean setup install bench
+.PHONY: all modules tool tests check demo lint clean setup install bench mutations
 
 all: modules tool
 
@@ -74,6 +75,9 @@ lint:
 
 bench:
 	scripts/bench/run
+
+mutations:
+	scripts/mutations
 
 clean:
 	rm -rf $(BUILD)/6.* $(BUILD)/hashgate $(BUILD)/tests $(BUILD)/obj $(BUILD)/asan $(BUILD)/vm
