@@ -275,7 +275,8 @@ static void verdict_of(struct file *file, struct inode *inode, bool may_sleep,
 	hg_cache_key_of(inode, key);
 	memset(v, 0, sizeof(*v));
 	if (!S_ISREG(inode->i_mode)) {
-		v->reason = HG_REASON_UNREADABLE;
+		/* A device (/dev/zero, say): memory no file vouches for. */
+		v->reason = HG_REASON_ANON_EXEC;
 		return;
 	}
 	v->reason = hg_content_of(file, inode, &cacheable);
@@ -353,7 +354,7 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 {
 	struct inode *inode = d_real_inode(file_dentry(file));
 	enum hg_mode mode = READ_ONCE(hg_mode);
-	bool hold = mode == HG_MODE_ENFORCE &&
+	bool hold = mode == HG_MODE_ENFORCE && S_ISREG(inode->i_mode) &&
 		    (hook == HG_HOOK_MMAP || hook == HG_HOOK_MPROTECT);
 	struct hg_cache_key key;
 	struct hg_verdict v;
@@ -371,7 +372,21 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 	if (!gen)
 		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
-	verdict_of(file, inode, may_sleep, &key, &v, &serial, gen);
+	/*
+	 * Writers are shut out before the verdict is taken, so that none can
+	 * come between a cache hit and the mapping.
+	 */
+	ret = hold ? hg_write_deny_until_return(inode, may_sleep ? GFP_KERNEL :
+								   GFP_NOWAIT) : 0;
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret) {
+		hg_cache_key_of(inode, &key);
+		memset(&v, 0, sizeof(v));
+		v.reason = HG_REASON_OPEN_WRITERS;
+	} else {
+		verdict_of(file, inode, may_sleep, &key, &v, &serial, gen);
+	}
 	if (hg_is_anon(v.reason))
 		return decide_anon(&file->f_path, hook, v.reason, mode, serial,
 				   gen, may_sleep);
@@ -384,14 +399,6 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 	    (hook == HG_HOOK_EXEC_OPEN || hook == HG_HOOK_BPRM_CHECK))
 		v.reason = HG_REASON_NONE;
 
-	if (v.reason == HG_REASON_NONE && hold) {
-		ret = hg_write_deny_until_return(inode, may_sleep ? GFP_KERNEL :
-								    GFP_NOWAIT);
-		if (ret == -ENOMEM)
-			return ret;
-		if (ret)
-			v.reason = HG_REASON_OPEN_WRITERS;
-	}
 	if (v.reason == HG_REASON_NONE) {
 		hg_stat_inc(HG_STAT_ALLOWS);
 		return 0;
