@@ -39,7 +39,7 @@ static const struct {
 	{ NFS_SUPER_MAGIC, "nfs" },
 	{ NFS_SUPER_MAGIC, "nfs4" },
 	{ CIFS_SUPER_MAGIC, "cifs" },
-	{ SMB2_SUPER_MAGIC, "smb3" },
+	{ CIFS_SUPER_MAGIC, "smb3" },	/* statfs says SMB2; the sb does not */
 	{ V9FS_MAGIC, "9p" },
 	{ CEPH_SUPER_MAGIC, "ceph" },
 	{ FUSE_SUPER_MAGIC, "virtiofs" },

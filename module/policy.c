@@ -50,11 +50,20 @@ static const char *const reason_names[__HG_REASON_MAX] = {
 	[HG_REASON_NO_ALLOWLIST] = "no-allowlist",
 	[HG_REASON_UNVERIFIED] = "unverified",
 	[HG_REASON_EXEC_MAPPED] = "exec-mapped",
+	[HG_REASON_MALFORMED] = "malformed",
+	[HG_REASON_BAD_SIGNATURE] = "bad-signature",
+	[HG_REASON_UNKNOWN_KEY] = "unknown-key",
+	[HG_REASON_UNSIGNED] = "unsigned",
+	[HG_REASON_ROLLBACK] = "rollback",
+	[HG_REASON_UNTRUSTED_FS] = "untrusted-fs",
+	[HG_REASON_REMOTE_FS] = "remote-fs",
+	[HG_REASON_PINNED] = "pinned",
 };
 
 const char *hg_reason_name(enum hg_reason reason)
 {
-	return reason < __HG_REASON_MAX ? reason_names[reason] : "?";
+	return reason < __HG_REASON_MAX && reason_names[reason] ?
+	       reason_names[reason] : "?";
 }
 
 const char *hg_mode_name(enum hg_mode mode)

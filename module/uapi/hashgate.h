@@ -166,8 +166,10 @@ enum hg_event_type {
 /* LIST_LOAD: signature verified; the path text is the signer's key. */
 #define HG_EVENT_F_SIGNED	0x04
 /*
- * EXEC: the process runs in another mount namespace or under another root;
- * the paths are still from the initial root.
+ * EXEC: the process runs in another mount namespace or under another root.
+ * Paths never depend on the process's root: they are absolute from the
+ * root of the mount namespace the file's mount belongs to (the initial one
+ * for every file that is visible there).
  */
 #define HG_EVENT_F_FOREIGN_ROOT	0x08
 /* EXEC: the path was longer than HG_PATH_MAX; its last bytes are given. */
