@@ -229,7 +229,7 @@ void hg_event_exec(const struct path *path, enum hg_hook hook,
 	rec->mode = mode;
 	rec->decision = decision;
 	rec->reason = v->reason;
-	if (cut)
+	if (cut || exe_cut)
 		rec->flags |= HG_EVENT_F_PATH_TRUNCATED;
 	/* Under mmap_lock (GFP_NOWAIT) no sleeping lock: the root is unknown. */
 	if (gfpflags_allow_blocking(gfp) && foreign_root())

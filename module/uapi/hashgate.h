@@ -172,7 +172,10 @@ enum hg_event_type {
  * for every file that is visible there).
  */
 #define HG_EVENT_F_FOREIGN_ROOT	0x08
-/* EXEC: the path was longer than HG_PATH_MAX; its last bytes are given. */
+/*
+ * EXEC: the path (or the exe) was longer than HG_PATH_MAX; its last bytes
+ * are given.
+ */
 #define HG_EVENT_F_PATH_TRUNCATED 0x10
 
 struct hg_event {
