@@ -83,6 +83,30 @@ void hg_remote_fs_show(struct seq_file *m, unsigned int mask)
 	seq_putc(m, '\n');
 }
 
+/**
+ * hg_mapped_inode() - the inode whose bytes a mapping of @file holds
+ * @file: a file about to be executed or mapped
+ *
+ * Below overlayfs, the real inode. A file opened through an overlay keeps
+ * the real file it opened (its private data, on every kernel supported)
+ * and maps that one, even after a copy-up has made the path lead to
+ * another: the verdict must be on what will be mapped, not on what the
+ * path leads to now.
+ */
+struct inode *hg_mapped_inode(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct file *realfile;
+
+	if (inode->i_sb->s_magic == OVERLAYFS_SUPER_MAGIC &&
+	    S_ISREG(inode->i_mode)) {
+		realfile = READ_ONCE(file->private_data);
+		if (realfile)
+			return file_inode(realfile);
+	}
+	return d_real_inode(file_dentry(file));
+}
+
 static bool is_memfd(struct file *file)
 {
 	return (file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&

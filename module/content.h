@@ -10,6 +10,7 @@ struct file;
 struct inode;
 struct seq_file;
 
+struct inode *hg_mapped_inode(struct file *file);
 enum hg_reason hg_content_of(struct file *file, struct inode *inode,
 			     bool *cacheable);
 unsigned int hg_remote_fs_bit(const char *name, size_t len);

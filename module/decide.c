@@ -352,7 +352,7 @@ static int decide_anon(const struct path *path, enum hg_hook hook,
  */
 int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 {
-	struct inode *inode = d_real_inode(file_dentry(file));
+	struct inode *inode = hg_mapped_inode(file);
 	enum hg_mode mode = READ_ONCE(hg_mode);
 	bool hold = mode == HG_MODE_ENFORCE && S_ISREG(inode->i_mode) &&
 		    (hook == HG_HOOK_MMAP || hook == HG_HOOK_MPROTECT);
@@ -478,7 +478,7 @@ void hg_check_file(struct file *file, struct hg_verdict *v, u64 *serial)
 	struct hg_cache_key key;
 	u64 gen = list_snapshot(serial);
 
-	verdict_of(file, d_real_inode(file_dentry(file)), true, &key, v, serial,
+	verdict_of(file, hg_mapped_inode(file), true, &key, v, serial,
 		   gen);
 	if (!gen && !v->reason)
 		v->reason = HG_REASON_NO_ALLOWLIST;
