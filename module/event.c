@@ -389,7 +389,11 @@ static struct hg_event *pop_if_fits(size_t room, bool *too_big)
 	return rec;
 }
 
-/* A record the reader could not take: first in line again, or counted. */
+/*
+ * A record the reader could not take: first in line again, or, when the
+ * queue filled up meanwhile, counted as dropped by the record after it.
+ * It was in the queue a moment ago: the per-user share is not asked again.
+ */
 static void push_back(struct hg_event *rec)
 {
 	unsigned long flags;
@@ -401,7 +405,8 @@ static void push_back(struct hg_event *rec)
 		account(rec, 1);
 		rec = NULL;
 	} else {
-		ring.dropped++;
+		/* Lost just before the oldest record left, which says so. */
+		ring.slots[ring.head]->dropped_before++;
 	}
 	spin_unlock_irqrestore(&ring.lock, flags);
 	if (rec) {
