@@ -797,26 +797,6 @@ TEST_F(tfs, unprivileged_user_cannot_change_trusted_fs)
 	EXPECT_STREQ("\n", self->buf);
 }
 
-/*
- * Locking pins the module until reboot: every suite after this one could no
- * longer load its own instance. It runs only when asked (HG_TEST_LOCK=1),
- * e.g. as the last suite of a boot; lock_test is where it belongs.
- */
-TEST_F(tfs, trusted_fs_cannot_be_widened_once_locked)
-{
-	if (!getenv("HG_TEST_LOCK"))
-		SKIP(return, "locks the module until reboot: set HG_TEST_LOCK=1 to run");
-	ASSERT_EQ(0, hg_write("trusted_fs", "nfs", 3));
-	ASSERT_EQ(0, hg_allow_all(410));
-	ASSERT_EQ(0, hg_set_mode("enforce"));
-	ASSERT_EQ(0, hg_write("lock", "1", 1));
-	EXPECT_EQ(-EPERM, hg_write("trusted_fs", "nfs 9p", 6));
-	ASSERT_EQ(0, hg_read_text("trusted_fs", self->buf, sizeof(self->buf)));
-	EXPECT_STREQ("nfs\n", self->buf);
-	/* Trusting less is raising: still fine. */
-	EXPECT_EQ(0, hg_write("trusted_fs", "\n", 1));
-}
-
 /* ---- 4. overlayfs copy-up in the middle of the hash ---------------------- */
 
 #define BIG_MB		64
