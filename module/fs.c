@@ -30,6 +30,18 @@ static char *small_write(const char __user *buf, size_t len, loff_t *ppos)
 	return memdup_user_nul(buf, len);
 }
 
+/*
+ * Lowering a setting needs CAP_SYS_ADMIN of both whoever opened the file
+ * and whoever writes: a descriptor opened with less must not become
+ * stronger when a privileged process is made to write to it, nor one
+ * opened by root when it is passed on.
+ */
+static bool may_lower(const struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
+	       capable(CAP_SYS_ADMIN);
+}
+
 static int version_show(struct seq_file *m, void *v)
 {
 	seq_puts(m, HASHGATE_VERSION "\n");
@@ -87,7 +99,7 @@ static ssize_t trusted_fs_write(struct file *file, const char __user *buf,
 	s = memdup_user_nul(buf, len);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	ret = hg_trusted_fs_store(s);
+	ret = hg_trusted_fs_store(s, may_lower(file));
 	kfree(s);
 	return ret ?: len;
 }
@@ -113,7 +125,7 @@ static int stats_show(struct seq_file *m, void *v)
 /* A setting written as a word: parse and apply it in one call. */
 static ssize_t setting_write(struct file *file, const char __user *buf,
 			     size_t len, loff_t *ppos,
-			     int (*store)(const char *s))
+			     int (*store)(const char *s, bool may_lower))
 {
 	char *s;
 	int ret;
@@ -123,7 +135,7 @@ static ssize_t setting_write(struct file *file, const char __user *buf,
 	s = small_write(buf, len, ppos);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	ret = store(s);
+	ret = store(s, may_lower(file));
 	kfree(s);
 	return ret ?: len;
 }

@@ -111,7 +111,7 @@ static int __init hg_init(void)
 	ret = hg_hook_resolve_init();
 	if (ret)
 		return ret;
-	if (trusted_fs && hg_trusted_fs_store(trusted_fs)) {
+	if (trusted_fs && hg_trusted_fs_store(trusted_fs, true)) {
 		pr_err("trusted_fs=%s: not a list of network filesystem types\n",
 		       trusted_fs);
 		return -EINVAL;

@@ -91,6 +91,8 @@ int hg_mode_parse(const char *s, enum hg_mode *mode)
 /**
  * hg_mode_set() - switch mode
  * @mode: the new mode
+ * @may_lower: the caller holds CAP_SYS_ADMIN (see fs.c: the opener of the
+ *	file and the writer both)
  *
  * Enforce holds a reference on the module, so it cannot be unloaded while
  * enforcing. Lowering the mode needs CAP_SYS_ADMIN and an unlocked mode.
@@ -99,14 +101,14 @@ int hg_mode_parse(const char *s, enum hg_mode *mode)
  * without an allowlist or with an empty one, which would deny every
  * program, the tools to recover included.
  */
-int hg_mode_set(enum hg_mode mode)
+int hg_mode_set(enum hg_mode mode, bool may_lower)
 {
 	enum hg_mode old;
 	int ret = 0;
 
 	mutex_lock(&hg_policy_lock);
 	old = hg_mode;
-	if (mode < old && (hg_locked || !capable(CAP_SYS_ADMIN))) {
+	if (mode < old && (hg_locked || !may_lower)) {
 		ret = -EPERM;
 		goto out;
 	}
@@ -173,15 +175,16 @@ int hg_anon_parse(const char *s, enum hg_anon_policy *policy)
 /**
  * hg_anon_set() - set the policy for anonymous executable memory
  * @policy: the new policy
+ * @may_lower: the caller holds CAP_SYS_ADMIN
  *
  * Return: 0, or -EPERM when lowering is not allowed.
  */
-int hg_anon_set(enum hg_anon_policy policy)
+int hg_anon_set(enum hg_anon_policy policy, bool may_lower)
 {
 	int ret = 0;
 
 	mutex_lock(&hg_policy_lock);
-	if (policy < hg_anon_policy && (hg_locked || !capable(CAP_SYS_ADMIN))) {
+	if (policy < hg_anon_policy && (hg_locked || !may_lower)) {
 		ret = -EPERM;
 	} else if (policy != hg_anon_policy) {
 		pr_info("anon_exec %s (was %s)\n", hg_anon_name(policy),
@@ -195,27 +198,29 @@ int hg_anon_set(enum hg_anon_policy policy)
 /**
  * hg_mode_store() - parse and set the mode, for the securityfs file
  * @s: "off", "audit" or "enforce"
+ * @may_lower: the caller holds CAP_SYS_ADMIN
  *
  * Return: 0, -EINVAL, or what hg_mode_set() says.
  */
-int hg_mode_store(const char *s)
+int hg_mode_store(const char *s, bool may_lower)
 {
 	enum hg_mode mode;
 
-	return hg_mode_parse(s, &mode) ?: hg_mode_set(mode);
+	return hg_mode_parse(s, &mode) ?: hg_mode_set(mode, may_lower);
 }
 
 /**
  * hg_anon_store() - parse and set the anon_exec policy
  * @s: "allow", "audit" or "deny"
+ * @may_lower: the caller holds CAP_SYS_ADMIN
  *
  * Return: 0, -EINVAL, or what hg_anon_set() says.
  */
-int hg_anon_store(const char *s)
+int hg_anon_store(const char *s, bool may_lower)
 {
 	enum hg_anon_policy policy;
 
-	return hg_anon_parse(s, &policy) ?: hg_anon_set(policy);
+	return hg_anon_parse(s, &policy) ?: hg_anon_set(policy, may_lower);
 }
 
 /* Network filesystem types trusted by the admin (content.c has the names). */
@@ -224,13 +229,14 @@ unsigned int hg_trusted_fs;
 /**
  * hg_trusted_fs_store() - set the trusted network filesystem types
  * @s: type names separated by spaces or newlines; empty trusts none
+ * @may_lower: the caller holds CAP_SYS_ADMIN
  *
  * Trusting a type that was not trusted lowers the protection: it needs
  * CAP_SYS_ADMIN and an unlocked mode, as lowering the mode does.
  *
  * Return: 0; -EINVAL for a name that cannot be trusted; -EPERM.
  */
-int hg_trusted_fs_store(const char *s)
+int hg_trusted_fs_store(const char *s, bool may_lower)
 {
 	unsigned int mask = 0, bit;
 	size_t len;
@@ -248,7 +254,7 @@ int hg_trusted_fs_store(const char *s)
 		s += len;
 	}
 	mutex_lock(&hg_policy_lock);
-	if ((mask & ~hg_trusted_fs) && (hg_locked || !capable(CAP_SYS_ADMIN)))
+	if ((mask & ~hg_trusted_fs) && (hg_locked || !may_lower))
 		ret = -EPERM;
 	else
 		WRITE_ONCE(hg_trusted_fs, mask);

@@ -22,17 +22,17 @@ static inline bool hg_enabled(void)
 	return READ_ONCE(hg_mode) != HG_MODE_OFF;
 }
 
-int hg_mode_set(enum hg_mode mode);
+int hg_mode_set(enum hg_mode mode, bool may_lower);
 int hg_mode_lock(void);
 const char *hg_mode_name(enum hg_mode mode);
 int hg_mode_parse(const char *s, enum hg_mode *mode);
-int hg_anon_set(enum hg_anon_policy policy);
+int hg_anon_set(enum hg_anon_policy policy, bool may_lower);
 const char *hg_anon_name(enum hg_anon_policy policy);
 int hg_anon_parse(const char *s, enum hg_anon_policy *policy);
 const char *hg_reason_name(enum hg_reason reason);
-int hg_mode_store(const char *s);
-int hg_anon_store(const char *s);
-int hg_trusted_fs_store(const char *s);
+int hg_mode_store(const char *s, bool may_lower);
+int hg_anon_store(const char *s, bool may_lower);
+int hg_trusted_fs_store(const char *s, bool may_lower);
 void hg_trusted_fs_show(struct seq_file *m);
 
 #endif /* _HG_POLICY_H */

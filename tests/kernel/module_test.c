@@ -130,6 +130,8 @@ TEST(non_root_can_change_nothing)
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	/* A child killed by a signal has WEXITSTATUS 0: not a success. */
+	ASSERT_TRUE(WIFEXITED(st)) TH_LOG("killed by signal %d", WTERMSIG(st));
 	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("step %d failed", WEXITSTATUS(st));
 	EXPECT_TRUE(hg_loaded());
 	ASSERT_EQ(0, hg_unload());

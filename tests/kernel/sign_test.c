@@ -11,6 +11,18 @@
 
 static char *hello_argv[] = { "hello", NULL };
 
+/* The exit status of child @pid, or 1000 + the signal that killed it. */
+static int child_status(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 1000 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
 /* Write a whole file to a securityfs file in one write; 0 or -errno. */
 static int write_from(const char *sfs, const char *path)
 {
@@ -166,6 +178,7 @@ TEST_F(sig, non_root_can_do_none_of_it)
 	pid_t pid = fork();
 	int st;
 
+	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		if (setgid(65534) || setuid(65534))
 			_exit(10);
@@ -177,8 +190,8 @@ TEST_F(sig, non_root_can_do_none_of_it)
 			_exit(13);
 		_exit(0);
 	}
-	waitpid(pid, &st, 0);
-	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("step %d", WEXITSTATUS(st));
+	st = child_status(pid);
+	EXPECT_EQ(0, st) TH_LOG("step %d", st);
 	EXPECT_EQ(0, serial());
 }
 
@@ -194,6 +207,117 @@ TEST(min_serial_is_a_floor_from_load_time)
 	ASSERT_EQ(0, hg_load(""));
 	EXPECT_EQ(0, load("unsigned10.hgl"));
 	hg_unload();
+}
+
+/*
+ * The rollback floor across a reload, through the tool: 'hashgate load'
+ * records the serial under $HASHGATE_STATE_DIR, 'hashgate module load'
+ * passes it back as min_serial, and a list below it is refused.
+ */
+#define FLOOR "/tmp/t-floor"
+
+static bool sysfs_min_serial_is(unsigned long want)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open("/sys/module/hashgate/parameters/min_serial", O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strtoul(buf, NULL, 10) == want;
+}
+
+/* A private state directory, and the module unloaded. */
+static int floor_setup(void)
+{
+	if (hg_loaded()) {
+		hg_set_mode("audit");
+		if (hg_unload())
+			return -1;
+	}
+	setenv("HASHGATE_STATE_DIR", FLOOR "/state", 1);
+	return hg_sh("rm -rf " FLOOR " && mkdir -p " FLOOR " && "
+		     "sha256sum /tests/hello /bin/busybox > " FLOOR "/list");
+}
+
+static void floor_teardown(void)
+{
+	hg_set_mode("audit");
+	hg_unload();
+	unsetenv("HASHGATE_STATE_DIR");
+}
+
+TEST(rollback_floor_survives_a_reload_through_the_tool)
+{
+	struct hg_event e;
+	char text[256];
+
+	ASSERT_EQ(0, floor_setup());
+	ASSERT_EQ(0, hg_sh("hashgate module load >/dev/null"));
+	EXPECT_TRUE(sysfs_min_serial_is(0)) TH_LOG("nothing recorded yet");
+	ASSERT_EQ(0, hg_sh("hashgate load --serial 20 " FLOOR "/list >/dev/null"));
+	ASSERT_EQ(0, hg_sh("grep -qx 20 " FLOOR "/state/serial"));
+	ASSERT_EQ(0, hg_sh("hashgate module unload >/dev/null"));
+	ASSERT_FALSE(hg_loaded());
+
+	ASSERT_EQ(0, hg_sh("hashgate module load > " FLOOR "/out"));
+	EXPECT_EQ(0, hg_sh("grep -q 'min_serial=20' " FLOOR "/out"));
+	EXPECT_TRUE(sysfs_min_serial_is(20));
+	EXPECT_EQ(0, serial());
+
+	/* Below the floor: the tool fails and says why; the module says ESTALE. */
+	EXPECT_EQ(1, hg_sh("hashgate load --serial 19 " FLOOR "/list 2>" FLOOR "/err"));
+	EXPECT_EQ(0, hg_sh("grep -q 'rollback refused: serial 19' " FLOOR "/err"));
+	ASSERT_TRUE(last_event(HG_EVENT_LIST_REJECT, &e, text, sizeof(text)));
+	EXPECT_EQ(HG_REASON_ROLLBACK, e.reason);
+	EXPECT_EQ(19, e.list_serial);
+	ASSERT_EQ(0, hg_sh("hashgate load --serial 19 -o " FLOOR "/b19 " FLOOR "/list >/dev/null"));
+	EXPECT_EQ(-ESTALE, write_from("allowlist", FLOOR "/b19"));
+	EXPECT_EQ(0, serial());
+	EXPECT_EQ(0, hg_sh("grep -qx 20 " FLOOR "/state/serial"));
+
+	/* At the floor and above: accepted, and the floor follows. */
+	EXPECT_EQ(0, hg_sh("hashgate load --serial 20 " FLOOR "/list >/dev/null"));
+	EXPECT_EQ(20, serial());
+	EXPECT_EQ(0, hg_sh("hashgate load --serial 21 " FLOOR "/list >/dev/null"));
+	EXPECT_EQ(21, serial());
+	EXPECT_EQ(0, hg_sh("grep -qx 21 " FLOOR "/state/serial"));
+
+	/* An explicit min_serial is the admin's choice, and wins. */
+	ASSERT_EQ(0, hg_sh("hashgate module unload >/dev/null"));
+	ASSERT_EQ(0, hg_sh("hashgate module load --param min_serial=5 >/dev/null"));
+	EXPECT_TRUE(sysfs_min_serial_is(5));
+	EXPECT_EQ(0, hg_sh("hashgate load --serial 19 " FLOOR "/list >/dev/null"));
+	floor_teardown();
+}
+
+/* The case the floor is for: an older list signed by a key still trusted. */
+TEST(signed_replay_below_the_floor_is_refused_after_a_reload)
+{
+	ASSERT_EQ(0, floor_setup());
+	ASSERT_EQ(0, hg_sh("hashgate module load --param require_signature=1 >/dev/null"));
+	ASSERT_EQ(0, write_from("keys", FX "rsa.der"));
+	ASSERT_EQ(0, hg_sh("hashgate load " FX "rsa11.hgl >/dev/null"));
+	ASSERT_EQ(0, hg_sh("grep -qx 11 " FLOOR "/state/serial"));
+	ASSERT_EQ(0, hg_sh("hashgate module unload >/dev/null"));
+
+	ASSERT_EQ(0, hg_sh("hashgate module load --param require_signature=1 >/dev/null"));
+	EXPECT_TRUE(sysfs_min_serial_is(11));
+	ASSERT_EQ(0, write_from("keys", FX "rsa.der"));
+	EXPECT_EQ(1, hg_sh("hashgate load " FX "rsa10.hgl 2>/dev/null"));
+	EXPECT_EQ(-ESTALE, load("rsa10.hgl"));
+	EXPECT_EQ(-ESTALE, load("rsa9.hgl"));
+	EXPECT_EQ(0, serial());
+	EXPECT_EQ(0, hg_sh("hashgate load " FX "rsa11.hgl >/dev/null"));
+	EXPECT_EQ(11, serial());
+	EXPECT_EQ(0, load("rsa13.hgl"));
+	EXPECT_EQ(13, serial());
+	floor_teardown();
 }
 
 TEST_HARNESS_MAIN
