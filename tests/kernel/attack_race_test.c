@@ -1042,8 +1042,8 @@ TEST_F_TIMEOUT(ring, one_user_cannot_crowd_another_out, 300)
  * rounds are many: thousands, within a time budget.
  */
 #define WRITER_ROUNDS	20000
-#define WRITER_MIN	2000
-#define WRITER_BUDGET_S	240
+#define WRITER_MIN	1000
+#define WRITER_BUDGET_S	60
 
 struct spin_barrier {
 	int count, gen;
