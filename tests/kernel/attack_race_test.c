@@ -515,6 +515,13 @@ static void wait_tick(void)
 	while (a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec);
 }
 
+static bool on_debug_kernel(void)
+{
+	struct utsname u;
+
+	return !uname(&u) && strstr(u.release, "-hashgate-debug");
+}
+
 static void same_tick_rewrites(struct __test_metadata *_metadata,
 			       const char *dir)
 {
@@ -570,7 +577,14 @@ static void same_tick_rewrites(struct __test_metadata *_metadata,
 	}
 	TH_LOG("%s: %d of %d rewrites within the same tick; %d ran, %d mapped",
 	       dir, same, ITERATIONS, ran, mapped);
-	/* Without same-tick rewrites the stale-key case was never tried. */
+	/*
+	 * Without same-tick rewrites the stale-key case was never tried. The
+	 * debug kernel (HZ=1000, KASAN) is too slow to get two writes into
+	 * one tick: there the case cannot be built, and says so; on Debian's
+	 * kernels (HZ=250) it must be.
+	 */
+	if (!same && on_debug_kernel())
+		SKIP(return, "a rewrite never lands within one tick on the debug kernel");
 	ASSERT_LT(0, same)
 		TH_LOG("no rewrite landed within the tick of the listed write");
 	EXPECT_EQ(0, ran);
