@@ -442,6 +442,7 @@ static void churn(struct shared *sh, double end, struct blob *a,
 		  struct blob *b, uint64_t serial, unsigned int seed)
 {
 	int mode = HG_MODE_AUDIT, list = LIST_B;	/* as left by calibrate() */
+	unsigned int dwell = seconds() / 20 ?: 1;
 
 	while (now() < end) {
 		switch_begin(sh);
@@ -462,7 +463,12 @@ static void churn(struct shared *sh, double end, struct blob *a,
 			}
 		}
 		switch_end(sh, mode, list);
-		sleep_ms(200 + rand_r(&seed) % 400);
+		/*
+		 * Long enough for runs to start and end inside a phase: 0.2 to
+		 * 0.6 s per 20 s of stress, so a slower kernel given more time
+		 * (the debug kernel: 120 s) gets phases to match.
+		 */
+		sleep_ms((200 + rand_r(&seed) % 400) * dwell);
 	}
 	switch_begin(sh);
 	if (hg_set_mode("audit"))
