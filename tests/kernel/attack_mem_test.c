@@ -137,6 +137,8 @@ static struct tally drain(void *buf, int reason, int hook, int anon)
 	struct hg_event *e;
 	size_t off = 0;
 
+	if (len < 0)	/* an unreadable stream is not "no events" */
+		t.other++;
 	while ((e = hg_next_event(buf, len, &off))) {
 		if (e->type != HG_EVENT_EXEC)
 			continue;

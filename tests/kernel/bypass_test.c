@@ -31,6 +31,8 @@ static int events_with(void *buf, ssize_t len, int reason)
 	size_t off = 0;
 	int n = 0;
 
+	if (len < 0)	/* an unreadable stream is not "no events" */
+		return -1;
 	while ((e = hg_next_event(buf, len, &off)))
 		n += e->type == HG_EVENT_EXEC && (reason < 0 || e->reason == reason);
 	return n;
@@ -329,7 +331,6 @@ static int memfd_with(const char *src, unsigned int seals)
 static int run_fd(int fd)
 {
 	pid_t pid = fork();
-	int st;
 
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
@@ -338,8 +339,7 @@ static int run_fd(int fd)
 		fexecve(fd, hello_argv, environ);
 		_exit(100 + errno);
 	}
-	waitpid(pid, &st, 0);
-	return WEXITSTATUS(st);
+	return hg_wait(pid);
 }
 
 /* An unsealed memfd is anonymous memory: anon_exec decides. */
@@ -436,12 +436,10 @@ TEST_F(bp, anonymous_exec_memory_follows_anon_exec)
 static int in_child_mprotect(void *p, int prot)
 {
 	pid_t pid = fork();
-	int st;
 
 	if (pid == 0)
 		_exit(mprotect(p, 4096, prot) ? errno : 0);
-	waitpid(pid, &st, 0);
-	return -WEXITSTATUS(st);
+	return -hg_wait(pid);
 }
 
 TEST_F(bp, written_private_file_pages_are_not_the_file)

@@ -120,6 +120,23 @@ static inline uint64_t hg_stat(const char *name)
 	return UINT64_MAX;
 }
 
+/*
+ * Reap child @pid: its exit status, or 1000 + the signal that killed it (a
+ * killed child has WEXITSTATUS 0 and must never read as success); -1 when
+ * it cannot be reaped.
+ */
+static inline int hg_wait(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) != pid)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 1000 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
 /* Run a shell command; its exit status, or -1. */
 static inline int hg_sh(const char *fmt, ...)
 {
@@ -182,33 +199,74 @@ static inline int hg_copy(const char *src, const char *dst, bool tamper)
 		     tamper ? " && echo >> " : "", tamper ? dst : "");
 }
 
-/* Drain the event stream; returns the records read into @buf. */
+/*
+ * Drain the event stream; returns the bytes of whole records read into @buf,
+ * or -errno when nothing could be read for another reason than an empty
+ * ring (the events file cannot be opened: module not loaded, securityfs
+ * not mounted; @buf too small for the next record). Every error, and a
+ * buffer that filled up with events still queued, is also said on stderr
+ * ("# hg_events: ..."), so a caller that ignores the result still leaves a
+ * trace in the test's output; a negative result reads as no records in
+ * hg_next_event().
+ */
 static inline ssize_t hg_events(void *buf, size_t size)
 {
 	int fd = open(HG_FS "/events", O_RDONLY | O_NONBLOCK);
 	ssize_t n, done = 0;
+	int err;
 
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		err = errno;
+		fprintf(stderr, "# hg_events: cannot open %s: %s\n",
+			HG_FS "/events", strerror(err));
+		return -err;
+	}
 	while ((size_t)done < size) {
 		n = read(fd, (char *)buf + done, size - done);
-		if (n <= 0)
+		if (n > 0) {
+			done += n;
+			continue;
+		}
+		if (n == 0 || errno == EAGAIN)
 			break;
-		done += n;
+		if (errno == EINTR)
+			continue;
+		err = errno;
+		if (err == EINVAL && done) {
+			/* The next record does not fit: it stays queued. */
+			fprintf(stderr, "# hg_events: %zu-byte buffer full after %zd bytes:"
+				" events left in the ring\n", size, done);
+			break;
+		}
+		fprintf(stderr, "# hg_events: read %s: %s\n", HG_FS "/events",
+			strerror(err));
+		if (!done) {
+			close(fd);
+			return -err;
+		}
+		break;
 	}
 	close(fd);
 	return done;
 }
 
-/* The next record in a buffer filled by hg_events(), or NULL. */
+/*
+ * The next record in a buffer filled by hg_events(), or NULL; NULL for an
+ * hg_events() error (@len < 0) and for a record too short to be one.
+ */
 static inline struct hg_event *hg_next_event(void *buf, ssize_t len,
 					     size_t *off)
 {
 	struct hg_event *e;
 
-	if (*off + sizeof(*e) > (size_t)len)
+	if (len < 0 || *off + sizeof(*e) > (size_t)len)
 		return NULL;
 	e = (struct hg_event *)((char *)buf + *off);
+	if (e->size < sizeof(*e) || *off + e->size > (size_t)len) {
+		fprintf(stderr, "# hg_next_event: bad record size %u at offset %zu of %zd\n",
+			(unsigned int)e->size, *off, len);
+		return NULL;
+	}
 	*off += e->size;
 	return e;
 }

@@ -24,19 +24,7 @@
 
 #define FX "/tests/sign/"
 
-/* The exit status of child @pid, or 1000 + the signal that killed it. */
-static int child_status(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	return 1000 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-/* @fn(@arg) in a child; what child_status() says of it. */
+/* @fn(@arg) in a child; what hg_wait() says of it. */
 static int in_child(int (*fn)(void *), void *arg)
 {
 	pid_t pid = fork();
@@ -47,7 +35,7 @@ static int in_child(int (*fn)(void *), void *arg)
 		fflush(stdout);
 		_exit(fn(arg));
 	}
-	return child_status(pid);
+	return hg_wait(pid);
 }
 
 /* In a child: fail with step @n (its exit status) unless @cond holds. */
@@ -235,7 +223,7 @@ static int opened_without(const char *file, const int *drop)
 	close(sv[1]);
 	if (pid > 0) {
 		fd = recv_fd(sv[0]);
-		st = child_status(pid);
+		st = hg_wait(pid);
 		if (st) {
 			fprintf(stderr, "# opener child: status %d\n", st);
 			if (fd >= 0)

@@ -11,18 +11,6 @@
 
 static char *hello_argv[] = { "hello", NULL };
 
-/* The exit status of child @pid, or 1000 + the signal that killed it. */
-static int child_status(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	return 1000 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
 /* Write a whole file to a securityfs file in one write; 0 or -errno. */
 static int write_from(const char *sfs, const char *path)
 {
@@ -190,7 +178,7 @@ TEST_F(sig, non_root_can_do_none_of_it)
 			_exit(13);
 		_exit(0);
 	}
-	st = child_status(pid);
+	st = hg_wait(pid);
 	EXPECT_EQ(0, st) TH_LOG("step %d", st);
 	EXPECT_EQ(0, serial());
 }
