@@ -103,10 +103,21 @@ w_lib() {
 }
 # Cold start and big binary: every file is rewritten with its own bytes first,
 # so it is a changed file for hashgate, IMA and fapolicyd alike (same digest).
+# Besides the average, the first exec and the median of the others: a cost
+# paid once (whatever the first file drags in) would otherwise be spread over
+# the file count, and the average would depend on that count.
 w_cold() {
 	hgb rewrite $(cat /tmp/coldlist)
 	t=$(hgb execlist /tmp/coldlist) || note "cold $1 run $2: failures"
-	emit cold "$1" "$2" us_per_exec $((t / cold_n / 1000))
+	set -- "$1" "$2" $t 0 -1 -1	# total first rest (ns); -1: none
+	nf=$(grep -c . /tmp/coldlist)
+	[ "$nf" -gt 0 ] || { note "cold $1 run $2: no files"; return; }
+	emit cold "$1" "$2" us_per_exec $(($3 / nf / 1000))
+	emit cold "$1" "$2" files "$nf"
+	if [ "$5" -ge 0 ]; then
+		emit cold "$1" "$2" first_exec_us $(($4 / 1000))
+		emit cold "$1" "$2" per_file_us $(($5 / 1000))
+	fi
 }
 w_big() {
 	hgb rewrite $D/big/big
