@@ -6,15 +6,27 @@
  *
  * Header fields escape | and \; extension values escape \ and = and write
  * CR/LF as \r and \n (escape.c). Extension keys are the standard ones where
- * CEF has them, custom strings (csN/csNLabel) and numbers (cnN) otherwise.
+ * CEF has them, custom strings (csN/csNLabel) and numbers (cnN, a signed
+ * long: nothing that can reach 2^63) otherwise. Values longer than the
+ * lengths CEF gives their keys are cut, with HG_CUT_MARK.
  */
 #include <string.h>
 
-#include "escape.h"
 #include "evfmt.h"
 #include "util.h"
 
 #define U(x) ((unsigned long long)(x))
+
+/* Lengths of the CEF extension dictionary (characters; we count bytes). */
+#define CEF_DVCHOST_MAX		100
+#define CEF_STRING_MAX		1023	/* filePath, fname, sproc, suser */
+#define CEF_CS_MAX		4000	/* csN */
+
+static const unsigned int severity[HG_LVL_COUNT] = {
+	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_KEY] = 5,
+	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 7, [HG_LVL_DENY] = 8,
+	[HG_LVL_UNKNOWN] = 8,
+};
 
 static void hdr(FILE *f, const char *s)
 {
@@ -22,123 +34,163 @@ static void hdr(FILE *f, const char *s)
 	fputc('|', f);
 }
 
-static void ext(FILE *f, const char *key, const void *s, size_t len)
+/* " key=value" with an untrusted value of at most @limit bytes. */
+static void ext(struct hg_rec *r, const char *key, const void *s, size_t len,
+		size_t limit)
 {
-	fprintf(f, " %s=", key);
-	hg_escape_value(f, s, len, HG_ESC_CEF_EXT);
+	fprintf(r->f, " %s=", key);
+	hg_put(r, s, len, HG_ESC_CEF_EXT, limit);
 }
 
-static void ext_str(FILE *f, const char *key, const char *s)
+/* Device Event Class ID and Name: what was attempted, and what came of it. */
+static void class_and_name(const struct hg_rec *r, char *class, size_t class_size,
+			   char *name, size_t name_size)
 {
-	ext(f, key, s, strlen(s));
-}
-
-static void who(FILE *f, const struct hg_event *ev)
-{
-	fprintf(f, " spid=%u sproc=", ev->pid);
-	hg_escape_value(f, ev->comm, strnlen(ev->comm, HG_COMM_SIZE), HG_ESC_CEF_EXT);
-	fprintf(f, " suid=%u", ev->uid);
-}
-
-void hg_fmt_cef(FILE *f, const struct hg_event *ev, const char *strings,
-		const struct hg_fmt_ctx *ctx)
-{
-	const char *path = strings + ev->exe_len;
-	char class[48], name[96], dev[24], hex[2 * HG_DIGEST_SIZE + 1];
-	const char *decision = hg_decision_name(ev->decision);
+	const struct hg_event *ev = r->ev;
 	const char *reason = hg_reason_name(ev->reason);
-	unsigned int sev = 3;
-	size_t base;
 
-	hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
 	switch (ev->type) {
 	case HG_EVENT_EXEC:
-		snprintf(class, sizeof(class), "exec-%s", decision);
-		snprintf(name, sizeof(name), "%s %s: %s",
-			 ev->hook == HG_HOOK_BPRM_CHECK ? "Execution" : "Executable mapping",
-			 ev->decision == HG_DECISION_DENY ? "denied" :
-			 ev->decision == HG_DECISION_WOULD_DENY ? "would be denied" :
-			 "allowed", reason);
-		sev = ev->decision == HG_DECISION_DENY ? 8 :
-		      ev->decision == HG_DECISION_WOULD_DENY ? 5 : 1;
+		snprintf(class, class_size, "%s-%s", hg_subject_class(r->subject),
+			 hg_decision_token(ev));
+		snprintf(name, name_size, "%s %s: %s", hg_subject_name(r->subject),
+			 hg_verdict_phrase(ev), reason);
 		break;
 	case HG_EVENT_LIST_LOAD:
-		snprintf(class, sizeof(class), "list-load");
-		snprintf(name, sizeof(name), "Allowlist loaded");
+		snprintf(class, class_size, "list-load");
+		snprintf(name, name_size, "Allowlist loaded");
 		break;
 	case HG_EVENT_LIST_REJECT:
-		snprintf(class, sizeof(class), "list-reject");
-		snprintf(name, sizeof(name), "Allowlist refused: %s", reason);
-		sev = 7;
+		snprintf(class, class_size, "list-reject");
+		snprintf(name, name_size, "Allowlist refused: %s", reason);
 		break;
 	case HG_EVENT_KEY_ADD:
-		snprintf(class, sizeof(class), "key-add");
-		snprintf(name, sizeof(name), "Allowlist signing key added");
-		sev = 5;
+		snprintf(class, class_size, "key-add");
+		snprintf(name, name_size, "Allowlist signing key added");
 		break;
 	case HG_EVENT_MODE:
-		snprintf(class, sizeof(class), "mode");
-		snprintf(name, sizeof(name), "Mode set to %s%s", hg_mode_name(ev->mode),
+		snprintf(class, class_size, "mode");
+		snprintf(name, name_size, "Mode set to %s%s", hg_mode_name(ev->mode),
 			 ev->flags & HG_EVENT_F_LOCKED ? " (locked)" : "");
 		break;
 	default:
-		snprintf(class, sizeof(class), "type-%u", ev->type);
-		snprintf(name, sizeof(name), "Unknown event");
+		snprintf(class, class_size, "type-%u", ev->type);
+		snprintf(name, name_size, "Unknown event type %u", ev->type);
 		break;
 	}
-	fputs("CEF:0|", f);
-	hdr(f, "hashgate");
-	hdr(f, "hashgate");
-	hdr(f, ctx->version);
-	hdr(f, class);
-	hdr(f, name);
-	fprintf(f, "%u|rt=%llu", sev, U(ev->time_ns / 1000000));
-	ext_str(f, "dvchost", ctx->hostname);
-	fprintf(f, " externalId=%llu cat=/hashgate/%s", U(ev->seq), hg_type_name(ev->type));
-	if (ev->type == HG_EVENT_EXEC) {
-		base = hg_basename_off(path, ev->path_len);
-		hg_fmt_dev(dev, sizeof(dev), ev->dev);
-		fprintf(f, " act=%s outcome=%s reason=%s", decision,
-			ev->decision == HG_DECISION_DENY ? "failure" : "success", reason);
-		ext(f, "filePath", path, ev->path_len);
-		ext(f, "fname", path + base, ev->path_len - base);
-		if (ev->flags & HG_EVENT_F_DIGEST)
-			fprintf(f, " fileHash=%s", hex);
-		fprintf(f, " fileId=%llu", U(ev->ino));
-		who(f, ev);
-		fprintf(f, " cs1Label=mode cs1=%s cs2Label=hook cs2=%s",
-			hg_mode_name(ev->mode), hg_hook_name(ev->hook));
-		if (ev->exe_len) {
-			fputs(" cs3Label=exe", f);
-			ext(f, "cs3", strings, ev->exe_len);
-		}
-		fprintf(f, " cs4Label=device cs4=%s", dev);
-		if (*hg_path_flags(ev))
-			fprintf(f, " flexString1Label=pathFlags flexString1=%s",
-				hg_path_flags(ev));
-	} else {
-		if (ev->type == HG_EVENT_LIST_REJECT)
-			fprintf(f, " outcome=failure reason=%s", reason);
-		if ((ev->type == HG_EVENT_LIST_LOAD || ev->type == HG_EVENT_LIST_REJECT) &&
-		    (ev->flags & HG_EVENT_F_DIGEST))
-			fprintf(f, " fileHash=%s", hex);
-		who(f, ev);
-		fprintf(f, " cs1Label=mode cs1=%s", hg_mode_name(ev->mode));
-		if (ev->type == HG_EVENT_MODE)
-			fprintf(f, " cs2Label=locked cs2=%s",
-				ev->flags & HG_EVENT_F_LOCKED ? "yes" : "no");
-		if (hg_event_signed(ev)) {
-			fputs(" cs3Label=signer", f);
-			ext(f, "cs3", path, ev->path_len);
-		}
-		if (ev->type == HG_EVENT_KEY_ADD) {
-			fputs(" cs3Label=key", f);
-			ext(f, "cs3", path, ev->path_len);
-		}
+}
+
+static void header(struct hg_rec *r)
+{
+	char class[48], name[96];
+
+	class_and_name(r, class, sizeof(class), name, sizeof(name));
+	fputs("CEF:0|", r->f);
+	hdr(r->f, "hashgate");
+	hdr(r->f, "hashgate");
+	hdr(r->f, r->ctx->version);
+	hdr(r->f, class);
+	hdr(r->f, name);
+	fprintf(r->f, "%u|", severity[r->level]);
+}
+
+static void who(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+
+	fprintf(r->f, " spid=%u", ev->pid);
+	ext(r, "sproc", ev->comm, strnlen(ev->comm, HG_COMM_SIZE), CEF_STRING_MAX);
+	fprintf(r->f, " suid=%u", ev->uid);
+	if (r->user)
+		ext(r, "suser", r->user, strlen(r->user), CEF_STRING_MAX);
+}
+
+/* The file's fields, those it has: none for anonymous memory. */
+static void exec_file(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	size_t base = hg_basename_off(r->path, ev->path_len);
+	char hex[2 * HG_DIGEST_SIZE + 1];
+
+	if (ev->path_len)
+		ext(r, "filePath", r->path, ev->path_len, CEF_STRING_MAX);
+	if (base < ev->path_len)
+		ext(r, "fname", r->path + base, ev->path_len - base, CEF_STRING_MAX);
+	if (ev->flags & HG_EVENT_F_DIGEST) {
+		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
+		fprintf(r->f, " fileHash=%s", hex);
 	}
+	if (ev->ino)
+		fprintf(r->f, " fileId=%llu", U(ev->ino));
+}
+
+static void exec_ext(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	char dev[24];
+
+	fprintf(r->f, " act=%s outcome=%s reason=%s", hg_decision_name(ev->decision),
+		hg_outcome(r->level), hg_reason_name(ev->reason));
+	exec_file(r);
+	who(r);
+	fprintf(r->f, " cs1Label=mode cs1=%s cs2Label=hook cs2=%s",
+		hg_mode_name(ev->mode), hg_hook_name(ev->hook));
+	if (ev->exe_len) {
+		fputs(" cs3Label=exe", r->f);
+		ext(r, "cs3", r->exe, ev->exe_len, CEF_CS_MAX);
+	}
+	if (ev->ino) {
+		hg_fmt_dev(dev, sizeof(dev), ev->dev);
+		fprintf(r->f, " cs4Label=device cs4=%s", dev);
+	}
+	if (*hg_path_flags(ev))
+		fprintf(r->f, " flexString1Label=pathFlags flexString1=%s", hg_path_flags(ev));
+}
+
+static void config_ext(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	char hex[2 * HG_DIGEST_SIZE + 1];
+
+	if (ev->type == HG_EVENT_LIST_REJECT || r->level == HG_LVL_UNKNOWN)
+		fprintf(r->f, " outcome=%s", hg_outcome(r->level));
+	if (ev->type == HG_EVENT_LIST_REJECT)
+		fprintf(r->f, " reason=%s", hg_reason_name(ev->reason));
+	if ((ev->type == HG_EVENT_LIST_LOAD || ev->type == HG_EVENT_LIST_REJECT) &&
+	    (ev->flags & HG_EVENT_F_DIGEST)) {
+		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
+		fprintf(r->f, " fileHash=%s", hex);
+	}
+	who(r);
+	fprintf(r->f, " cs1Label=mode cs1=%s", hg_mode_name(ev->mode));
+	if (ev->type == HG_EVENT_MODE)
+		fprintf(r->f, " cs2Label=locked cs2=%s",
+			ev->flags & HG_EVENT_F_LOCKED ? "yes" : "no");
+	if (hg_event_signed(ev) || ev->type == HG_EVENT_KEY_ADD) {
+		fprintf(r->f, " cs3Label=%s", ev->type == HG_EVENT_KEY_ADD ? "key" : "signer");
+		ext(r, "cs3", r->path, ev->path_len, CEF_CS_MAX);
+	}
+}
+
+void hg_fmt_cef(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+
+	header(r);
+	fprintf(r->f, "rt=%llu", U(ev->time_ns / 1000000));
+	ext(r, "dvchost", r->ctx->hostname, strlen(r->ctx->hostname), CEF_DVCHOST_MAX);
+	fprintf(r->f, " externalId=%llu cat=/hashgate/%s", U(ev->seq), hg_type_name(ev->type));
+	if (ev->type == HG_EVENT_EXEC)
+		exec_ext(r);
+	else
+		config_ext(r);
 	if (ev->auid != UINT32_MAX)
-		fprintf(f, " cs5Label=auid cs5=%u", ev->auid);
-	fprintf(f, " cn1Label=seq cn1=%llu cn2Label=ppid cn2=%u cn3Label=allowlistSerial"
-		" cn3=%llu cs6Label=droppedBefore cs6=%llu\n", U(ev->seq), ev->ppid,
-		U(ev->list_serial), U(ev->dropped_before));
+		fprintf(r->f, " cs5Label=auid cs5=%u", ev->auid);
+	/* The serial is a u64: a string, since cnN is a signed long. */
+	fprintf(r->f, " cn1Label=seq cn1=%llu cn2Label=ppid cn2=%u cn3Label=droppedBefore"
+		" cn3=%llu cs6Label=allowlistSerial cs6=%llu", U(ev->seq), ev->ppid,
+		U(ev->dropped_before), U(ev->list_serial));
+	if (r->truncated)
+		fputs(" flexString2Label=truncated flexString2=yes", r->f);
+	fputc('\n', r->f);
 }

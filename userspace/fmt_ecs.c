@@ -4,120 +4,197 @@
  * Elastic Common Schema (ECS 8.11), plus a "hashgate" object with what ECS
  * has no field for. Keys come in a fixed order; see EVENTS in hashgate.8.
  *
- * An exec decision is an alert in the intrusion_detection category (with
- * process for the program of an execve, library for the interpreter and for
- * mmap/mprotect); a denial is type denied, outcome failure. In audit mode
- * the exec went ahead, so type is allowed and outcome success, and the
- * action, like hashgate.decision, is "would-deny". A new allowlist and a
- * mode change are configuration change events; a refused allowlist is one
- * with outcome failure and the reason, a new signing key a configuration
- * creation.
+ * An exec record is an alert in the intrusion_detection category, with the
+ * category of what was attempted: process/start for the program of an
+ * execve, library/start for an interpreter or a file mapped executable,
+ * file/change for a write to a file mapped executable, process/change for
+ * executable memory no file vouches for (the category/type pairs ECS
+ * allows). A denial is type denied, outcome failure. In audit mode the
+ * access went ahead, so type is allowed and outcome success, and the action,
+ * like hashgate.decision, is "would-deny". A decision or record type this
+ * tool does not know is type info, outcome unknown, severity 8: never
+ * allowed. A new allowlist and a mode change are configuration change
+ * events; a refused allowlist is one with outcome failure and the reason, a
+ * new signing key a configuration creation.
+ *
+ * Only what the record has is written: no file object for anonymous memory,
+ * no inode without one. u64 values ECS maps as long (signed) that can exceed
+ * it, the allowlist serial, are strings.
  */
 #include <string.h>
 
-#include "escape.h"
 #include "evfmt.h"
 #include "util.h"
 
 #define U(x) ((unsigned long long)(x))
 
-static void key_str(FILE *f, const char *key, const void *s, size_t len)
+/* ECS 8.11 category and type of each subject, besides intrusion_detection. */
+static const char *const subject_category[] = {
+	[HG_SUBJ_PROGRAM] = "process", [HG_SUBJ_MAPPING] = "library",
+	[HG_SUBJ_WRITE] = "file", [HG_SUBJ_MEMORY] = "process",
+};
+static const char *const subject_type[] = {
+	[HG_SUBJ_PROGRAM] = "start", [HG_SUBJ_MAPPING] = "start",
+	[HG_SUBJ_WRITE] = "change", [HG_SUBJ_MEMORY] = "change",
+};
+
+static const unsigned int severity[HG_LVL_COUNT] = {
+	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_KEY] = 5,
+	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 6, [HG_LVL_DENY] = 8,
+	[HG_LVL_UNKNOWN] = 8,
+};
+
+/* "key":"value" with an untrusted value. */
+static void key_str(struct hg_rec *r, const char *key, const void *s, size_t len)
 {
-	fprintf(f, "\"%s\":", key);
-	hg_escape_json(f, s, len);
+	fprintf(r->f, "\"%s\":\"", key);
+	hg_put(r, s, len, HG_ESC_JSON, SIZE_MAX);
+	fputc('"', r->f);
 }
 
-static void print_event(FILE *f, const struct hg_event *ev)
+/* intrusion_detection's type: what happened to the access. */
+static const char *verdict_type(enum hg_level level)
 {
-	const char *action, *outcome = "success", *kind = "event";
-	const char *category = "configuration", *type = "change";
-	unsigned int severity = 3;
+	return level == HG_LVL_DENY ? "denied" : level == HG_LVL_UNKNOWN ? "info" : "allowed";
+}
+
+static void exec_event(struct hg_rec *r)
+{
+	const char *cat = r->subject < HG_SUBJ_UNKNOWN ? subject_category[r->subject] : NULL;
+	const char *type = r->subject < HG_SUBJ_UNKNOWN ? subject_type[r->subject] : NULL;
+	FILE *f = r->f;
+
+	fprintf(f, "\"kind\":\"%s\",\"category\":[\"intrusion_detection\"",
+		r->level == HG_LVL_ALLOW ? "event" : "alert");
+	if (cat)
+		fprintf(f, ",\"%s\"", cat);
+	fprintf(f, "],\"type\":[\"%s\"", verdict_type(r->level));
+	if (type)
+		fprintf(f, ",\"%s\"", type);
+	fprintf(f, "],\"action\":\"%s\",\"outcome\":\"%s\",\"reason\":\"%s\"",
+		hg_decision_name(r->ev->decision), hg_outcome(r->level),
+		hg_reason_name(r->ev->reason));
+}
+
+static void config_event(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	FILE *f = r->f;
 
 	switch (ev->type) {
-	case HG_EVENT_EXEC:
-		action = hg_decision_name(ev->decision);
-		category = ev->hook == HG_HOOK_BPRM_CHECK ? "process" : "library";
-		if (ev->decision == HG_DECISION_DENY) {
-			kind = "alert", type = "denied", outcome = "failure", severity = 8;
-		} else if (ev->decision == HG_DECISION_WOULD_DENY) {
-			kind = "alert", type = "allowed", severity = 5;
-		} else {
-			type = "allowed", severity = 1;
-		}
-		fprintf(f, "\"kind\":\"%s\",\"category\":[\"intrusion_detection\",\"%s\"],"
-			"\"type\":[\"%s\",\"start\"],\"action\":\"%s\",\"outcome\":\"%s\","
-			"\"reason\":\"%s\"", kind, category, type, action, outcome,
-			hg_reason_name(ev->reason));
-		break;
 	case HG_EVENT_LIST_LOAD:
 	case HG_EVENT_MODE:
-		action = ev->type == HG_EVENT_MODE ? "mode-change" : "allowlist-load";
-		fprintf(f, "\"kind\":\"event\",\"category\":[\"%s\"],\"type\":[\"%s\"],"
-			"\"action\":\"%s\",\"outcome\":\"success\"", category, type, action);
+		fprintf(f, "\"kind\":\"event\",\"category\":[\"configuration\"],"
+			"\"type\":[\"change\"],\"action\":\"%s\",\"outcome\":\"success\"",
+			ev->type == HG_EVENT_MODE ? "mode-change" : "allowlist-load");
 		break;
 	case HG_EVENT_LIST_REJECT:
-		severity = 6;
 		fprintf(f, "\"kind\":\"event\",\"category\":[\"configuration\"],"
 			"\"type\":[\"change\"],\"action\":\"allowlist-reject\","
 			"\"outcome\":\"failure\",\"reason\":\"%s\"",
 			hg_reason_name(ev->reason));
 		break;
 	case HG_EVENT_KEY_ADD:
-		severity = 5;
-		fprintf(f, "\"kind\":\"event\",\"category\":[\"configuration\"],"
-			"\"type\":[\"creation\"],\"action\":\"key-add\","
-			"\"outcome\":\"success\"");
+		fputs("\"kind\":\"event\",\"category\":[\"configuration\"],"
+		      "\"type\":[\"creation\"],\"action\":\"key-add\","
+		      "\"outcome\":\"success\"", f);
 		break;
 	default:
-		fprintf(f, "\"kind\":\"event\",\"category\":[\"configuration\"],"
-			"\"type\":[\"info\"],\"action\":\"unknown\",\"outcome\":\"unknown\"");
+		/* A newer module's record: worth a look, whatever it is. */
+		fputs("\"kind\":\"alert\",\"category\":[\"intrusion_detection\"],"
+		      "\"type\":[\"info\"],\"action\":\"unknown\",\"outcome\":\"unknown\"", f);
 		break;
 	}
-	fprintf(f, ",\"severity\":%u,\"sequence\":%llu,\"module\":\"hashgate\","
-		"\"dataset\":\"hashgate.%s\"}", severity, U(ev->seq),
-		hg_type_name(ev->type));
 }
 
-void hg_fmt_ecs(FILE *f, const struct hg_event *ev, const char *strings,
-		const struct hg_fmt_ctx *ctx)
+static void print_event(struct hg_rec *r)
 {
-	const char *exe = strings, *path = strings + ev->exe_len;
-	char ts[40], dev[24], hex[2 * HG_DIGEST_SIZE + 1];
-	size_t base;
+	const struct hg_event *ev = r->ev;
 
-	hg_fmt_time(ts, sizeof(ts), ev->time_ns, 6);
-	fprintf(f, "{\"@timestamp\":\"%s\",\"ecs\":{\"version\":\"8.11.0\"},\"event\":{", ts);
-	print_event(f, ev);
-	fputs(",\"observer\":{\"vendor\":\"hashgate\",\"product\":\"hashgate\",", f);
-	key_str(f, "version", ctx->version, strlen(ctx->version));
-	fputs("},\"host\":{", f);
-	key_str(f, "hostname", ctx->hostname, strlen(ctx->hostname));
-	fputc(',', f);
-	key_str(f, "name", ctx->hostname, strlen(ctx->hostname));
-	fprintf(f, "},\"process\":{\"pid\":%u,", ev->pid);
+	if (ev->type == HG_EVENT_EXEC)
+		exec_event(r);
+	else
+		config_event(r);
+	fprintf(r->f, ",\"severity\":%u,\"sequence\":%llu,\"module\":\"hashgate\","
+		"\"dataset\":\"hashgate.%s\"}", severity[r->level], U(ev->seq),
+		ev->type < __HG_EVENT_MAX ? hg_type_name(ev->type) : "unknown");
+}
+
+static void print_process_user(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	FILE *f = r->f;
+
+	fprintf(f, ",\"process\":{\"pid\":%u,", ev->pid);
 	if (ev->exe_len) {
-		key_str(f, "executable", exe, ev->exe_len);
+		key_str(r, "executable", r->exe, ev->exe_len);
 		fputc(',', f);
 	}
-	key_str(f, "name", ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
+	key_str(r, "name", ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
 	fprintf(f, ",\"parent\":{\"pid\":%u}},\"user\":{\"id\":\"%u\"", ev->ppid, ev->uid);
-	if (ev->auid != UINT32_MAX)
-		fprintf(f, ",\"audit\":{\"id\":\"%u\"}", ev->auid);
-	fputc('}', f);
-
-	hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
-	if (ev->type == HG_EVENT_EXEC) {
-		base = hg_basename_off(path, ev->path_len);
-		hg_fmt_dev(dev, sizeof(dev), ev->dev);
-		fputs(",\"file\":{", f);
-		key_str(f, "path", path, ev->path_len);
+	if (r->user) {
 		fputc(',', f);
-		key_str(f, "name", path + base, ev->path_len - base);
-		fprintf(f, ",\"inode\":\"%llu\",\"device\":\"%s\"", U(ev->ino), dev);
-		if (ev->flags & HG_EVENT_F_DIGEST)
-			fprintf(f, ",\"hash\":{\"sha256\":\"%s\"}", hex);
-		fputc('}', f);
+		key_str(r, "name", r->user, strlen(r->user));
 	}
+	fputc('}', f);
+}
+
+/* What the record has of a file: nothing at all for anonymous memory. */
+static void print_file(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	size_t base = hg_basename_off(r->path, ev->path_len);
+	bool digest = ev->flags & HG_EVENT_F_DIGEST;
+	char dev[24], hex[2 * HG_DIGEST_SIZE + 1];
+	const char *sep = "";
+	FILE *f = r->f;
+
+	if (ev->type != HG_EVENT_EXEC || (!ev->path_len && !ev->ino && !digest))
+		return;
+	fputs(",\"file\":{", f);
+	if (ev->path_len) {
+		key_str(r, "path", r->path, ev->path_len);
+		if (base < ev->path_len) {
+			fputc(',', f);
+			key_str(r, "name", r->path + base, ev->path_len - base);
+		}
+		sep = ",";
+	}
+	if (ev->ino) {
+		hg_fmt_dev(dev, sizeof(dev), ev->dev);
+		fprintf(f, "%s\"inode\":\"%llu\",\"device\":\"%s\"", sep, U(ev->ino), dev);
+		sep = ",";
+	}
+	if (digest) {
+		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
+		fprintf(f, "%s\"hash\":{\"sha256\":\"%s\"}", sep, hex);
+	}
+	fputc('}', f);
+}
+
+static void print_allowlist(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	char hex[2 * HG_DIGEST_SIZE + 1];
+
+	/* A string: 2^63 and above do not fit Elasticsearch's long. */
+	fprintf(r->f, ",\"allowlist\":{\"serial\":\"%llu\"", U(ev->list_serial));
+	if ((ev->type == HG_EVENT_LIST_LOAD || ev->type == HG_EVENT_LIST_REJECT) &&
+	    (ev->flags & HG_EVENT_F_DIGEST)) {
+		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
+		fprintf(r->f, ",\"sha256\":\"%s\"", hex);
+	}
+	if (hg_event_signed(ev)) {
+		fputc(',', r->f);
+		key_str(r, "signer", r->path, ev->path_len);
+	}
+	fputc('}', r->f);
+}
+
+static void print_hashgate(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	FILE *f = r->f;
 
 	fprintf(f, ",\"hashgate\":{\"type\":\"%s\"", hg_type_name(ev->type));
 	if (ev->type == HG_EVENT_EXEC)
@@ -130,25 +207,45 @@ void hg_fmt_ecs(FILE *f, const struct hg_event *ev, const char *strings,
 		fprintf(f, ",\"reason\":\"%s\"", hg_reason_name(ev->reason));
 	if (ev->type == HG_EVENT_KEY_ADD) {
 		fputc(',', f);
-		key_str(f, "key", path, ev->path_len);
+		key_str(r, "key", r->path, ev->path_len);
 	}
 	if (ev->type == HG_EVENT_MODE)
 		fprintf(f, ",\"locked\":%s", ev->flags & HG_EVENT_F_LOCKED ? "true" : "false");
-	fprintf(f, ",\"allowlist\":{\"serial\":%llu", U(ev->list_serial));
-	if ((ev->type == HG_EVENT_LIST_LOAD || ev->type == HG_EVENT_LIST_REJECT) &&
-	    (ev->flags & HG_EVENT_F_DIGEST))
-		fprintf(f, ",\"sha256\":\"%s\"", hex);
-	if (hg_event_signed(ev)) {
-		fputc(',', f);
-		key_str(f, "signer", path, ev->path_len);
-	}
-	fprintf(f, "},\"dropped_before\":%llu", U(ev->dropped_before));
-	if (ev->type == HG_EVENT_EXEC)
+	/* The login uid: ECS has no field for it (user.audit is auditbeat's). */
+	if (ev->auid != UINT32_MAX)
+		fprintf(f, ",\"auid\":\"%u\"", ev->auid);
+	print_allowlist(r);
+	fprintf(f, ",\"dropped_before\":%llu", U(ev->dropped_before));
+	if (ev->type == HG_EVENT_EXEC && ev->path_len)
 		fprintf(f, ",\"path_escaped\":%s",
-			hg_is_printable_utf8(path, ev->path_len) ? "false" : "true");
+			hg_is_printable_utf8(r->path, ev->path_len) ? "false" : "true");
 	if (ev->flags & HG_EVENT_F_FOREIGN_ROOT)
 		fputs(",\"foreign_root\":true", f);
 	if (ev->flags & HG_EVENT_F_PATH_TRUNCATED)
 		fputs(",\"path_truncated\":true", f);
-	fputs("}}\n", f);
+	if (r->truncated)
+		fputs(",\"truncated\":true", f);
+	fputc('}', f);
+}
+
+void hg_fmt_ecs(struct hg_rec *r)
+{
+	const struct hg_fmt_ctx *ctx = r->ctx;
+	char ts[40];
+	FILE *f = r->f;
+
+	hg_fmt_time(ts, sizeof(ts), r->ev->time_ns, 6);
+	fprintf(f, "{\"@timestamp\":\"%s\",\"ecs\":{\"version\":\"8.11.0\"},\"event\":{", ts);
+	print_event(r);
+	fputs(",\"observer\":{\"vendor\":\"hashgate\",\"product\":\"hashgate\",", f);
+	key_str(r, "version", ctx->version, strlen(ctx->version));
+	fputs("},\"host\":{", f);
+	key_str(r, "hostname", ctx->hostname, strlen(ctx->hostname));
+	fputc(',', f);
+	key_str(r, "name", ctx->hostname, strlen(ctx->hostname));
+	fputc('}', f);
+	print_process_user(r);
+	print_file(r);
+	print_hashgate(r);
+	fputs("}\n", f);
 }

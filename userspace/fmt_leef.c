@@ -8,87 +8,134 @@
  * character, so a '^' inside a value is written as the four characters \x5e,
  * as are control characters and ill-formed UTF-8 (as \xNN); header fields
  * escape | and \ as CEF does (escape.c).
+ *
+ * Predefined attributes are used only for what they mean: usrName for the
+ * user, resource for the file. The ident* attributes describe the subject of
+ * an identity (login) event and feed QRadar's asset model, and policy names
+ * a policy: the reporting host and the allowlist serial are custom
+ * attributes (dvchost, as in CEF, and allowlistSerial). QRadar takes the
+ * log source from the syslog header the record travels in.
  */
 #include <string.h>
 
-#include "escape.h"
 #include "evfmt.h"
 #include "util.h"
 
 #define U(x) ((unsigned long long)(x))
 
-static void attr(FILE *f, const char *key, const void *s, size_t len)
+static const unsigned int severity[HG_LVL_COUNT] = {
+	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_KEY] = 5,
+	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 7, [HG_LVL_DENY] = 8,
+	[HG_LVL_UNKNOWN] = 8,
+};
+
+/* "^key=value" with an untrusted value. */
+static void attr(struct hg_rec *r, const char *key, const void *s, size_t len)
 {
-	fprintf(f, "^%s=", key);
-	hg_escape_value(f, s, len, HG_ESC_LEEF);
+	fprintf(r->f, "^%s=", key);
+	hg_put(r, s, len, HG_ESC_LEEF, SIZE_MAX);
 }
 
-void hg_fmt_leef(FILE *f, const struct hg_event *ev, const char *strings,
-		 const struct hg_fmt_ctx *ctx)
+/* As CEF's Device Event Class ID. */
+static void event_id(const struct hg_rec *r, char *id, size_t size)
 {
-	const char *path = strings + ev->exe_len;
-	char id[48], ts[40], dev[24], hex[2 * HG_DIGEST_SIZE + 1];
-	unsigned int sev = 3;
-	size_t base;
+	static const char *const ids[] = {
+		[HG_EVENT_LIST_LOAD] = "list-load", [HG_EVENT_MODE] = "mode",
+		[HG_EVENT_LIST_REJECT] = "list-reject", [HG_EVENT_KEY_ADD] = "key-add",
+	};
+	const struct hg_event *ev = r->ev;
 
-	hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
-	hg_fmt_time(ts, sizeof(ts), ev->time_ns, 3);
-	if (ev->type == HG_EVENT_EXEC) {
-		snprintf(id, sizeof(id), "exec-%s", hg_decision_name(ev->decision));
-		sev = ev->decision == HG_DECISION_DENY ? 8 :
-		      ev->decision == HG_DECISION_WOULD_DENY ? 5 : 1;
-	} else if (ev->type == HG_EVENT_LIST_LOAD) {
-		snprintf(id, sizeof(id), "list-load");
-	} else if (ev->type == HG_EVENT_LIST_REJECT) {
-		snprintf(id, sizeof(id), "list-reject");
-		sev = 7;
-	} else if (ev->type == HG_EVENT_KEY_ADD) {
-		snprintf(id, sizeof(id), "key-add");
-		sev = 5;
-	} else if (ev->type == HG_EVENT_MODE) {
-		snprintf(id, sizeof(id), "mode");
-	} else {
-		snprintf(id, sizeof(id), "type-%u", ev->type);
+	if (ev->type == HG_EVENT_EXEC)
+		snprintf(id, size, "%s-%s", hg_subject_class(r->subject),
+			 hg_decision_token(ev));
+	else if (ev->type < __HG_EVENT_MAX && ids[ev->type])
+		snprintf(id, size, "%s", ids[ev->type]);
+	else
+		snprintf(id, size, "type-%u", ev->type);
+}
+
+/* The file's attributes, those it has: none for anonymous memory. */
+static void exec_attrs(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	size_t base = hg_basename_off(r->path, ev->path_len);
+	char dev[24], hex[2 * HG_DIGEST_SIZE + 1];
+
+	fprintf(r->f, "^action=%s^reason=%s^mode=%s^hook=%s",
+		hg_decision_name(ev->decision), hg_reason_name(ev->reason),
+		hg_mode_name(ev->mode), hg_hook_name(ev->hook));
+	if (ev->path_len)
+		attr(r, "resource", r->path, ev->path_len);
+	if (base < ev->path_len)
+		attr(r, "fileName", r->path + base, ev->path_len - base);
+	if (ev->flags & HG_EVENT_F_DIGEST) {
+		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
+		fprintf(r->f, "^fileHash=%s", hex);
 	}
-	fputs("LEEF:2.0|hashgate|hashgate|", f);
-	hg_escape_value(f, ctx->version, strlen(ctx->version), HG_ESC_CEF_HDR);
-	fprintf(f, "|%s|^|devTime=%s^devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX"
-		"^cat=%s^sev=%u", id, ts, hg_type_name(ev->type), sev);
-	attr(f, "identHostName", ctx->hostname, strlen(ctx->hostname));
-	fprintf(f, "^seq=%llu", U(ev->seq));
-	if (ev->type == HG_EVENT_EXEC) {
-		base = hg_basename_off(path, ev->path_len);
+	if (ev->ino) {
 		hg_fmt_dev(dev, sizeof(dev), ev->dev);
-		fprintf(f, "^action=%s^reason=%s^mode=%s^hook=%s",
-			hg_decision_name(ev->decision), hg_reason_name(ev->reason),
-			hg_mode_name(ev->mode), hg_hook_name(ev->hook));
-		attr(f, "resource", path, ev->path_len);
-		attr(f, "fileName", path + base, ev->path_len - base);
-		if (ev->flags & HG_EVENT_F_DIGEST)
-			fprintf(f, "^fileHash=%s", hex);
-		fprintf(f, "^inode=%llu^device=%s", U(ev->ino), dev);
-		if (*hg_path_flags(ev))
-			fprintf(f, "^pathFlags=%s", hg_path_flags(ev));
-	} else {
-		fprintf(f, "^mode=%s", hg_mode_name(ev->mode));
-		if (ev->type == HG_EVENT_MODE)
-			fprintf(f, "^locked=%s", ev->flags & HG_EVENT_F_LOCKED ? "yes" : "no");
-		if (ev->type == HG_EVENT_LIST_REJECT)
-			fprintf(f, "^reason=%s", hg_reason_name(ev->reason));
-		if ((ev->type == HG_EVENT_LIST_LOAD || ev->type == HG_EVENT_LIST_REJECT) &&
-		    (ev->flags & HG_EVENT_F_DIGEST))
-			fprintf(f, "^allowlistHash=%s", hex);
-		if (hg_event_signed(ev))
-			attr(f, "signer", path, ev->path_len);
-		if (ev->type == HG_EVENT_KEY_ADD)
-			attr(f, "key", path, ev->path_len);
+		fprintf(r->f, "^inode=%llu^device=%s", U(ev->ino), dev);
 	}
-	fprintf(f, "^pid=%u^ppid=%u^uid=%u", ev->pid, ev->ppid, ev->uid);
+	if (*hg_path_flags(ev))
+		fprintf(r->f, "^pathFlags=%s", hg_path_flags(ev));
+}
+
+static void config_attrs(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	char hex[2 * HG_DIGEST_SIZE + 1];
+
+	fprintf(r->f, "^mode=%s", hg_mode_name(ev->mode));
+	if (ev->type == HG_EVENT_MODE)
+		fprintf(r->f, "^locked=%s", ev->flags & HG_EVENT_F_LOCKED ? "yes" : "no");
+	if (ev->type == HG_EVENT_LIST_REJECT)
+		fprintf(r->f, "^reason=%s", hg_reason_name(ev->reason));
+	if ((ev->type == HG_EVENT_LIST_LOAD || ev->type == HG_EVENT_LIST_REJECT) &&
+	    (ev->flags & HG_EVENT_F_DIGEST)) {
+		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
+		fprintf(r->f, "^allowlistHash=%s", hex);
+	}
+	if (hg_event_signed(ev))
+		attr(r, "signer", r->path, ev->path_len);
+	if (ev->type == HG_EVENT_KEY_ADD)
+		attr(r, "key", r->path, ev->path_len);
+}
+
+static void who(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+
+	fprintf(r->f, "^pid=%u^ppid=%u^uid=%u", ev->pid, ev->ppid, ev->uid);
+	if (r->user)
+		attr(r, "usrName", r->user, strlen(r->user));
 	if (ev->auid != UINT32_MAX)
-		fprintf(f, "^auid=%u", ev->auid);
-	attr(f, "comm", ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
+		fprintf(r->f, "^auid=%u", ev->auid);
+	attr(r, "comm", ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
 	if (ev->exe_len)
-		attr(f, "exe", strings, ev->exe_len);
-	fprintf(f, "^policy=%llu^droppedBefore=%llu\n", U(ev->list_serial),
+		attr(r, "exe", r->exe, ev->exe_len);
+}
+
+void hg_fmt_leef(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	char id[48], ts[40];
+
+	event_id(r, id, sizeof(id));
+	hg_fmt_time(ts, sizeof(ts), ev->time_ns, 3);
+	fputs("LEEF:2.0|hashgate|hashgate|", r->f);
+	hg_escape_value(r->f, r->ctx->version, strlen(r->ctx->version), HG_ESC_CEF_HDR);
+	fprintf(r->f, "|%s|^|devTime=%s^devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX"
+		"^cat=%s^sev=%u", id, ts, hg_type_name(ev->type), severity[r->level]);
+	attr(r, "dvchost", r->ctx->hostname, strlen(r->ctx->hostname));
+	fprintf(r->f, "^seq=%llu", U(ev->seq));
+	if (ev->type == HG_EVENT_EXEC)
+		exec_attrs(r);
+	else
+		config_attrs(r);
+	who(r);
+	fprintf(r->f, "^allowlistSerial=%llu^droppedBefore=%llu", U(ev->list_serial),
 		U(ev->dropped_before));
+	if (r->truncated)
+		fputs("^truncated=yes", r->f);
+	fputc('\n', r->f);
 }

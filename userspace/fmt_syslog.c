@@ -2,31 +2,42 @@
 /*
  * 'hashgate events --format syslog': RFC 5424 messages, one per line
  *
- *   <PRI>1 TIMESTAMP HOSTNAME hashgate PROCID MSGID [hashgate@32473 k="v" ...] MSG
+ *   <PRI>1 TIMESTAMP HOSTNAME hashgate PROCID MSGID [hashgate@PEN k="v" ...] BOM MSG
  *
- * Facility authpriv (10); severity warning for a denial and a refused
- * allowlist, notice for a would-deny, list, key and mode changes, info for
- * an allow. MSGID names the event: EXEC_DENY, EXEC_WOULD_DENY, EXEC_ALLOW,
- * LIST_LOAD, LIST_REJECT, KEY_ADD, MODE.
- * The SD-ID uses 32473, the private enterprise number RFC 5612 reserves for
- * documentation: a deployment with its own PEN should change HG_SYSLOG_PEN.
- * SD-PARAM values escape " \ and ] (escape.c); MSG is plain UTF-8 text
- * without a BOM and without control characters.
+ * Facility authpriv (10); severity warning for a denial, a refused
+ * allowlist and anything this tool does not know, notice for a would-deny,
+ * list, key and mode changes, info for an allow. MSGID names the event:
+ * EXEC_, WRITE_, MEMORY_ or ACCESS_ (what was attempted) then DENY,
+ * WOULD_DENY, ALLOW or UNKNOWN; LIST_LOAD, LIST_REJECT, KEY_ADD, MODE,
+ * UNKNOWN.
+ * PEN, the private enterprise number of the SD-ID, is a setting
+ * (hg_fmt_set_enterprise_number()); it defaults to 32473, which RFC 5612
+ * reserves for documentation. SD-PARAM values escape " \ and ] (escape.c);
+ * MSG is UTF-8 text without control characters, so it starts with the byte
+ * order mark (RFC 5424, section 6.4).
  */
+#include <ctype.h>
 #include <string.h>
 
-#include "escape.h"
 #include "evfmt.h"
 #include "util.h"
 
 #define U(x) ((unsigned long long)(x))
 #define FACILITY_AUTHPRIV	10
+#define BOM			"\xef\xbb\xbf"
 
-static void param(FILE *f, const char *key, const void *s, size_t len)
+static const unsigned int severity[HG_LVL_COUNT] = {
+	[HG_LVL_CHANGE] = 5, [HG_LVL_ALLOW] = 6, [HG_LVL_KEY] = 5,
+	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 4, [HG_LVL_DENY] = 4,
+	[HG_LVL_UNKNOWN] = 4,
+};
+
+/* " key="value"" with an untrusted value. */
+static void param(struct hg_rec *r, const char *key, const void *s, size_t len)
 {
-	fprintf(f, " %s=\"", key);
-	hg_escape_value(f, s, len, HG_ESC_SD);
-	fputc('"', f);
+	fprintf(r->f, " %s=\"", key);
+	hg_put(r, s, len, HG_ESC_SD, SIZE_MAX);
+	fputc('"', r->f);
 }
 
 /* HOSTNAME is 1..255 PRINTUSASCII: anything else becomes '-'. */
@@ -42,56 +53,75 @@ static void print_hostname(FILE *f, const char *host)
 		fputc(host[i] > ' ' && host[i] < 0x7f ? host[i] : '-', f);
 }
 
-static const char *msgid(const struct hg_event *ev)
+/* @s in capitals, '-' as '_': an exec record's MSGID from its parts. */
+static void print_upper(FILE *f, const char *s)
 {
-	switch (ev->type) {
-	case HG_EVENT_EXEC:
-		return ev->decision == HG_DECISION_DENY ? "EXEC_DENY" :
-		       ev->decision == HG_DECISION_WOULD_DENY ? "EXEC_WOULD_DENY" :
-		       ev->decision == HG_DECISION_ALLOW ? "EXEC_ALLOW" : "EXEC";
-	case HG_EVENT_LIST_LOAD:
-		return "LIST_LOAD";
-	case HG_EVENT_LIST_REJECT:
-		return "LIST_REJECT";
-	case HG_EVENT_KEY_ADD:
-		return "KEY_ADD";
-	case HG_EVENT_MODE:
-		return "MODE";
-	default:
-		return "UNKNOWN";
-	}
+	for (; *s; s++)
+		fputc(*s == '-' ? '_' : toupper((unsigned char)*s), f);
 }
 
-/* "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID ", also used by forward.c. */
+static void print_msgid(FILE *f, const struct hg_event *ev)
+{
+	static const char *const ids[] = {
+		[HG_EVENT_LIST_LOAD] = "LIST_LOAD", [HG_EVENT_MODE] = "MODE",
+		[HG_EVENT_LIST_REJECT] = "LIST_REJECT", [HG_EVENT_KEY_ADD] = "KEY_ADD",
+	};
+	if (ev->type != HG_EVENT_EXEC) {
+		fputs(ev->type < __HG_EVENT_MAX && ids[ev->type] ? ids[ev->type] : "UNKNOWN", f);
+		return;
+	}
+	print_upper(f, hg_subject_class(hg_exec_subject(ev)));
+	fputc('_', f);
+	print_upper(f, hg_decision_token(ev));
+}
+
+/* "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID ", also used by events.c. */
 void hg_syslog_header(FILE *f, const struct hg_event *ev, const struct hg_fmt_ctx *ctx)
 {
-	unsigned int sev = 5;
 	char ts[40];
 
-	if (ev->type == HG_EVENT_EXEC)
-		sev = ev->decision == HG_DECISION_DENY ? 4 :
-		      ev->decision == HG_DECISION_WOULD_DENY ? 5 : 6;
-	else if (ev->type == HG_EVENT_LIST_REJECT)
-		sev = 4;
 	hg_fmt_time(ts, sizeof(ts), ev->time_ns, 6);
-	fprintf(f, "<%u>1 %s ", FACILITY_AUTHPRIV * 8 + sev, ts);
+	fprintf(f, "<%u>1 %s ", FACILITY_AUTHPRIV * 8 + severity[hg_event_level(ev)], ts);
 	print_hostname(f, ctx->hostname);
 	if (ctx->procid)
-		fprintf(f, " hashgate %u %s ", ctx->procid, msgid(ev));
+		fprintf(f, " hashgate %u ", ctx->procid);
 	else
-		fprintf(f, " hashgate - %s ", msgid(ev));
+		fputs(" hashgate - ", f);
+	print_msgid(f, ev);
+	fputc(' ', f);
 }
 
-void hg_fmt_syslog(FILE *f, const struct hg_event *ev, const char *strings,
-		   const struct hg_fmt_ctx *ctx)
+/* hashgate@PEN: the SD-ID. */
+static void print_sd_id(struct hg_rec *r)
 {
-	const char *path = strings + ev->exe_len;
-	char dev[24], hex[2 * HG_DIGEST_SIZE + 1];
+	const char *pen = r->ctx->enterprise_number;
 
-	hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
-	hg_syslog_header(f, ev, ctx);
-	fprintf(f, "[" HG_SYSLOG_SDID " seq=\"%llu\" type=\"%s\"", U(ev->seq),
-		hg_type_name(ev->type));
+	fprintf(r->f, "[hashgate@%s", *pen ? pen : HG_SYSLOG_PEN_DEFAULT);
+}
+
+static void exec_params(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	char dev[24];
+
+	if (ev->path_len)
+		param(r, "path", r->path, ev->path_len);
+	if (ev->ino) {
+		hg_fmt_dev(dev, sizeof(dev), ev->dev);
+		fprintf(r->f, " dev=\"%s\" ino=\"%llu\"", dev, U(ev->ino));
+	}
+	if (*hg_path_flags(ev))
+		fprintf(r->f, " path_flags=\"%s\"", hg_path_flags(ev));
+}
+
+static void structured_data(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	char hex[2 * HG_DIGEST_SIZE + 1];
+	FILE *f = r->f;
+
+	print_sd_id(r);
+	fprintf(f, " seq=\"%llu\" type=\"%s\"", U(ev->seq), hg_type_name(ev->type));
 	if (ev->type == HG_EVENT_EXEC)
 		fprintf(f, " decision=\"%s\" reason=\"%s\" hook=\"%s\"",
 			hg_decision_name(ev->decision), hg_reason_name(ev->reason),
@@ -102,56 +132,84 @@ void hg_fmt_syslog(FILE *f, const struct hg_event *ev, const char *strings,
 	if (ev->type == HG_EVENT_MODE)
 		fprintf(f, " locked=\"%d\"", !!(ev->flags & HG_EVENT_F_LOCKED));
 	fprintf(f, " pid=\"%u\" ppid=\"%u\" uid=\"%u\"", ev->pid, ev->ppid, ev->uid);
+	if (r->user)
+		param(r, "user", r->user, strlen(r->user));
 	if (ev->auid != UINT32_MAX)
 		fprintf(f, " auid=\"%u\"", ev->auid);
-	param(f, "comm", ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
+	param(r, "comm", ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
 	if (ev->exe_len)
-		param(f, "exe", strings, ev->exe_len);
-	if (ev->type == HG_EVENT_EXEC) {
-		hg_fmt_dev(dev, sizeof(dev), ev->dev);
-		param(f, "path", path, ev->path_len);
-		fprintf(f, " dev=\"%s\" ino=\"%llu\"", dev, U(ev->ino));
-		if (*hg_path_flags(ev))
-			fprintf(f, " path_flags=\"%s\"", hg_path_flags(ev));
-	}
+		param(r, "exe", r->exe, ev->exe_len);
+	if (ev->type == HG_EVENT_EXEC)
+		exec_params(r);
 	if (hg_event_signed(ev))
-		param(f, "signer", path, ev->path_len);
+		param(r, "signer", r->path, ev->path_len);
 	if (ev->type == HG_EVENT_KEY_ADD)
-		param(f, "key", path, ev->path_len);
-	if (ev->flags & HG_EVENT_F_DIGEST)
+		param(r, "key", r->path, ev->path_len);
+	if (ev->flags & HG_EVENT_F_DIGEST) {
+		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
 		fprintf(f, " sha256=\"%s\"", hex);
-	fprintf(f, " serial=\"%llu\" dropped_before=\"%llu\"]", U(ev->list_serial),
+	}
+	fprintf(f, " serial=\"%llu\" dropped_before=\"%llu\"", U(ev->list_serial),
 		U(ev->dropped_before));
+	if (r->truncated)
+		fputs(" truncated=\"1\"", f);
+	fputc(']', f);
+}
 
-	/* MSG: a human summary. */
+/* MSG for an exec record: "file write denied (exec-mapped, write_open): PATH". */
+static void exec_msg(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	const char *what = hg_subject_name(r->subject);
+
+	fprintf(r->f, "%c%s %s (%s, %s)", tolower((unsigned char)what[0]), what + 1,
+		hg_verdict_phrase(ev), hg_reason_name(ev->reason), hg_hook_name(ev->hook));
+	if (ev->path_len) {
+		fputs(": ", r->f);
+		hg_put(r, r->path, ev->path_len, HG_ESC_PLAIN, SIZE_MAX);
+	}
+}
+
+/* MSG: a human summary. */
+static void message(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	FILE *f = r->f;
+
+	fputs(" " BOM, f);
 	switch (ev->type) {
 	case HG_EVENT_EXEC:
-		fprintf(f, " %s %s (%s): ", hg_hook_name(ev->hook),
-			hg_decision_name(ev->decision), hg_reason_name(ev->reason));
-		hg_escape_value(f, path, ev->path_len, HG_ESC_PLAIN);
+		exec_msg(r);
 		break;
 	case HG_EVENT_LIST_LOAD:
-		fprintf(f, " allowlist serial %llu loaded", U(ev->list_serial));
+		fprintf(f, "allowlist serial %llu loaded", U(ev->list_serial));
 		if (hg_event_signed(ev)) {
 			fputs(", signed by ", f);
-			hg_escape_value(f, path, ev->path_len, HG_ESC_PLAIN);
+			hg_put(r, r->path, ev->path_len, HG_ESC_PLAIN, SIZE_MAX);
 		}
 		break;
 	case HG_EVENT_LIST_REJECT:
-		fprintf(f, " allowlist serial %llu refused (%s)", U(ev->list_serial),
+		fprintf(f, "allowlist serial %llu refused (%s)", U(ev->list_serial),
 			hg_reason_name(ev->reason));
 		break;
 	case HG_EVENT_KEY_ADD:
-		fputs(" key added: ", f);
-		hg_escape_value(f, path, ev->path_len, HG_ESC_PLAIN);
+		fputs("key added: ", f);
+		hg_put(r, r->path, ev->path_len, HG_ESC_PLAIN, SIZE_MAX);
 		break;
 	case HG_EVENT_MODE:
-		fprintf(f, " mode %s%s", hg_mode_name(ev->mode),
+		fprintf(f, "mode %s%s", hg_mode_name(ev->mode),
 			ev->flags & HG_EVENT_F_LOCKED ? ", locked" : "");
 		break;
 	default:
-		fprintf(f, " event type %u", ev->type);
+		fprintf(f, "unknown event type %u", ev->type);
 		break;
 	}
-	fputc('\n', f);
+}
+
+void hg_fmt_syslog(struct hg_rec *r)
+{
+	hg_syslog_header(r->f, r->ev, r->ctx);
+	structured_data(r);
+	message(r);
+	fputc('\n', r->f);
 }

@@ -7,10 +7,22 @@ binary record held.
 
     check_formats.py FORMAT FILE [EVENTS.BIN]
 
-FORMAT is json, cef, leef or syslog. With EVENTS.BIN, the decoded path (and
-sequence number) of every exec record must equal the record's own, shown as
-the formats show it: bytes that are not printable UTF-8 as \\xNN (CEF keeps
-CR and LF). Prints one line per failure; exits 1 if there was any.
+FORMAT is json, cef, leef or syslog. With EVENTS.BIN, every record is checked
+against the binary record it came from:
+- the sequence number and the allowlist serial (a u64, also 2^64-1);
+- the path of exec records, shown as the formats show it: bytes that are not
+  printable UTF-8 as \\xNN (CEF keeps CR and LF); a value cut to fit the
+  record's size limit is a prefix ending with MARK, in a record flagged as
+  truncated, and never in JSON; no path, inode or device field where the
+  record has none (anonymous memory);
+- what the record is about: a write to a file mapped executable is a file
+  change, executable memory a process change, and a decision or type the
+  tool does not know is never allowed (outcome unknown, high severity);
+- JSON: every field outside "hashgate" is an ECS 8.11 field of the right
+  type, with category/type pairs ECS allows;
+- LEEF: no identity attribute for the reporting host, no policy for the
+  serial; syslog: a byte order mark before MSG.
+Prints one line per failure; exits 1 if there was any.
 """
 import json
 import re
@@ -19,7 +31,39 @@ import sys
 
 FMT = '<IBBBBQQQQQQIIIIIBBBB32s16sHHI'
 HDR = struct.calcsize(FMT)
+MARK = '...(truncated)'
+BOM = '\ufeff'
 errors = []
+
+EXEC, KNOWN_TYPES, KNOWN_DECISIONS = 1, {1, 2, 3, 4, 5}, {0, 1, 2}
+WRITE_HOOKS = {5, 6, 11}            # write_open, truncate, write_map
+MEMORY_HOOKS = {7, 8, 9, 10}        # forced_write, uffd_fill, personality, exec_stack
+ANON_REASONS = {5, 6}               # memfd, anon-exec
+
+# The ECS 8.11 fields the JSON format uses, with their types, and the
+# event.type values ECS expects with each event.category it uses
+# (from the ECS 8.11 field reference, ecs_flat.yml).
+ECS_FIELDS = {
+    '@timestamp': 'date', 'ecs.version': 'keyword', 'event.kind': 'keyword',
+    'event.category': 'keyword', 'event.type': 'keyword', 'event.action': 'keyword',
+    'event.outcome': 'keyword', 'event.reason': 'keyword', 'event.severity': 'long',
+    'event.sequence': 'long', 'event.module': 'keyword', 'event.dataset': 'keyword',
+    'observer.vendor': 'keyword', 'observer.product': 'keyword',
+    'observer.version': 'keyword', 'host.hostname': 'keyword', 'host.name': 'keyword',
+    'process.pid': 'long', 'process.executable': 'keyword', 'process.name': 'keyword',
+    'process.parent.pid': 'long', 'user.id': 'keyword', 'user.name': 'keyword',
+    'file.path': 'keyword', 'file.name': 'keyword', 'file.inode': 'keyword',
+    'file.device': 'keyword', 'file.hash.sha256': 'keyword',
+}
+ECS_CATEGORY_TYPES = {
+    'intrusion_detection': {'allowed', 'denied', 'info'},
+    'process': {'access', 'change', 'end', 'info', 'start'},
+    'library': {'start'},
+    'file': {'access', 'change', 'creation', 'deletion', 'info'},
+    'configuration': {'access', 'change', 'creation', 'deletion', 'info'},
+}
+ECS_KINDS = {'alert', 'event'}
+ECS_OUTCOMES = {'success', 'failure', 'unknown'}
 
 
 def fail(lineno, msg):
@@ -31,11 +75,27 @@ def records(path):
     off = 0
     while off < len(data):
         f = struct.unpack_from(FMT, data, off)
-        size, typ, flags, seq, exe_len, path_len = f[0], f[2], f[3], f[5], f[-3], f[-2]
+        size, exe_len, path_len = f[0], f[-3], f[-2]
         exe = data[off + HDR:off + HDR + exe_len]
         p = data[off + HDR + exe_len:off + HDR + exe_len + path_len]
-        yield {'type': typ, 'flags': flags, 'seq': seq, 'exe': exe, 'path': p}
+        yield {'type': f[2], 'flags': f[3], 'seq': f[5], 'serial': f[9], 'ino': f[10],
+               'uid': f[14], 'auid': f[15], 'hook': f[16], 'decision': f[18],
+               'reason': f[19], 'exe': exe, 'path': p}
         off += size
+
+
+def subject(r):
+    """What an exec record is about, as the tool classifies it."""
+    if r['hook'] in WRITE_HOOKS:
+        return 'write'
+    if r['hook'] in MEMORY_HOOKS or (r['hook'] in (3, 4) and r['reason'] in ANON_REASONS):
+        return 'memory'
+    return {1: 'program', 2: 'mapping', 3: 'mapping', 4: 'mapping'}.get(r['hook'], 'unknown')
+
+
+def unknown(r):
+    return r['type'] not in KNOWN_TYPES or (r['type'] == EXEC and
+                                            r['decision'] not in KNOWN_DECISIONS)
 
 
 def display(b, keep_crlf=False):
@@ -83,9 +143,53 @@ def json_path(b):
     return ''.join(out)
 
 
+def want_path(fmt, b):
+    """The decoded path of a record in @fmt."""
+    return {'json': json_path, 'cef': lambda p: display(p, keep_crlf=True),
+            'leef': lambda p: display(p).replace('^', '\\x5e'),
+            'syslog': display}[fmt](b)
+
+
+def path_matches(got, want, truncated):
+    """@got is @want, or, in a record flagged truncated, a prefix of it and MARK."""
+    if got == want:
+        return True
+    return truncated and got.endswith(MARK) and want.startswith(got[:-len(MARK)])
+
+
 def check_line_chars(lineno, line):
     if any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f or c in '\u2028\u2029' for c in line):
         fail(lineno, 'raw control character in the record')
+
+
+def flatten(d, prefix=''):
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flatten(v, prefix + k + '.'))
+        else:
+            out[prefix + k] = v
+    return out
+
+
+def check_ecs(d):
+    """Every field outside hashgate is ECS 8.11's, of its type; pairs ECS allows."""
+    for k, v in flatten(d).items():
+        if k.startswith('hashgate.'):
+            continue
+        assert k in ECS_FIELDS, f'{k} is not an ECS 8.11 field'
+        t = ECS_FIELDS[k]
+        ok = isinstance(v, int) and not isinstance(v, bool) if t == 'long' else \
+            isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+        assert ok, f'{k}: {v!r} is not an ECS {t}'
+    e = d['event']
+    assert e['kind'] in ECS_KINDS and e['outcome'] in ECS_OUTCOMES
+    for c in e['category']:
+        assert c in ECS_CATEGORY_TYPES, f'category {c}'
+        assert set(e['type']) & ECS_CATEGORY_TYPES[c], f'no type of {c} in {e["type"]}'
+    for t in e['type']:
+        assert any(t in ECS_CATEGORY_TYPES[c] for c in e['category']), \
+            f'type {t} fits none of {e["category"]}'
 
 
 def parse_json(line):
@@ -95,11 +199,14 @@ def parse_json(line):
     e = d['event']
     for k in ('kind', 'category', 'type', 'action', 'outcome', 'sequence'):
         assert k in e, f'missing event.{k}'
-    assert e['outcome'] in ('success', 'failure', 'unknown')
-    fields = {'seq': e['sequence'], 'type': d['hashgate']['type']}
-    if 'file' in d:
-        fields['path'] = d['file']['path']
-    return fields
+    check_ecs(d)
+    h, f = d['hashgate'], d.get('file', {})
+    serial = h['allowlist']['serial']
+    assert isinstance(serial, str), 'the serial is not a string'
+    return {'seq': e['sequence'], 'type': h['type'], 'path': f.get('path'),
+            'inode': f.get('inode'), 'serial': serial, 'truncated': h.get('truncated', False),
+            'outcome': e['outcome'], 'high': e['severity'] >= 7,
+            'category': e['category'], 'etype': e['type']}
 
 
 def cef_split_header(line):
@@ -152,16 +259,29 @@ def cef_ext(ext):
     return out
 
 
+def cef_labelled(kv, label):
+    """The value of the custom field labelled @label, or None."""
+    for k, v in kv.items():
+        if k.endswith('Label') and v == label:
+            return kv.get(k[:-len('Label')])
+    return None
+
+
 def parse_cef(line):
     hdr, ext = cef_split_header(line)
     assert hdr[0] == 'CEF:0', hdr[0]
     assert re.fullmatch(r'\d|10', hdr[6]), f'severity {hdr[6]}'
     kv = cef_ext(ext)
     assert kv['cn1'] == kv['externalId']
-    fields = {'seq': int(kv['cn1']), 'type': kv['cat'].split('/')[-1]}
-    if 'filePath' in kv:
-        fields['path'] = kv['filePath']
-    return fields
+    for k in ('cn1', 'cn2', 'cn3'):   # cnN is a signed long
+        assert k not in kv or -2**63 <= int(kv[k]) < 2**63, f'{k} overflows'
+    for k in ('filePath', 'fname'):   # CEF's lengths
+        assert len(kv.get(k, '')) <= 1023, f'{k} longer than 1023'
+    return {'seq': int(kv['cn1']), 'type': kv['cat'].split('/')[-1],
+            'path': kv.get('filePath'), 'inode': kv.get('fileId'),
+            'serial': cef_labelled(kv, 'allowlistSerial'),
+            'truncated': cef_labelled(kv, 'truncated') == 'yes',
+            'outcome': kv.get('outcome'), 'high': int(hdr[6]) >= 7, 'class': hdr[4]}
 
 
 def parse_leef(line):
@@ -174,24 +294,20 @@ def parse_leef(line):
         assert sep and re.fullmatch(r'\w+', k), f'bad attribute {a!r}'
         assert k not in kv, f'duplicate key {k}'
         kv[k] = v
-    fields = {'seq': int(kv['seq']), 'type': kv['cat']}
-    if 'resource' in kv:
-        fields['path'] = kv['resource']
-    return fields
+    # ident* describe identity events; policy names a policy.
+    assert not any(k.startswith('ident') for k in kv), 'identity attribute'
+    assert 'policy' not in kv, 'policy attribute'
+    return {'seq': int(kv['seq']), 'type': kv['cat'], 'path': kv.get('resource'),
+            'inode': kv.get('inode'), 'serial': kv['allowlistSerial'],
+            'truncated': kv.get('truncated') == 'yes', 'outcome': None,
+            'high': int(kv['sev']) >= 7, 'class': m.group(4)}
 
 
 SD_NAME = r'[^= \]"\x00-\x20\x7f-\xff]{1,32}'
 
 
-def parse_syslog(line):
-    m = re.match(r'<(\d{1,3})>1 (\S+) (\S{1,255}) (\S{1,48}) (\S{1,128}) (\S{1,32}) ',
-                 line)
-    assert m, 'bad RFC 5424 header'
-    pri, ts = int(m.group(1)), m.group(2)
-    assert pri <= 191
-    assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)', ts)
-    assert m.group(4) == 'hashgate'
-    rest = line[m.end():]
+def parse_sd(rest):
+    """The SD-ELEMENTs at the start of @rest, and what follows them."""
     sd = {}
     assert rest.startswith('['), 'no structured data'
     while rest.startswith('['):
@@ -215,12 +331,79 @@ def parse_syslog(line):
         assert rest[i] == ']', 'SD-ELEMENT not closed'
         sd[sdid] = params
         rest = rest[i + 1:]
-    assert rest == '' or rest.startswith(' '), 'no space before MSG'
-    p = sd['hashgate@32473']
-    fields = {'seq': int(p['seq']), 'type': p['type']}
-    if 'path' in p:
-        fields['path'] = p['path']
-    return fields
+    return sd, rest
+
+
+def parse_syslog(line):
+    m = re.match(r'<(\d{1,3})>1 (\S+) (\S{1,255}) (\S{1,48}) (\S{1,128}) (\S{1,32}) ',
+                 line)
+    assert m, 'bad RFC 5424 header'
+    pri, ts = int(m.group(1)), m.group(2)
+    assert pri <= 191
+    assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)', ts)
+    assert m.group(4) == 'hashgate'
+    sd, rest = parse_sd(line[m.end():])
+    # RFC 5424 section 6.4: UTF-8 text starts with the BOM.
+    assert rest.startswith(' ' + BOM), 'MSG without a byte order mark'
+    ids = [k for k in sd if re.fullmatch(r'hashgate@\d+(\.\d+)*', k)]
+    assert len(ids) == 1, f'SD-IDs {list(sd)}'
+    p = sd[ids[0]]
+    return {'seq': int(p['seq']), 'type': p['type'], 'path': p.get('path'),
+            'inode': p.get('ino'), 'serial': p['serial'],
+            'truncated': p.get('truncated') == '1', 'outcome': None,
+            'high': pri % 8 <= 4, 'class': m.group(6)}
+
+
+def check_subject(fmt, r, g):
+    """A write is a file change, memory a process change, unknown never allowed."""
+    s = subject(r)
+    if unknown(r):
+        assert g['high'], 'unknown, not high severity'
+        assert g['outcome'] in (None, 'unknown'), f'unknown, outcome {g["outcome"]}'
+        if fmt == 'json':
+            assert 'allowed' not in g['etype'], 'unknown, allowed'
+        elif fmt == 'syslog':
+            assert g['class'].endswith('UNKNOWN'), g['class']
+        else:
+            assert g['class'].endswith('-unknown') or g['class'].startswith('type-'), \
+                g['class']
+    if r['type'] != EXEC:
+        return
+    if fmt == 'json':
+        want = {'write': ('file', 'change'), 'memory': ('process', 'change'),
+                'program': ('process', 'start'), 'mapping': ('library', 'start'),
+                'unknown': (None, None)}[s]
+        assert want[0] is None or want[0] in g['category'], g['category']
+        assert want[1] is None or want[1] in g['etype'], g['etype']
+    else:
+        prefix = {'write': 'write', 'memory': 'memory', 'program': 'exec',
+                  'mapping': 'exec', 'unknown': 'access'}[s]
+        if fmt == 'syslog':
+            assert g['class'].startswith(prefix.upper() + '_'), g['class']
+        else:
+            assert g['class'].startswith(prefix + '-'), g['class']
+
+
+def check_record(fmt, n, r, g):
+    if g['seq'] != r['seq']:
+        fail(n, f'seq {g["seq"]} != {r["seq"]}')
+    if g['serial'] != str(r['serial']):
+        fail(n, f'serial {g["serial"]!r} != {r["serial"]}')
+    try:
+        check_subject(fmt, r, g)
+    except AssertionError as e:
+        fail(n, f'{fmt}: {e}')
+    if r['type'] != EXEC:
+        return
+    if not r['ino'] and g['inode'] is not None:
+        fail(n, f'inode {g["inode"]!r} for a record without one')
+    if not r['path']:
+        if g['path'] is not None:
+            fail(n, f'path {g["path"]!r} for a record without one')
+        return
+    want = want_path(fmt, r['path'])
+    if g['path'] is None or not path_matches(g['path'], want, g['truncated'] and fmt != 'json'):
+        fail(n, f'path {g["path"]!r:.80} != {want!r:.80}')
 
 
 def main():
@@ -250,18 +433,8 @@ def main():
         if len(recs) != len(lines):
             fail(0, f'{len(lines)} lines for {len(recs)} records')
         for n, (r, g) in enumerate(zip(recs, got), 1):
-            if g is None:
-                continue
-            if g['seq'] != r['seq']:
-                fail(n, f'seq {g["seq"]} != {r["seq"]}')
-            if r['type'] != 1:
-                continue
-            want = {'json': json_path(r['path']),
-                    'cef': display(r['path'], keep_crlf=True),
-                    'leef': display(r['path']).replace('^', '\\x5e'),
-                    'syslog': display(r['path'])}[fmt]
-            if g.get('path') != want:
-                fail(n, f'path {g.get("path")!r:.80} != {want!r:.80}')
+            if g is not None:
+                check_record(fmt, n, r, g)
     for e in errors:
         print(f'{name}: {e}')
     return 1 if errors else 0

@@ -3,13 +3,30 @@
  * Event records as 'hashgate events' prints them: a hostile file name must
  * never break a line or the JSON, and broken records must be refused.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "evfmt.h"
 #include "kselftest_harness.h"
 
 #define LONG_LEN	4096
+
+/* @ev with @exe and @path after it, as the module lays a record out. */
+static size_t make_record(uint8_t *buf, struct hg_event ev, const char *exe,
+			  size_t exe_len, const char *path, size_t path_len)
+{
+	ev.version = HG_EVENT_VERSION;
+	ev.exe_len = (uint16_t)exe_len;
+	ev.path_len = (uint16_t)path_len;
+	ev.size = (uint32_t)((sizeof(ev) + exe_len + path_len + 7) & ~(size_t)7);
+	memset(buf, 0, ev.size);
+	memcpy(buf, &ev, sizeof(ev));
+	memcpy(buf + sizeof(ev), exe, exe_len);
+	memcpy(buf + sizeof(ev) + exe_len, path, path_len);
+	return ev.size;
+}
 
 static size_t make_event(uint8_t *buf, const char *exe, size_t exe_len,
 			 const char *path, size_t path_len)
@@ -26,20 +43,16 @@ static size_t make_event(uint8_t *buf, const char *exe, size_t exe_len,
 	};
 
 	memset(ev.digest, 0xab, sizeof(ev.digest));
-	ev.size = (uint32_t)((sizeof(ev) + exe_len + path_len + 7) & ~(size_t)7);
-	memset(buf, 0, ev.size);
-	memcpy(buf, &ev, sizeof(ev));
-	memcpy(buf + sizeof(ev), exe, exe_len);
-	memcpy(buf + sizeof(ev) + exe_len, path, path_len);
-	return ev.size;
+	return make_record(buf, ev, exe, exe_len, path, path_len);
 }
 
 static const struct hg_fmt_ctx ctx = {
 	.hostname = "host-01", .version = "0.1.0", .procid = 77,
 };
 
-/* Format @buf's one record; returns a malloc()ed string. */
-static char *format_as(const uint8_t *buf, size_t size, enum hg_format fmt)
+/* Format @buf's one record with @c; returns a malloc()ed string. */
+static char *format_with(const uint8_t *buf, size_t size, enum hg_format fmt,
+			 const struct hg_fmt_ctx *c)
 {
 	struct hg_event ev;
 	char *out = NULL;
@@ -49,9 +62,14 @@ static char *format_as(const uint8_t *buf, size_t size, enum hg_format fmt)
 	if (hg_event_check(buf, size, &ev) != (long)size)
 		return NULL;
 	f = open_memstream(&out, &len);
-	hg_event_format(f, fmt, &ev, (const char *)buf + sizeof(ev), &ctx);
+	hg_event_format(f, fmt, &ev, (const char *)buf + sizeof(ev), c);
 	fclose(f);
 	return out;
+}
+
+static char *format_as(const uint8_t *buf, size_t size, enum hg_format fmt)
+{
+	return format_with(buf, size, fmt, &ctx);
 }
 
 static char *format(const uint8_t *buf, size_t size, bool json)
@@ -122,7 +140,9 @@ TEST(long_path)
 		s = format_as(buf, size, (enum hg_format)i);
 		ASSERT_NE(NULL, s);
 		EXPECT_EQ(strlen(s) - 1, (size_t)(strchr(s, '\n') - s));
-		EXPECT_GT(strlen(s), 2 * LONG_LEN);
+		/* Text and JSON keep it all; see default_record_limits. */
+		if (i == HG_FMT_TEXT || i == HG_FMT_JSON)
+			EXPECT_GT(strlen(s), 2 * LONG_LEN);
 		free(s);
 	}
 	free(path);
@@ -170,6 +190,523 @@ TEST(list_load_and_mode)
 	EXPECT_NE(NULL, strstr(s, " seq=17 mode mode=? locked=1 serial=5 pid=123 "))
 		TH_LOG("%s", s);
 	free(s);
+}
+
+/* Issue 16, "SIEM fidelity": what each kind of record must say. */
+
+#define EXPECT_IN(s, needle) \
+	EXPECT_NE(NULL, strstr(s, needle)) TH_LOG("no <%s> in %s", needle, s)
+#define EXPECT_NOT_IN(s, needle) \
+	EXPECT_EQ(NULL, strstr(s, needle)) TH_LOG("<%s> in %s", needle, s)
+
+#define UNKNOWN_DECISION	(__HG_DECISION_MAX)
+#define UNKNOWN_TYPE		(__HG_EVENT_MAX + 3)
+
+/* An enforce-mode denial by @hook for @reason, by uid 1000, no digest. */
+static struct hg_event exec_ev(uint8_t hook, uint8_t reason)
+{
+	struct hg_event ev = {
+		.type = HG_EVENT_EXEC, .seq = 30, .time_ns = 1795822862123456789ull,
+		.list_serial = 5, .ino = 4321, .dev = (8 << 8) | 1, .pid = 500,
+		.ppid = 1, .uid = 1000, .auid = 1000, .hook = hook,
+		.mode = HG_MODE_ENFORCE, .decision = HG_DECISION_DENY,
+		.reason = reason, .comm = "cp",
+	};
+
+	return ev;
+}
+
+/* @ev with exe /usr/bin/cp and @path, in @fmt with the tests' context. */
+static char *fmt_ev(struct hg_event ev, const char *path, enum hg_format fmt)
+{
+	static _Alignas(8) uint8_t buf[2 * HG_PATH_MAX + 1024];
+	size_t size = make_record(buf, ev, "/usr/bin/cp", 11, path, strlen(path));
+
+	return format_as(buf, size, fmt);
+}
+
+/* Bytes of the first line of @s, newline excluded. */
+static size_t line_len(const char *s)
+{
+	return strcspn(s, "\n");
+}
+
+TEST(write_refused_is_a_file_change)
+{
+	static const uint8_t hooks[] = {
+		HG_HOOK_WRITE_OPEN, HG_HOOK_TRUNCATE, HG_HOOK_WRITE_MAP,
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(hooks); i++) {
+		struct hg_event ev = exec_ev(hooks[i], HG_REASON_EXEC_MAPPED);
+		const char *path = "/usr/lib/libfoo.so.1";
+
+		s = fmt_ev(ev, path, HG_FMT_JSON);
+		EXPECT_IN(s, "\"category\":[\"intrusion_detection\",\"file\"],"
+			  "\"type\":[\"denied\",\"change\"]");
+		EXPECT_NOT_IN(s, "library");
+		EXPECT_NOT_IN(s, "start");
+		free(s);
+		s = fmt_ev(ev, path, HG_FMT_CEF);
+		EXPECT_IN(s, "|write-deny|File write denied: exec-mapped|8|");
+		free(s);
+		s = fmt_ev(ev, path, HG_FMT_LEEF);
+		EXPECT_IN(s, "|write-deny|^|");
+		free(s);
+		s = fmt_ev(ev, path, HG_FMT_SYSLOG);
+		EXPECT_IN(s, " WRITE_DENY [");
+		EXPECT_IN(s, "file write denied (exec-mapped, ");
+		EXPECT_IN(s, "): /usr/lib/libfoo.so.1\n");
+		free(s);
+	}
+	/* In audit mode the write went ahead. */
+	struct hg_event ev = exec_ev(HG_HOOK_TRUNCATE, HG_REASON_EXEC_MAPPED);
+
+	ev.mode = HG_MODE_AUDIT;
+	ev.decision = HG_DECISION_WOULD_DENY;
+	s = fmt_ev(ev, "/usr/lib/libfoo.so.1", HG_FMT_JSON);
+	EXPECT_IN(s, "\"category\":[\"intrusion_detection\",\"file\"],"
+		  "\"type\":[\"allowed\",\"change\"],\"action\":\"would-deny\"");
+	free(s);
+	s = fmt_ev(ev, "/usr/lib/libfoo.so.1", HG_FMT_CEF);
+	EXPECT_IN(s, "|write-would-deny|File write would be denied: exec-mapped|5|");
+	free(s);
+}
+
+TEST(anonymous_memory_has_no_file)
+{
+	static const uint8_t hooks[] = {
+		HG_HOOK_MMAP, HG_HOOK_MPROTECT, HG_HOOK_FORCED_WRITE,
+		HG_HOOK_UFFD_FILL, HG_HOOK_PERSONALITY, HG_HOOK_EXEC_STACK,
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(hooks); i++) {
+		struct hg_event ev = exec_ev(hooks[i], HG_REASON_ANON_EXEC);
+
+		ev.ino = 0;
+		ev.dev = 0;
+		s = fmt_ev(ev, "", HG_FMT_JSON);
+		EXPECT_IN(s, "\"category\":[\"intrusion_detection\",\"process\"],"
+			  "\"type\":[\"denied\",\"change\"]");
+		EXPECT_NOT_IN(s, "\"file\":");
+		EXPECT_NOT_IN(s, "path_escaped");
+		free(s);
+		s = fmt_ev(ev, "", HG_FMT_CEF);
+		EXPECT_IN(s, "|memory-deny|Executable memory denied: anon-exec|8|");
+		EXPECT_NOT_IN(s, "filePath=");
+		EXPECT_NOT_IN(s, "fname=");
+		EXPECT_NOT_IN(s, "fileId=");
+		EXPECT_NOT_IN(s, "device");
+		free(s);
+		s = fmt_ev(ev, "", HG_FMT_LEEF);
+		EXPECT_IN(s, "|memory-deny|^|");
+		EXPECT_NOT_IN(s, "resource=");
+		EXPECT_NOT_IN(s, "fileName=");
+		EXPECT_NOT_IN(s, "inode=");
+		EXPECT_NOT_IN(s, "device=");
+		free(s);
+		s = fmt_ev(ev, "", HG_FMT_SYSLOG);
+		EXPECT_IN(s, " MEMORY_DENY [");
+		EXPECT_NOT_IN(s, " path=\"");
+		EXPECT_NOT_IN(s, " dev=\"");
+		EXPECT_NOT_IN(s, " ino=\"");
+		EXPECT_IN(s, "executable memory denied (anon-exec, ");
+		EXPECT_IN(s, ")\n");
+		free(s);
+	}
+}
+
+TEST(memfd_has_an_inode_and_no_path)
+{
+	struct hg_event ev = exec_ev(HG_HOOK_MMAP, HG_REASON_MEMFD);
+	char *s;
+
+	ev.ino = 777;
+	ev.dev = 1;
+	s = fmt_ev(ev, "", HG_FMT_JSON);
+	EXPECT_IN(s, "\"category\":[\"intrusion_detection\",\"process\"],"
+		  "\"type\":[\"denied\",\"change\"]");
+	EXPECT_IN(s, ",\"file\":{\"inode\":\"777\",\"device\":\"0:1\"},");
+	free(s);
+	s = fmt_ev(ev, "", HG_FMT_CEF);
+	EXPECT_IN(s, " fileId=777 ");
+	EXPECT_IN(s, " cs4Label=device cs4=0:1");
+	EXPECT_NOT_IN(s, "filePath=");
+	free(s);
+	s = fmt_ev(ev, "", HG_FMT_SYSLOG);
+	EXPECT_IN(s, " dev=\"0:1\" ino=\"777\"");
+	EXPECT_NOT_IN(s, " path=\"");
+	free(s);
+}
+
+/* A newer module's decision or record type never reads as allowed. */
+TEST(unknown_decision_is_not_allowed)
+{
+	struct hg_event ev = exec_ev(HG_HOOK_BPRM_CHECK, HG_REASON_NOT_IN_ALLOWLIST);
+	char *s;
+
+	ev.decision = UNKNOWN_DECISION;
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_JSON);
+	EXPECT_IN(s, "\"kind\":\"alert\",\"category\":[\"intrusion_detection\",\"process\"],"
+		  "\"type\":[\"info\",\"start\"]");
+	EXPECT_IN(s, "\"outcome\":\"unknown\"");
+	EXPECT_IN(s, "\"severity\":8,");
+	EXPECT_NOT_IN(s, "allowed");
+	EXPECT_NOT_IN(s, "success");
+	free(s);
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_CEF);
+	EXPECT_IN(s, "|exec-unknown|Execution with unknown decision: not-in-allowlist|8|");
+	EXPECT_IN(s, " outcome=unknown ");
+	free(s);
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_LEEF);
+	EXPECT_IN(s, "|exec-unknown|^|");
+	EXPECT_IN(s, "^sev=8^");
+	free(s);
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_SYSLOG);
+	EXPECT_EQ(0, strncmp(s, "<84>1 ", 6)) TH_LOG("%s", s);
+	EXPECT_IN(s, " EXEC_UNKNOWN [");
+	free(s);
+}
+
+TEST(unknown_type_is_not_allowed)
+{
+	struct hg_event ev = exec_ev(0, 0);
+	char *s;
+
+	ev.type = UNKNOWN_TYPE;
+	ev.decision = 0;
+	s = fmt_ev(ev, "", HG_FMT_JSON);
+	EXPECT_IN(s, "\"kind\":\"alert\",\"category\":[\"intrusion_detection\"],"
+		  "\"type\":[\"info\"],\"action\":\"unknown\",\"outcome\":\"unknown\","
+		  "\"severity\":8,");
+	EXPECT_IN(s, "\"dataset\":\"hashgate.unknown\"");
+	free(s);
+	s = fmt_ev(ev, "", HG_FMT_CEF);
+	EXPECT_IN(s, "|type-9|Unknown event type 9|8|");
+	EXPECT_IN(s, " outcome=unknown ");
+	free(s);
+	s = fmt_ev(ev, "", HG_FMT_LEEF);
+	EXPECT_IN(s, "^sev=8^");
+	free(s);
+	s = fmt_ev(ev, "", HG_FMT_SYSLOG);
+	EXPECT_EQ(0, strncmp(s, "<84>1 ", 6)) TH_LOG("%s", s);
+	free(s);
+}
+
+TEST(audit_uid_is_not_user_audit_id)
+{
+	char *s = fmt_ev(exec_ev(HG_HOOK_BPRM_CHECK, 1), "/tmp/x", HG_FMT_JSON);
+
+	EXPECT_NOT_IN(s, "\"audit\":");
+	EXPECT_IN(s, "\"user\":{\"id\":\"1000\"},");
+	EXPECT_IN(s, ",\"auid\":\"1000\",");
+	free(s);
+}
+
+/* 2^64-1 overflows Elasticsearch's long and CEF's cnN. */
+TEST(serial_beyond_signed_64_bits)
+{
+	struct hg_event ev = exec_ev(HG_HOOK_BPRM_CHECK, 1);
+	char *s;
+
+	ev.list_serial = UINT64_MAX;
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_JSON);
+	EXPECT_IN(s, "\"allowlist\":{\"serial\":\"18446744073709551615\"}");
+	free(s);
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_CEF);
+	EXPECT_IN(s, " cs6Label=allowlistSerial cs6=18446744073709551615");
+	EXPECT_NOT_IN(s, "cn3=18446744073709551615");
+	free(s);
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_LEEF);
+	EXPECT_IN(s, "^allowlistSerial=18446744073709551615^");
+	free(s);
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_SYSLOG);
+	EXPECT_IN(s, " serial=\"18446744073709551615\"");
+	free(s);
+}
+
+TEST(leef_host_and_serial_attributes)
+{
+	char *s = fmt_ev(exec_ev(HG_HOOK_BPRM_CHECK, 1), "/tmp/x", HG_FMT_LEEF);
+
+	EXPECT_NOT_IN(s, "identHostName");
+	EXPECT_NOT_IN(s, "^policy=");
+	EXPECT_IN(s, "^dvchost=host-01^");
+	EXPECT_IN(s, "^allowlistSerial=5^");
+	free(s);
+}
+
+/* RFC 5424 section 6.4: a UTF-8 MSG starts with the byte order mark. */
+TEST(syslog_msg_starts_with_bom)
+{
+	struct hg_event ev = exec_ev(HG_HOOK_BPRM_CHECK, 1);
+	char *s = fmt_ev(ev, "/tmp/\xc3\xa9", HG_FMT_SYSLOG);
+
+	EXPECT_IN(s, "] \xef\xbb\xbf" "execution denied (not-in-allowlist, bprm_check): "
+		  "/tmp/\xc3\xa9\n");
+	EXPECT_IN(s, "[hashgate@32473 ");
+	free(s);
+}
+
+/* 4 KiB of hostile path, twice: beyond what receivers take by default. */
+TEST(default_record_limits)
+{
+	static const struct { enum hg_format fmt; size_t max; } limits[] = {
+		{ HG_FMT_CEF, 7680 }, { HG_FMT_LEEF, 3584 }, { HG_FMT_SYSLOG, 8192 },
+	};
+	struct hg_event ev = exec_ev(HG_HOOK_MMAP, HG_REASON_HASH_MISMATCH);
+	uint8_t *buf = malloc(sizeof(struct hg_event) + 2 * LONG_LEN + 8);
+	char *path = malloc(LONG_LEN), *s, *v;
+	size_t size, i;
+
+	for (i = 0; i < LONG_LEN; i++)
+		path[i] = "/\n\"\\\x01\x80x^]|="[i % 11];
+	size = make_record(buf, ev, path, LONG_LEN, path, LONG_LEN);
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		s = format_as(buf, size, limits[i].fmt);
+		EXPECT_LE(line_len(s), limits[i].max) TH_LOG("format %d", limits[i].fmt);
+		EXPECT_EQ(strlen(s) - 1, line_len(s));
+		EXPECT_IN(s, "...(truncated)");
+		free(s);
+	}
+	/* CEF's filePath holds 1023 characters. */
+	s = format_as(buf, size, HG_FMT_CEF);
+	v = strstr(s, " filePath=");
+	ASSERT_NE(NULL, v);
+	v += strlen(" filePath=");
+	EXPECT_LE((size_t)(strstr(v, " fname=") - v), 1023);
+	EXPECT_EQ(0, strncmp(strstr(v, " fname=") - 14, "...(truncated)", 14));
+	free(s);
+	/* JSON keeps the whole path. */
+	s = format_as(buf, size, HG_FMT_JSON);
+	EXPECT_GT(line_len(s), 2 * LONG_LEN);
+	EXPECT_NOT_IN(s, "(truncated)");
+	free(s);
+	free(path);
+	free(buf);
+}
+
+/* Names as a fixed table: uid 1000 is alice, 0 root, others have none. */
+static int fake_names(void *arg, uint32_t uid, char *buf, size_t size)
+{
+	(void)arg;
+	if (uid != 0 && uid != 1000)
+		return -ENOENT;
+	snprintf(buf, size, "%s", uid ? "alice" : "root");
+	return 0;
+}
+
+static char *fmt_ev_with(struct hg_event ev, const char *path, enum hg_format fmt,
+			 const struct hg_fmt_ctx *c)
+{
+	static _Alignas(8) uint8_t buf[2 * HG_PATH_MAX + 1024];
+	size_t size = make_record(buf, ev, "/usr/bin/cp", 11, path, strlen(path));
+
+	return format_with(buf, size, fmt, c);
+}
+
+TEST(user_names)
+{
+	struct hg_fmt_ctx c = ctx;
+	struct hg_event ev = exec_ev(HG_HOOK_BPRM_CHECK, 1);
+	char *s;
+
+	c.user_name = fake_names;
+	s = fmt_ev_with(ev, "/tmp/x", HG_FMT_JSON, &c);
+	EXPECT_IN(s, "\"user\":{\"id\":\"1000\",\"name\":\"alice\"}");
+	free(s);
+	s = fmt_ev_with(ev, "/tmp/x", HG_FMT_CEF, &c);
+	EXPECT_IN(s, " suid=1000 suser=alice ");
+	free(s);
+	s = fmt_ev_with(ev, "/tmp/x", HG_FMT_LEEF, &c);
+	EXPECT_IN(s, "^uid=1000^usrName=alice^");
+	free(s);
+	s = fmt_ev_with(ev, "/tmp/x", HG_FMT_SYSLOG, &c);
+	EXPECT_IN(s, " uid=\"1000\" user=\"alice\" ");
+	free(s);
+	/* The text format is for people on the host: no name there. */
+	s = fmt_ev_with(ev, "/tmp/x", HG_FMT_TEXT, &c);
+	EXPECT_NOT_IN(s, "alice");
+	free(s);
+	/* A uid without a name gets no name field. */
+	ev.uid = 4242;
+	s = fmt_ev_with(ev, "/tmp/x", HG_FMT_JSON, &c);
+	EXPECT_IN(s, "\"user\":{\"id\":\"4242\"}");
+	free(s);
+	s = fmt_ev_with(ev, "/tmp/x", HG_FMT_CEF, &c);
+	EXPECT_NOT_IN(s, "suser=");
+	free(s);
+	s = fmt_ev_with(ev, "/tmp/x", HG_FMT_LEEF, &c);
+	EXPECT_NOT_IN(s, "usrName=");
+	free(s);
+	s = fmt_ev_with(ev, "/tmp/x", HG_FMT_SYSLOG, &c);
+	EXPECT_NOT_IN(s, " user=");
+	free(s);
+}
+
+TEST(user_names_from_a_passwd_file)
+{
+	char file[] = "/tmp/hg-passwd-XXXXXX", name[64];
+	int fd = mkstemp(file);
+	FILE *f = fdopen(fd, "w");
+
+	ASSERT_NE(NULL, f);
+	fputs("root:x:0:0:root:/root:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\n", f);
+	fclose(f);
+	EXPECT_EQ(0, hg_user_name_passwd(file, 1001, name, sizeof(name)));
+	EXPECT_STREQ("bob", name);
+	EXPECT_EQ(-ENOENT, hg_user_name_passwd(file, 1000, name, sizeof(name)));
+	EXPECT_EQ(-ENAMETOOLONG, hg_user_name_passwd(file, 1001, name, 3));
+	/* The system's database knows root. */
+	EXPECT_EQ(0, hg_user_name_passwd(NULL, 0, name, sizeof(name)));
+	EXPECT_STREQ("root", name);
+	unlink(file);
+}
+
+TEST(ctx_init_reads_the_environment)
+{
+	struct hg_fmt_ctx c;
+	char host[256];
+
+	setenv("HASHGATE_PASSWD", "/nonexistent/passwd", 1);
+	hg_fmt_ctx_init(&c, host, sizeof(host));
+	EXPECT_TRUE(c.user_name == hg_user_name_passwd);
+	EXPECT_STREQ("/nonexistent/passwd", (const char *)c.user_name_arg);
+	unsetenv("HASHGATE_PASSWD");
+	hg_fmt_ctx_init(&c, host, sizeof(host));
+	EXPECT_EQ(NULL, c.user_name_arg);
+	EXPECT_STREQ("", c.enterprise_number);
+	EXPECT_EQ(8192, hg_fmt_max_record(&c, HG_FMT_SYSLOG));
+}
+
+TEST(enterprise_number)
+{
+	static const char *const bad[] = {
+		"", "0x1", "12a", ".1", "1.", "1..2", "-1", "1 2", "12345678901",
+		"1.12345678901", "123456789012345678901234",
+	};
+	struct hg_fmt_ctx c = ctx;
+	char *s;
+	size_t i;
+
+	EXPECT_EQ(0, hg_fmt_set_enterprise_number(&c, "12345.1.2"));
+	s = fmt_ev_with(exec_ev(HG_HOOK_BPRM_CHECK, 1), "/tmp/x", HG_FMT_SYSLOG, &c);
+	EXPECT_IN(s, "[hashgate@12345.1.2 seq=");
+	free(s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(-EINVAL, hg_fmt_set_enterprise_number(&c, bad[i])) TH_LOG("bad[%zu]", i);
+	EXPECT_STREQ("12345.1.2", c.enterprise_number);
+	/* RFC 5424's enterpriseId: parts of 1 to 10 digits. */
+	EXPECT_EQ(0, hg_fmt_set_enterprise_number(&c, "0"));
+	EXPECT_EQ(0, hg_fmt_set_enterprise_number(&c, "0123.1234567890"));
+	EXPECT_EQ(0, hg_fmt_set_enterprise_number(&c, "1234567890.1234567890.1"));
+}
+
+TEST(max_record_setting)
+{
+	struct hg_fmt_ctx c = ctx;
+
+	EXPECT_EQ(7680, hg_fmt_max_record(&c, HG_FMT_CEF));
+	EXPECT_EQ(3584, hg_fmt_max_record(&c, HG_FMT_LEEF));
+	EXPECT_EQ(8192, hg_fmt_max_record(&c, HG_FMT_SYSLOG));
+	EXPECT_EQ(SIZE_MAX, hg_fmt_max_record(&c, HG_FMT_JSON));
+	EXPECT_EQ(SIZE_MAX, hg_fmt_max_record(&c, HG_FMT_TEXT));
+	EXPECT_EQ(0, hg_fmt_set_max_record(&c, HG_FMT_JSON, 4096));
+	EXPECT_EQ(4096, hg_fmt_max_record(&c, HG_FMT_JSON));
+	EXPECT_EQ(0, hg_fmt_set_max_record(&c, HG_FMT_SYSLOG, 0));
+	EXPECT_EQ(SIZE_MAX, hg_fmt_max_record(&c, HG_FMT_SYSLOG));
+	EXPECT_EQ(-EINVAL, hg_fmt_set_max_record(&c, HG_FMT_CEF, HG_MAX_RECORD_MIN - 1));
+	EXPECT_EQ(-EINVAL, hg_fmt_set_max_record(&c, HG_FMT_CEF, HG_MAX_RECORD_MAX + 1));
+	EXPECT_EQ(-EINVAL, hg_fmt_set_max_record(&c, HG_FMT_TEXT, 4096));
+	EXPECT_EQ(0, hg_fmt_set_max_record(&c, HG_FMT_TEXT, 0));
+	EXPECT_EQ(-EINVAL, hg_fmt_set_max_record(&c, (enum hg_format)HG_FMT_COUNT, 4096));
+	EXPECT_EQ(7680, hg_fmt_max_record(&c, HG_FMT_CEF));
+}
+
+/*
+ * The worst record: hostile everything, long host and user names, in every
+ * format at the smallest limit, fits and says it was cut; with no limit,
+ * nothing is cut.
+ */
+TEST(smallest_limit_fits_the_worst_record)
+{
+	struct hg_event ev = exec_ev(HG_HOOK_MMAP, HG_REASON_HASH_MISMATCH);
+	uint8_t *buf = malloc(sizeof(struct hg_event) + 2 * LONG_LEN + 8);
+	char *path = malloc(LONG_LEN), host[256], *s;
+	struct hg_fmt_ctx c = ctx;
+	size_t size, i, fmt;
+
+	memset(host, 0x01, 255);
+	host[255] = '\0';
+	c.hostname = host;
+	c.user_name = fake_names;
+	for (i = 0; i < LONG_LEN; i++)
+		path[i] = "\x01\"\\]^=|\n"[i % 8];
+	memset(ev.comm, 0x01, sizeof(ev.comm));
+	ev.flags = HG_EVENT_F_DIGEST | HG_EVENT_F_FOREIGN_ROOT | HG_EVENT_F_PATH_TRUNCATED;
+	size = make_record(buf, ev, path, LONG_LEN, path, LONG_LEN);
+	for (fmt = HG_FMT_JSON; fmt <= HG_FMT_SYSLOG; fmt++) {
+		ASSERT_EQ(0, hg_fmt_set_max_record(&c, fmt, HG_MAX_RECORD_MIN));
+		s = format_with(buf, size, fmt, &c);
+		EXPECT_LE(line_len(s), HG_MAX_RECORD_MIN) TH_LOG("format %zu", fmt);
+		EXPECT_GT(line_len(s), HG_MAX_RECORD_MIN - 100) TH_LOG("format %zu", fmt);
+		EXPECT_EQ(strlen(s) - 1, line_len(s));
+		EXPECT_IN(s, HG_CUT_MARK);
+		EXPECT_IN(s, fmt == HG_FMT_JSON ? ",\"truncated\":true}}" :
+			  fmt == HG_FMT_CEF ? " flexString2Label=truncated flexString2=yes\n" :
+			  fmt == HG_FMT_LEEF ? "^truncated=yes\n" : " truncated=\"1\"]");
+		free(s);
+		ASSERT_EQ(0, hg_fmt_set_max_record(&c, fmt, 0));
+		s = format_with(buf, size, fmt, &c);
+		/* CEF's own field lengths still apply. */
+		EXPECT_GT(line_len(s), fmt == HG_FMT_CEF ? 6000 : 2 * LONG_LEN);
+		EXPECT_TRUE(fmt == HG_FMT_CEF || !strstr(s, HG_CUT_MARK)) TH_LOG("%zu", fmt);
+		EXPECT_NOT_IN(s, "\"truncated\":true");
+		EXPECT_NOT_IN(s, "^truncated=yes");
+		EXPECT_NOT_IN(s, " truncated=\"1\"");
+		free(s);
+	}
+	free(path);
+	free(buf);
+}
+
+/* A cut never splits an escape or a character, and always shows. */
+TEST(escape_cut)
+{
+	static const char v[] = "a\\b\xc3\xa9\x01z";
+	char *out = NULL;
+	size_t len = 0, n, cap;
+	bool cut;
+	FILE *f;
+
+	/* Escaped for SD: a \\ \\ b é \\ \\ x 0 1 z, 12 bytes. */
+	for (cap = 0; cap <= 40; cap++) {
+		f = open_memstream(&out, &len);
+		n = hg_escape_cut(f, v, sizeof(v) - 1, HG_ESC_SD, cap, &cut);
+		fclose(f);
+		EXPECT_EQ(n, len);
+		EXPECT_EQ(cap < 12, cut) TH_LOG("cap %zu", cap);
+		if (cap >= 12) {
+			EXPECT_STREQ("a\\\\b\xc3\xa9\\\\x01z", out);
+		} else {
+			const char *whole[] = { "", "a", "a\\\\", "a\\\\b",
+						"a\\\\b\xc3\xa9", "a\\\\b\xc3\xa9\\\\x01" };
+			size_t room = cap > 14 ? cap - 14 : 0, k, best = 0;
+			char want[64];
+
+			for (k = 0; k < 6; k++)
+				if (strlen(whole[k]) <= room)
+					best = k;
+			snprintf(want, sizeof(want), "%s" HG_CUT_MARK, whole[best]);
+			EXPECT_STREQ(want, out) TH_LOG("cap %zu", cap);
+		}
+		free(out);
+		out = NULL;
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -17,7 +17,8 @@ HG=$(cd "$(dirname "$HG")" && pwd)/$(basename "$HG")
 cd "$(dirname "$0")" || exit 1
 here=$(pwd)
 bin=$here/golden/events.bin
-nrec=14
+nrec=$(python3 -c 'import check_formats as cf, sys
+print(len(list(cf.records(sys.argv[1]))))' "$bin")
 tmp=$(mktemp -d /tmp/hg-fwd-XXXXXX)
 pids=
 cleanup() {
@@ -114,7 +115,7 @@ wait_lines() {
 # verify LOG FIRST-LINE FORMAT: lines FIRST.. of LOG are the golden records
 verify() {
 	python3 - "$1" "$2" "$3" "$bin" >"$tmp/check" 2>&1 <<'PY'
-import json, sys
+import json, re, sys
 sys.path.insert(0, '.')
 import check_formats as cf
 log, first, fmt, binf = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -124,6 +125,7 @@ bad = []
 if len(lines) != len(recs):
     bad.append(f'{len(lines)} messages received for {len(recs)} records')
 msgid = {1: None, 2: 'LIST_LOAD', 3: 'MODE', 4: 'LIST_REJECT', 5: 'KEY_ADD'}
+exec_msgid = r'(EXEC|WRITE|MEMORY|ACCESS)_(DENY|WOULD_DENY|ALLOW|UNKNOWN)'
 for n, (line, r) in enumerate(zip(lines, recs), 1):
     try:
         m = json.loads(line)
@@ -133,16 +135,21 @@ for n, (line, r) in enumerate(zip(lines, recs), 1):
         assert m['app'] == 'hashgate', m['app']
         assert m['procid'].isdigit(), m['procid']
         assert m['timestamp'].startswith('2026-11-27T23:41:02.12'), m['timestamp']
-        want = msgid[r['type']]
-        assert want is None and m['msgid'].startswith('EXEC') or m['msgid'] == want, \
-            m['msgid']
+        want = msgid.get(r['type'], 'UNKNOWN')
+        assert want is None and re.fullmatch(exec_msgid, m['msgid']) or \
+            m['msgid'] == want, m['msgid']
         if fmt == 'syslog':
             sd = m['sd']['hashgate@32473']
             assert int(sd['seq']) == r['seq'], sd['seq']
-            if r['type'] == 1:
-                assert sd['path'] == cf.display(r['path']), \
+            cut = sd.get('truncated') == '1'
+            if r['type'] == 1 and r['path']:
+                assert cf.path_matches(sd['path'], cf.display(r['path']), cut), \
                     f'path {sd["path"][:60]!r} != {cf.display(r["path"])[:60]!r}'
-                assert sd['exe'] == cf.display(r['exe']) if r['exe'] else 'exe' not in sd
+            elif r['type'] == 1:
+                assert 'path' not in sd, 'a path for a record without one'
+            if r['type'] == 1:
+                assert cf.path_matches(sd['exe'], cf.display(r['exe']), cut) \
+                    if r['exe'] else 'exe' not in sd
                 assert not r['flags'] & 1 or len(sd['sha256']) == 64
                 assert m['rawsd'].startswith('[hashgate@32473 seq=')
         else:
@@ -151,11 +158,12 @@ for n, (line, r) in enumerate(zip(lines, recs), 1):
             f = {'cef': cf.parse_cef, 'json': cf.parse_json,
                  'leef': cf.parse_leef}[fmt](m['msg'].lstrip(' '))
             assert f['seq'] == r['seq']
-            if r['type'] == 1:
-                want = {'cef': cf.display(r['path'], keep_crlf=True),
-                        'json': cf.json_path(r['path']),
-                        'leef': cf.display(r['path']).replace('^', '\\x5e')}[fmt]
-                assert f['path'] == want, f'path {f["path"][:60]!r}'
+            if r['type'] == 1 and r['path']:
+                want = cf.want_path(fmt, r['path'])
+                assert cf.path_matches(f['path'], want, f['truncated']), \
+                    f'path {f["path"]!r:.60}'
+            elif r['type'] == 1:
+                assert f['path'] is None, 'a path for a record without one'
     except (AssertionError, KeyError, ValueError, TypeError) as e:
         bad.append(f'message {n}: {e!r}: {line[:160]}')
 print('\n'.join(bad))

@@ -10,6 +10,10 @@ import sys
 
 FMT = '<IBBBBQQQQQQIIIIIBBBB32s16sHHI'
 EXEC, LIST_LOAD, MODE, LIST_REJECT, KEY_ADD = 1, 2, 3, 4, 5
+NEW_TYPE = 9                      # a record type from a newer module
+H_MMAP, H_WRITE_OPEN, H_TRUNCATE = 3, 5, 6
+AUDIT, DENY, WOULD_DENY, NEW_DECISION = 1, 1, 2, 3
+R_MEMFD, R_ANON_EXEC, R_EXEC_MAPPED = 5, 6, 9
 F_DIGEST, F_LOCKED, F_SIGNED, F_FOREIGN_ROOT, F_PATH_TRUNCATED = 1, 2, 4, 8, 16
 R_MALFORMED, R_BAD_SIGNATURE, R_UNKNOWN_KEY, R_UNSIGNED, R_ROLLBACK = 10, 11, 12, 13, 14
 T0 = 1795822862123456789          # 2026-11-27T23:41:02.123456789Z
@@ -73,6 +77,35 @@ records = [
     # a program on a FUSE mount, path cut to its last 4 KiB
     rec(14, EXEC, flags=F_FOREIGN_ROOT | F_PATH_TRUNCATED, hook=1, reason=15,
         path=b'x' * 4000 + b'/fuse/prog'),
+    # a write refused: the library is mapped executable somewhere (ETXTBSY)
+    rec(15, EXEC, flags=0, hook=H_WRITE_OPEN, reason=R_EXEC_MAPPED, digest=b'\0' * 32,
+        comm=b'cp', exe=b'/usr/bin/cp', path=b'/usr/lib/x86_64-linux-gnu/libssl.so.3'),
+    # audit mode: a truncate that would be refused
+    rec(16, EXEC, flags=0, hook=H_TRUNCATE, mode=AUDIT, decision=WOULD_DENY,
+        reason=R_EXEC_MAPPED, digest=b'\0' * 32, comm=b'sh', exe=b'/usr/bin/dash',
+        path=b'/opt/app/bin/server'),
+    # anonymous executable memory: no file at all
+    rec(17, EXEC, flags=0, hook=H_MMAP, reason=R_ANON_EXEC, digest=b'\0' * 32,
+        ino=0, dev=0, comm=b'node', exe=b'/usr/bin/node', path=b''),
+    # anon_exec=audit: an unsealed memfd; its inode on the internal mount, no path
+    rec(18, EXEC, flags=0, hook=H_MMAP, mode=AUDIT, decision=WOULD_DENY,
+        reason=R_MEMFD, digest=b'\0' * 32, ino=2049, dev=1, uid=0,
+        comm=b'loader', exe=b'/usr/local/bin/loader', path=b''),
+    # a list that did not parse: no serial, no digest
+    rec(19, LIST_REJECT, flags=0, serial=0, ino=0, dev=0, hook=0, decision=0,
+        reason=R_MALFORMED, digest=b'\0' * 32, uid=0, comm=b'hashgate',
+        exe=b'/usr/sbin/hashgate', path=b''),
+    # a record type from a newer module
+    rec(20, NEW_TYPE, flags=0, serial=43, ino=0, dev=0, hook=0, decision=0,
+        reason=0, digest=b'\0' * 32, uid=0, comm=b'hashgate',
+        exe=b'/usr/sbin/hashgate', path=b''),
+    # a decision from a newer module, on a known hook
+    rec(21, EXEC, decision=NEW_DECISION, path=b'/tmp/dropper'),
+    # the largest serial: 2^64-1 overflows signed 64-bit fields
+    rec(22, LIST_LOAD, serial=2**64 - 1, ino=0, dev=0, hook=0, decision=0,
+        reason=0, uid=0, comm=b'hashgate', exe=b'/usr/sbin/hashgate', path=b''),
+    # and a decision against that list
+    rec(23, EXEC, serial=2**64 - 1, hook=H_MMAP, path=b'/home/alice/.cache/x.so'),
 ]
 with open(sys.argv[1], 'wb') as f:
     f.write(b''.join(records))
