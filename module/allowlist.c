@@ -199,6 +199,8 @@ void hg_allowlist_info(struct hg_list_info *info)
 		info->digests = list->view.digest_count;
 		info->paths = list->view.path_count;
 		info->bytes = list->bytes;
+		memcpy(info->digest, list->blob_digest, HG_DIGEST_SIZE);
+		strscpy(info->signer, list->signer, sizeof(info->signer));
 		info->digest_bytes = sizeof(*list) +
 				     sizeof(struct hg_list_header) +
 				     (size_t)info->digests * HG_DIGEST_SIZE;

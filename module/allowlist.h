@@ -25,6 +25,8 @@ struct hg_list_info {
 	u32 paths;
 	size_t bytes;
 	size_t digest_bytes;	/* memory for the digests alone */
+	u8 digest[HG_DIGEST_SIZE];	/* of the signed content */
+	char signer[HG_SIGNER_MAX];	/* "" if unsigned */
 };
 
 extern struct hg_allowlist __rcu *hg_active_list;

@@ -66,12 +66,23 @@ static int lock_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/*
+ * "SERIAL DIGESTS sha256:HEX SIGNER": the digest of the list's signed
+ * content, so that a tool can tell whether a file is the active list, and
+ * the signing key's description (it may hold spaces: the rest of the line),
+ * "-" when unsigned. Without a list: "0 0 - -".
+ */
 static int allowlist_show(struct seq_file *m, void *v)
 {
 	struct hg_list_info li;
 
 	hg_allowlist_info(&li);
-	seq_printf(m, "%llu %u\n", li.serial, li.digests);
+	seq_printf(m, "%llu %u ", li.serial, li.digests);
+	if (li.gen)
+		seq_printf(m, "sha256:%*phN ", HG_DIGEST_SIZE, li.digest);
+	else
+		seq_puts(m, "- ");
+	seq_printf(m, "%s\n", li.signer[0] ? li.signer : "-");
 	return 0;
 }
 

@@ -21,7 +21,10 @@
  *                  equal with other content; signed lists: EKEYREJECTED bad
  *                  signature, ENOKEY no trusted key made it; EACCES
  *                  unsigned while signatures are required.
- *                  read: "serial count\n".
+ *                  read: "serial count sha256:HEX signer\n": the digest
+ *                  of the list's signed content and the signing key's
+ *                  description (the rest of the line), each "-" when
+ *                  there is none; "0 0 - -" without a list.
  *   keys       rw  write: one DER X.509 certificate, added to hashgate's
  *                  keyring (EPERM once keys are locked, EBADMSG if it does
  *                  not parse); read: one line per key, its description

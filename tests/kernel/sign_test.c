@@ -81,8 +81,9 @@ FIXTURE_TEARDOWN(sig)
 
 TEST_F(sig, signed_list_loads_and_names_its_signer)
 {
+	char text[256], keys[1024], active[512], want[128], hex[2 * HG_DIGEST_SIZE + 1];
 	struct hg_event e;
-	char text[256], keys[1024];
+	int i;
 
 	ASSERT_EQ(0, load("rsa10.hgl"));
 	EXPECT_EQ(10, serial());
@@ -93,6 +94,23 @@ TEST_F(sig, signed_list_loads_and_names_its_signer)
 	EXPECT_NE(NULL, strstr(text, "hashgate test rsa")) TH_LOG("signer '%s'", text);
 	ASSERT_EQ(0, hg_read_text("keys", keys, sizeof(keys)));
 	EXPECT_NE(NULL, strstr(keys, "hashgate test rsa"));
+	/* The allowlist file names the list's digest and signer (hashgate apply). */
+	ASSERT_EQ(0, hg_read_text("allowlist", active, sizeof(active)));
+	for (i = 0; i < HG_DIGEST_SIZE; i++)
+		sprintf(hex + 2 * i, "%02x", e.digest[i]);
+	snprintf(want, sizeof(want), " sha256:%s ", hex);
+	EXPECT_EQ(0, strncmp(active, "10 ", 3)) TH_LOG("'%s'", active);
+	ASSERT_NE(NULL, strstr(active, want)) TH_LOG("'%s', want '%s'", active, want);
+	EXPECT_NE(NULL, strstr(strstr(active, want) + strlen(want), "hashgate test rsa"))
+		TH_LOG("'%s'", active);
+}
+
+TEST_F(sig, allowlist_file_without_a_list)
+{
+	char active[64];
+
+	ASSERT_EQ(0, hg_read_text("allowlist", active, sizeof(active)));
+	EXPECT_STREQ("0 0 - -\n", active);
 }
 
 TEST_F(sig, one_flipped_byte_is_refused_and_the_old_list_enforces)
