@@ -7,6 +7,8 @@
 # make demo       the module enforcing in a VM, with events shown
 # make lint       checkpatch --strict on module/, -Werror build of the tool
 # make mutations  deliberate bugs (tests/mutations/), each must fail its tests
+# make deb        Debian packages hashgate and hashgate-dkms in build/deb/,
+#                 checked with lintian
 # make install    the tool, its man page and the module for each kernel
 #                 built (DESTDIR honoured; depmod run when DESTDIR is empty)
 # make SIGNING_CERT=cert.pem
@@ -24,7 +26,7 @@ endif
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/*.S module/uapi/*.h)
 
-.PHONY: all modules tool tests check demo lint clean setup install bench mutations
+.PHONY: all modules tool tests check demo lint clean setup install bench mutations deb
 
 all: modules tool
 
@@ -58,6 +60,8 @@ install: all
 	install -D -m 0755 $(BUILD)/hashgate $(DESTDIR)$(PREFIX)/sbin/hashgate
 	install -D -m 0644 userspace/man/hashgate.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/hashgate.8
+	install -D -m 0644 userspace/man/hashgate.conf.5 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/hashgate.conf.5
 	for k in $(KVERS); do \
 		install -D -m 0644 $(BUILD)/$$k/hashgate.ko \
 			$(DESTDIR)/lib/modules/$$k/updates/hashgate.ko || exit 1; \
@@ -78,6 +82,9 @@ bench:
 
 mutations:
 	scripts/mutations
+
+deb:
+	scripts/deb
 
 clean:
 	rm -rf $(BUILD)/6.* $(BUILD)/hashgate $(BUILD)/tests $(BUILD)/obj $(BUILD)/asan $(BUILD)/vm

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "evfmt.h"
 #include "forward.h"
 #include "subcommands.h"
@@ -26,6 +27,8 @@
 static const char usage[] =
 	"Usage: hashgate events [--follow] [--format FMT] [--input FILE]\n"
 	"                       [--forward URL [--queue N] [--timeout SEC]]\n"
+	"                       [--enterprise-number N] [--max-record BYTES]\n"
+	"                       [--journal] [--from-config [--config FILE]]\n"
 	"  -f, --follow       wait for new events instead of exiting when none are left\n"
 	"  -F, --format FMT   text (default), json (ECS), cef, leef or syslog (RFC 5424)\n"
 	"  -j, --json         same as --format json\n"
@@ -37,7 +40,19 @@ static const char usage[] =
 	"                     RFC 5424 header\n"
 	"  -q, --queue N      records held while the receiver is slow or away\n"
 	"                     (default 10000); more are dropped and counted\n"
-	"  -t, --timeout SEC  at the end, wait this long to deliver the queue (10)\n";
+	"  -t, --timeout SEC  at the end, wait this long to deliver the queue (10)\n"
+	"  -e, --enterprise-number N\n"
+	"                     the IANA enterprise number in RFC 5424 SD-IDs\n"
+	"                     (default 32473, the documentation number)\n"
+	"  -m, --max-record BYTES\n"
+	"                     cut records longer than this (2048..1048576; 0: no\n"
+	"                     limit; default per format, see hashgate(8))\n"
+	"  -J, --journal      also print each record as text, with the syslog\n"
+	"                     priority of its severity as a \"<N>\" prefix, for the\n"
+	"                     journal (hashgate-events.service)\n"
+	"  -C, --from-config  forward, format and enterprise number from\n"
+	"                     hashgate.conf(5) (options given here win)\n"
+	"  -c, --config FILE  the configuration file (default " HG_CONFIG_DEFAULT ")\n";
 
 static volatile int stop;
 
@@ -49,6 +64,7 @@ static void on_signal(int sig)
 
 struct out {
 	enum hg_format fmt;
+	bool journal;		/* a text copy on stdout, "<severity>" first */
 	struct hg_fmt_ctx ctx;
 	struct hg_fwd *fwd;
 	char *buf;		/* one formatted record, for forwarding */
@@ -60,8 +76,14 @@ static int emit(struct out *o, const struct hg_event *ev, const char *strings)
 {
 	size_t len;
 
+	if (o->journal) {
+		/* sd-daemon(3): journald reads the priority off the prefix. */
+		printf("<%u>", hg_syslog_severity(ev));
+		hg_event_format(stdout, o->fwd ? HG_FMT_TEXT : o->fmt, ev, strings, &o->ctx);
+	}
 	if (!o->fwd) {
-		hg_event_format(stdout, o->fmt, ev, strings, &o->ctx);
+		if (!o->journal)
+			hg_event_format(stdout, o->fmt, ev, strings, &o->ctx);
 		return 0;
 	}
 	rewind(o->mem);
@@ -214,17 +236,23 @@ int events_main(int argc, char *argv[])
 		{ "forward", required_argument, NULL, 'w' },
 		{ "queue", required_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "enterprise-number", required_argument, NULL, 'e' },
+		{ "max-record", required_argument, NULL, 'm' },
+		{ "journal", no_argument, NULL, 'J' },
+		{ "from-config", no_argument, NULL, 'C' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct out o = { .fmt = HG_FMT_TEXT };
-	const char *input = NULL, *forward = NULL;
-	bool follow = false, fmt_set = false;
-	uint64_t queue = QUEUE_DEFAULT, timeout = 10;
+	const char *input = NULL, *forward = NULL, *pen = NULL, *config = NULL;
+	bool follow = false, fmt_set = false, from_config = false, max_set = false;
+	uint64_t queue = QUEUE_DEFAULT, timeout = 10, max_record = 0;
+	struct hg_config cfg = { 0 };
 	char path[4096], host[256];
 	int c, fd, ret;
 
-	while ((c = getopt_long(argc, argv, "fjF:i:w:q:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fjF:i:w:q:t:e:m:JCc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			follow = true;
@@ -252,6 +280,23 @@ int events_main(int argc, char *argv[])
 			if (hg_parse_u64(optarg, &timeout) || timeout > 3600)
 				return hg_usage_error(usage, "invalid timeout '%s'", optarg);
 			break;
+		case 'e':
+			pen = optarg;
+			break;
+		case 'm':
+			if (hg_parse_u64(optarg, &max_record))
+				return hg_usage_error(usage, "invalid record size '%s'", optarg);
+			max_set = true;
+			break;
+		case 'J':
+			o.journal = true;
+			break;
+		case 'C':
+			from_config = true;
+			break;
+		case 'c':
+			config = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return HG_EXIT_OK;
@@ -263,26 +308,53 @@ int events_main(int argc, char *argv[])
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	if (follow && input)
 		return hg_usage_error(usage, "--follow reads the module; not with --input");
+	if (config && !from_config)
+		return hg_usage_error(usage, "--config goes with --from-config");
+	if (from_config) {
+		ret = hg_config_load(hg_config_path(config), &cfg);
+		if (ret)
+			return ret;
+		if (!forward)
+			forward = cfg.forward;
+		if (!fmt_set && cfg.format >= 0) {
+			hg_format_parse(hg_cfg_format_names[cfg.format], &o.fmt);
+			fmt_set = true;
+		}
+		if (!pen && cfg.enterprise_number[0])
+			pen = cfg.enterprise_number;
+	}
 	if (forward && !fmt_set)
 		o.fmt = HG_FMT_SYSLOG;
 	hg_fmt_ctx_init(&o.ctx, host, sizeof(host));
-	if (!input) {
+	ret = HG_EXIT_OK;
+	if (pen && hg_fmt_set_enterprise_number(&o.ctx, pen))
+		ret = hg_usage_error(usage, "invalid enterprise number '%s'", pen);
+	else if (max_set && hg_fmt_set_max_record(&o.ctx, o.fmt, (size_t)max_record))
+		ret = hg_usage_error(usage, "invalid record size %llu for format %s "
+				     "(2048..1048576, or 0; text is never cut)",
+				     (unsigned long long)max_record,
+				     forward ? "syslog or the one given" : "given");
+	if (!ret && !input)
 		ret = hg_sfs_require();
-		if (ret)
-			return ret;
-	}
-	if (forward) {
+	if (!ret && forward) {
 		ret = hg_fwd_open(&o.fwd, forward, (size_t)queue);
-		if (ret)
-			return ret == -EINVAL ? HG_EXIT_USAGE : HG_EXIT_FAIL;
-		o.mem = open_memstream(&o.buf, &o.size);
-		if (!o.mem) {
-			struct hg_fwd_stats st;
+		if (ret) {
+			ret = ret == -EINVAL ? HG_EXIT_USAGE : HG_EXIT_FAIL;
+		} else {
+			o.mem = open_memstream(&o.buf, &o.size);
+			if (!o.mem) {
+				struct hg_fwd_stats st;
 
-			hg_error("cannot allocate", NULL, ENOMEM);
-			hg_fwd_close(o.fwd, &st);
-			return HG_EXIT_FAIL;
+				hg_error("cannot allocate", NULL, ENOMEM);
+				hg_fwd_close(o.fwd, &st);
+				o.fwd = NULL;
+				ret = HG_EXIT_FAIL;
+			}
 		}
+	}
+	if (ret) {
+		hg_config_free(&cfg);
+		return ret;
 	}
 	fd = open_source(input, path, sizeof(path));
 	if (fd < 0) {
@@ -319,5 +391,6 @@ out:
 	}
 	if (fflush(stdout) && ret == HG_EXIT_OK)
 		ret = HG_EXIT_FAIL;
+	hg_config_free(&cfg);
 	return ret;
 }

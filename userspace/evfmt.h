@@ -118,6 +118,7 @@ struct hg_rec {
 
 enum hg_subject hg_exec_subject(const struct hg_event *ev);
 enum hg_level hg_event_level(const struct hg_event *ev);
+unsigned int hg_syslog_severity(const struct hg_event *ev);
 bool hg_event_signed(const struct hg_event *ev);
 const char *hg_type_name(unsigned int v);
 const char *hg_mode_name(unsigned int v);

@@ -32,6 +32,12 @@ static const unsigned int severity[HG_LVL_COUNT] = {
 	[HG_LVL_UNKNOWN] = 4,
 };
 
+/* The record's RFC 5424 severity (journald takes the same numbers). */
+unsigned int hg_syslog_severity(const struct hg_event *ev)
+{
+	return severity[hg_event_level(ev)];
+}
+
 /* " key="value"" with an untrusted value. */
 static void param(struct hg_rec *r, const char *key, const void *s, size_t len)
 {

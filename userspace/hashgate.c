@@ -16,6 +16,8 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "status", status_main, "Show module state, allowlist and counters" },
+	{ "apply", apply_main, "Bring the module to the state hashgate.conf describes" },
+	{ "config", config_main, "Check hashgate.conf, or print one of its settings" },
 	{ "mode", mode_main, "Show or set the mode: off, audit or enforce" },
 	{ "lock", lock_main, "Lock the mode and pin the module until reboot" },
 	{ "build", build_main, "Hash executables into a sha256sum-format allowlist" },

@@ -3,14 +3,19 @@
  * hashgate keys add|list|lock: hashgate's keyring in the kernel, the
  * certificates whose keys may sign allowlists. Certificates go in as DER,
  * one per write(2), to securityfs 'keys'; 'keys_lock' closes the keyring
- * until reboot.
+ * until reboot. Adding a key already trusted changes nothing: the key is
+ * recognised by the id the kernel names it with, which takes OpenSSL to
+ * read from the certificate (as sign_cms.c does for the rest).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "sign_cms.h"
 #include "subcommands.h"
@@ -57,28 +62,165 @@ static int fail(const char *file, int err)
 	return hg_errno_exit(err);
 }
 
+static int fail_read(const char *file, int err)
+{
+	char path[4096];
+
+	hg_sfs_path(path, sizeof(path), file);
+	hg_error_text("cannot read", path, err == ENOENT ? "hashgate module is not "
+		      "loaded or does not support signed allowlists" :
+		      hg_sfs_strerror(err));
+	return hg_errno_exit(err);
+}
+
+/*
+ * The id the kernel gives the key in its description, "<subject>: <id>"
+ * (x509_key_preparse()): the subjectKeyIdentifier, else the content octets
+ * of the serial number, sign byte included, in lower-case hex. 0 or -1.
+ */
+static int key_id(const unsigned char *der, size_t len, char id[HG_KEY_ID_MAX])
+{
+	const unsigned char *p = der, *octets;
+	const ASN1_OCTET_STRING *skid;
+	unsigned char *serial = NULL;
+	size_t n;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	int ret = -1, dlen;
+
+	if (!x)
+		return -1;
+	skid = X509_get0_subject_key_id(x);
+	if (skid) {
+		octets = ASN1_STRING_get0_data(skid);
+		n = (size_t)ASN1_STRING_length(skid);
+	} else {
+		/* DER INTEGER: 0x02, a short length (serials are <= 20 octets). */
+		dlen = i2d_ASN1_INTEGER(X509_get0_serialNumber(x), &serial);
+		if (dlen < 3 || serial[0] != 0x02 || serial[1] != dlen - 2)
+			goto out;
+		octets = serial + 2;
+		n = (size_t)dlen - 2;
+	}
+	if (!n || 2 * n + 1 > HG_KEY_ID_MAX)
+		goto out;
+	hg_hex(id, octets, n);
+	ret = 0;
+out:
+	OPENSSL_free(serial);
+	X509_free(x);
+	return ret;
+}
+
+/**
+ * hg_cert_key() - read a certificate for the keyring
+ * @cert: its path, PEM or DER
+ * @der: gets it as DER, malloc()ed
+ * @len: its length
+ * @subject: gets its subject, one line
+ * @subject_size: size of @subject
+ * @id: gets the key id the kernel will name it with
+ *
+ * Return: 0, or HG_EXIT_FAIL with the error printed.
+ */
+int hg_cert_key(const char *cert, unsigned char **der, size_t *len,
+		char *subject, size_t subject_size, char id[HG_KEY_ID_MAX])
+{
+	if (hg_cert_load_der(cert, der, len, subject, subject_size))
+		return HG_EXIT_FAIL;
+	if (key_id(*der, *len, id)) {
+		hg_error_text("cannot read the key id of", cert, "no subject key "
+			      "identifier and no usable serial number");
+		free(*der);
+		*der = NULL;
+		return HG_EXIT_FAIL;
+	}
+	return HG_EXIT_OK;
+}
+
+/**
+ * hg_keys_read() - the keys file: one "<subject>: <id>" line per key
+ * @text: gets it, malloc()ed, NUL-terminated
+ *
+ * Return: 0, or an HG_EXIT_* code with the error printed.
+ */
+int hg_keys_read(char **text)
+{
+	char *buf = malloc(65536);
+	int ret;
+
+	if (!buf) {
+		hg_error("cannot allocate", NULL, ENOMEM);
+		return HG_EXIT_FAIL;
+	}
+	ret = hg_sfs_read("keys", buf, 65536);
+	if (ret < 0) {
+		free(buf);
+		return fail_read("keys", -ret);
+	}
+	*text = buf;
+	return HG_EXIT_OK;
+}
+
+/* Does a line of the keys file end in ": @id" (or ": @id (embedded)")? */
+bool hg_key_trusted(const char *text, const char *id)
+{
+	size_t idlen = strlen(id);
+	const char *line, *colon, *end;
+
+	for (line = text; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		for (colon = line; (colon = memchr(colon, ':', (size_t)(end - colon)));
+		     colon++) {
+			if (colon[1] == ' ' && end - colon - 2 >= (long)idlen &&
+			    !strncasecmp(colon + 2, id, idlen) &&
+			    (colon + 2 + idlen == end || colon[2 + idlen] == ' '))
+				return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * hg_keys_write() - trust a key: one DER certificate in one write(2)
+ * @der: the certificate
+ * @len: its length
+ *
+ * Return: 0, or an HG_EXIT_* code with the error printed.
+ */
+int hg_keys_write(const unsigned char *der, size_t len)
+{
+	int ret = hg_sfs_write("keys", der, len);
+
+	/*
+	 * The module is there (the caller checked), so ENOENT came from the
+	 * X.509 parser finding no implementation of the key's algorithm.
+	 */
+	if (ret == -ENOENT)
+		ret = -ENOPKG;
+	return ret ? fail("keys", -ret) : HG_EXIT_OK;
+}
+
 static int keys_add(const char *cert)
 {
-	char subject[512] = "";
-	uint8_t *der = NULL;
+	char subject[512] = "", id[HG_KEY_ID_MAX], *text = NULL;
+	unsigned char *der = NULL;
 	size_t len = 0;
 	int ret;
 
-	if (hg_cert_load_der(cert, &der, &len, subject, sizeof(subject)))
+	if (hg_cert_key(cert, &der, &len, subject, sizeof(subject), id))
 		return HG_EXIT_FAIL;
 	ret = hg_sfs_require();
-	if (!ret) {
-		ret = hg_sfs_write("keys", der, len);
-		/*
-		 * The module is there (hg_sfs_require), so ENOENT came from the
-		 * X.509 parser finding no implementation of the key's algorithm.
-		 */
-		if (ret == -ENOENT)
-			ret = -ENOPKG;
-		ret = ret ? fail("keys", -ret) : HG_EXIT_OK;
-	}
 	if (!ret)
-		printf("added key %s\n", subject);
+		ret = hg_keys_read(&text);
+	if (!ret && hg_key_trusted(text, id)) {
+		printf("key %s is already trusted (key id %s): nothing to do\n",
+		       subject, id);
+	} else if (!ret) {
+		ret = hg_keys_write(der, len);
+		if (!ret)
+			printf("added key %s\n", subject);
+	}
+	free(text);
 	free(der);
 	return ret;
 }

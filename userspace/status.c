@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hashgate status: everything securityfs exposes, in one screen, or as one
- * JSON object for scripts. Missing files print as "?" rather than failing,
+ * hashgate status: everything securityfs exposes, and the load-time
+ * parameters hashgate.conf sets, in one screen, or as one JSON object for
+ * scripts. Missing files print as "?" (null in JSON) rather than failing,
  * so a partly incompatible module still shows what it can.
  */
 #include <errno.h>
@@ -9,19 +10,66 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "config.h"
 #include "escape.h"
 #include "subcommands.h"
 #include "util.h"
 
 static const char usage[] =
 	"Usage: hashgate status [--json]\n"
-	"  Show module version, mode, lock, the active allowlist and counters.\n";
+	"  Show module version, mode, lock, anon_exec, trusted_fs, keys, the\n"
+	"  signature and script requirements, the active allowlist and counters.\n";
+
+/* What status shows besides the counters; "?" where unknown. */
+struct status {
+	char version[128], mode[32], lock[16], list[512];
+	char anon[32], trusted[128], keys_lock[16];
+	char req_sig[16], req_scripts[16], min_serial[32];
+	char serial[32], count[32];
+	struct hg_active act;
+	bool act_ok;
+	char *keys;		/* the keys file, NULL if unreadable */
+	struct hg_last_apply last;
+	bool last_ok;		/* 'hashgate apply' ran this boot */
+};
 
 static void read_or_unknown(const char *file, char *buf, size_t size)
 {
 	if (hg_sfs_read(file, buf, size) < 0)
 		snprintf(buf, size, "?");
+}
+
+static void param_or_unknown(const char *name, char *buf, size_t size)
+{
+	if (hg_param_read(name, buf, size) < 0)
+		snprintf(buf, size, "?");
+}
+
+static void read_status(struct status *st)
+{
+	memset(st, 0, sizeof(*st));
+	read_or_unknown("version", st->version, sizeof(st->version));
+	read_or_unknown("mode", st->mode, sizeof(st->mode));
+	read_or_unknown("lock", st->lock, sizeof(st->lock));
+	read_or_unknown("allowlist", st->list, sizeof(st->list));
+	read_or_unknown("anon_exec", st->anon, sizeof(st->anon));
+	read_or_unknown("trusted_fs", st->trusted, sizeof(st->trusted));
+	read_or_unknown("keys_lock", st->keys_lock, sizeof(st->keys_lock));
+	param_or_unknown("require_signature", st->req_sig, sizeof(st->req_sig));
+	param_or_unknown("require_scripts", st->req_scripts, sizeof(st->req_scripts));
+	param_or_unknown("min_serial", st->min_serial, sizeof(st->min_serial));
+	snprintf(st->serial, sizeof(st->serial), "?");
+	snprintf(st->count, sizeof(st->count), "?");
+	sscanf(st->list, "%31s %31s", st->serial, st->count);
+	st->act_ok = !hg_active_parse(st->list, &st->act);
+	st->last_ok = !hg_last_apply_read(&st->last);
+	st->keys = malloc(65536);
+	if (st->keys && hg_sfs_read("keys", st->keys, 65536) < 0) {
+		free(st->keys);
+		st->keys = NULL;
+	}
 }
 
 /* Print a JSON number if @s is one, else a string. */
@@ -33,6 +81,183 @@ static void json_value(const char *s)
 		printf("%" PRIu64, v);
 	else
 		hg_escape_json(stdout, s, strlen(s));
+}
+
+/* "1"/"Y" true, "0"/"N" false, anything else (such as "?") null. */
+static const char *json_bool(const char *v)
+{
+	return !strcmp(v, "1") || !strcmp(v, "Y") ? "true" :
+	       !strcmp(v, "0") || !strcmp(v, "N") ? "false" : "null";
+}
+
+static const char *yes_no(const char *v)
+{
+	return !strcmp(v, "1") || !strcmp(v, "Y") ? "yes" :
+	       !strcmp(v, "0") || !strcmp(v, "N") ? "no" : v;
+}
+
+static void json_string_or_null(const char *s)
+{
+	if (strcmp(s, "?"))
+		hg_escape_json(stdout, s, strlen(s));
+	else
+		fputs("null", stdout);
+}
+
+/* A space-separated list as a JSON array; "?" as null. */
+static void json_words(const char *s)
+{
+	bool first = true;
+	size_t len;
+
+	if (!strcmp(s, "?")) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('[');
+	for (;;) {
+		s += strspn(s, " \t\n");
+		len = strcspn(s, " \t\n");
+		if (!len)
+			break;
+		printf("%s", first ? "" : ",");
+		hg_escape_json(stdout, s, len);
+		first = false;
+		s += len;
+	}
+	putchar(']');
+}
+
+/* The keys file, one key a line, as a JSON array (null if unreadable). */
+static void json_lines(const char *s)
+{
+	bool first = true;
+	size_t len;
+
+	if (!s) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('[');
+	for (; *s; s += len + (s[len] == '\n')) {
+		len = strcspn(s, "\n");
+		if (!len)
+			continue;
+		printf("%s", first ? "" : ",");
+		hg_escape_json(stdout, s, len);
+		first = false;
+	}
+	putchar(']');
+}
+
+static void print_json(const struct status *st)
+{
+	char hex[2 * HG_DIGEST_SIZE + 1];
+
+	printf("{\"loaded\":true,\"version\":");
+	hg_escape_json(stdout, st->version, strlen(st->version));
+	printf(",\"mode\":");
+	hg_escape_json(stdout, st->mode, strlen(st->mode));
+	printf(",\"locked\":%s,\"anon_exec\":", json_bool(st->lock));
+	json_string_or_null(st->anon);
+	printf(",\"trusted_fs\":");
+	json_words(st->trusted);
+	printf(",\"require_signature\":%s,\"require_scripts\":%s,\"min_serial\":",
+	       json_bool(st->req_sig), json_bool(st->req_scripts));
+	if (strcmp(st->min_serial, "?"))
+		json_value(st->min_serial);
+	else
+		fputs("null", stdout);
+	printf(",\"keys\":");
+	json_lines(st->keys);
+	printf(",\"keys_locked\":%s,\"allowlist\":{\"serial\":", json_bool(st->keys_lock));
+	json_value(st->serial);
+	printf(",\"count\":");
+	json_value(st->count);
+	/* Null where the module does not show them (see hashgate(8)). */
+	printf(",\"sha256\":");
+	if (st->act_ok && st->act.has_digest) {
+		hg_hex(hex, st->act.digest, HG_DIGEST_SIZE);
+		printf("\"%s\"", hex);
+	} else {
+		fputs("null", stdout);
+	}
+	printf(",\"signed\":%s,\"signer\":",
+	       st->act_ok && st->act.has_signer ? (*st->act.signer ? "true" : "false") :
+	       "null");
+	if (st->act_ok && *st->act.signer)
+		hg_escape_json(stdout, st->act.signer, strlen(st->act.signer));
+	else
+		fputs("null", stdout);
+	printf("},\"last_apply\":");
+	if (st->last_ok) {
+		printf("{\"ok\":%s,\"time\":%" PRIu64 ",\"errors\":%u,\"changes\":%u,"
+		       "\"failed_step\":", st->last.ok ? "true" : "false", st->last.time,
+		       st->last.errors, st->last.changes);
+		json_string_or_null(*st->last.step ? st->last.step : "?");
+		printf(",\"config\":");
+		hg_escape_json(stdout, st->last.config, strlen(st->last.config));
+		putchar('}');
+	} else {
+		fputs("null", stdout);
+	}
+}
+
+static void print_text(const struct status *st)
+{
+	char hex[2 * HG_DIGEST_SIZE + 1], date[64];
+	struct tm tm;
+	time_t when;
+	const char *k;
+	size_t len;
+	int n = 0;
+
+	printf("module: hashgate %s\n", st->version);
+	printf("mode: %s\n", st->mode);
+	printf("locked: %s\n", !strcmp(st->lock, "1") ? "yes (until reboot)" :
+	       !strcmp(st->lock, "0") ? "no" : st->lock);
+	printf("anon_exec: %s\n", st->anon);
+	printf("trusted_fs: %s\n", *st->trusted ? st->trusted : "none");
+	printf("require_signature: %s\n", yes_no(st->req_sig));
+	printf("require_scripts: %s\n", yes_no(st->req_scripts));
+	for (k = st->keys; k && *k; k += len + (k[len] == '\n'))
+		n += (len = strcspn(k, "\n")) > 0;
+	if (st->keys)
+		printf("keys: %d trusted, %s\n", n, !strcmp(st->keys_lock, "1") ?
+		       "locked until reboot" : !strcmp(st->keys_lock, "0") ?
+		       "not locked" : "lock ?");
+	else
+		printf("keys: ?\n");
+	for (k = st->keys; k && *k; k += len + (k[len] == '\n')) {
+		len = strcspn(k, "\n");
+		if (len)
+			printf("  %.*s\n", (int)len, k);
+	}
+	if (!strcmp(st->serial, "0"))
+		printf("allowlist: none loaded\n");
+	else
+		printf("allowlist: serial %s, %s entries\n", st->serial, st->count);
+	if (st->act_ok && st->act.serial && st->act.has_digest) {
+		hg_hex(hex, st->act.digest, HG_DIGEST_SIZE);
+		printf("  sha256:%s\n", hex);
+	}
+	if (st->act_ok && st->act.serial && st->act.has_signer)
+		printf("  %s%s\n", *st->act.signer ? "signed by " : "unsigned",
+		       st->act.signer);
+	if (strcmp(st->min_serial, "?") && strcmp(st->min_serial, "0"))
+		printf("min_serial: %s (the rollback floor given at load)\n", st->min_serial);
+	if (!st->last_ok)
+		return;
+	when = (time_t)st->last.time;
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&when, &tm));
+	if (st->last.ok)
+		printf("last apply: ok at %s, %u change%s (%s)\n", date, st->last.changes,
+		       st->last.changes == 1 ? "" : "s", st->last.config);
+	else
+		printf("last apply: FAILED at %s: %u error%s, the first in step %s (%s); "
+		       "see the journal, or run 'hashgate apply --dry-run'\n", date,
+		       st->last.errors, st->last.errors == 1 ? "" : "s",
+		       *st->last.step ? st->last.step : "?", st->last.config);
 }
 
 static void print_stats(const char *stats, bool json)
@@ -68,8 +293,7 @@ int status_main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char version[128], mode[32], lock[16], list[64];
-	char serial[32] = "?", count[32] = "?";
+	struct status st;
 	char *stats;
 	bool json = false;
 	int c, ret;
@@ -96,14 +320,11 @@ int status_main(int argc, char *argv[])
 		return ret;
 	}
 
-	read_or_unknown("version", version, sizeof(version));
-	read_or_unknown("mode", mode, sizeof(mode));
-	read_or_unknown("lock", lock, sizeof(lock));
-	read_or_unknown("allowlist", list, sizeof(list));
-	sscanf(list, "%31s %31s", serial, count);
+	read_status(&st);
 	stats = malloc(65536);
 	if (!stats) {
 		hg_error("cannot allocate", NULL, ENOMEM);
+		free(st.keys);
 		return HG_EXIT_FAIL;
 	}
 	ret = hg_sfs_read("stats", stats, 65536);
@@ -116,32 +337,17 @@ int status_main(int argc, char *argv[])
 	}
 
 	if (json) {
-		printf("{\"loaded\":true,\"version\":");
-		hg_escape_json(stdout, version, strlen(version));
-		printf(",\"mode\":");
-		hg_escape_json(stdout, mode, strlen(mode));
-		printf(",\"locked\":%s,\"allowlist\":{\"serial\":",
-		       !strcmp(lock, "1") ? "true" :
-		       !strcmp(lock, "0") ? "false" : "null");
-		json_value(serial);
-		printf(",\"count\":");
-		json_value(count);
-		printf("},\"stats\":{");
+		print_json(&st);
+		printf(",\"stats\":{");
 		print_stats(stats, true);
 		printf("}}\n");
 	} else {
-		printf("module: hashgate %s\n", version);
-		printf("mode: %s\n", mode);
-		printf("locked: %s\n", !strcmp(lock, "1") ? "yes (until reboot)" :
-		       !strcmp(lock, "0") ? "no" : lock);
-		if (!strcmp(serial, "0"))
-			printf("allowlist: none loaded\n");
-		else
-			printf("allowlist: serial %s, %s entries\n", serial, count);
+		print_text(&st);
 		if (stats[0])
 			printf("stats:\n");
 		print_stats(stats, false);
 	}
 	free(stats);
+	free(st.keys);
 	return ret < 0 ? hg_errno_exit(-ret) : HG_EXIT_OK;
 }

@@ -88,5 +88,44 @@ mkfifo "$tmp/fifo"
 cmp -s "$tmp/fifo.out" "$tmp/cef"
 result $? "--input from a FIFO"
 
+# hashgate-events.service: --journal puts each record's syslog severity in
+# front, for journald (record 1 is a denial: 4; record 3 an allow: 6).
+"$HG" events --input "$bin" --journal >"$tmp/journal" 2>"$tmp/err"
+[ $? -eq 0 ] && [ "$(sed -n 1p "$tmp/journal" | cut -c1-3)" = "<4>" ] &&
+	[ "$(sed -n 3p "$tmp/journal" | cut -c1-3)" = "<6>" ] &&
+	[ "$(grep -vc '^<[0-7]>' "$tmp/journal")" -eq 0 ] &&
+	sed 's/^<[0-7]>//' "$tmp/journal" | cmp -s - "$tmp/text"
+result $? "--journal: the text records, each with its severity as <N>"
+
+"$HG" events --input "$bin" --format syslog --enterprise-number 99999.1 >"$tmp/pen" 2>"$tmp/err"
+[ $? -eq 0 ] && [ "$(grep -c '\[hashgate@99999.1 ' "$tmp/pen")" -eq "$(wc -l <"$tmp/pen")" ]
+result $? "--enterprise-number is the SD-ID's"
+
+"$HG" events --input "$bin" --enterprise-number 12x >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "invalid enterprise number '12x'" "$tmp/err"
+result $? "a bad enterprise number is a usage error"
+
+"$HG" events --input "$bin" --format cef --max-record 100 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "invalid record size 100" "$tmp/err"
+result $? "--max-record below 2048 is a usage error"
+
+"$HG" events --input "$bin" --format cef --max-record 2048 >"$tmp/cut" 2>"$tmp/err"
+[ $? -eq 0 ] && [ "$(awk '{ if (length($0) + 1 > m) m = length($0) + 1 } END { print m }' "$tmp/cut")" -le 2048 ]
+result $? "--max-record 2048: no CEF record longer"
+
+printf 'format = syslog\nenterprise_number = 4242\n' >"$tmp/conf"
+"$HG" events --input "$bin" --from-config --config "$tmp/conf" >"$tmp/fc" 2>"$tmp/err"
+[ $? -eq 0 ] && grep -q '^<[0-9]*>1 .*\[hashgate@4242 ' "$tmp/fc"
+result $? "--from-config takes format and enterprise number from the file"
+
+printf 'format = syslog\nbogus = 1\n' >"$tmp/badconf"
+"$HG" events --input "$bin" --from-config --config "$tmp/badconf" >/dev/null 2>"$tmp/err"
+[ $? -ne 0 ] && grep -q 'bogus' "$tmp/err"
+result $? "--from-config with a bad config fails and names the key"
+
+"$HG" events --input "$bin" --config "$tmp/conf" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ]
+result $? "--config without --from-config is a usage error"
+
 echo "1..$n"
 exit $fail
