@@ -150,6 +150,41 @@ static void json_lines(const char *s)
 	putchar(']');
 }
 
+
+/* The last 'hashgate apply' of this boot (NULL: none recorded), as JSON. */
+static void print_last_apply_json(const struct hg_last_apply *la)
+{
+	if (!la) {
+		fputs("null", stdout);
+		return;
+	}
+	printf("{\"ok\":%s,\"time\":%" PRIu64 ",\"errors\":%u,\"changes\":%u,"
+	       "\"failed_step\":", la->ok ? "true" : "false", la->time,
+	       la->errors, la->changes);
+	json_string_or_null(*la->step ? la->step : "?");
+	printf(",\"config\":");
+	hg_escape_json(stdout, la->config, strlen(la->config));
+	putchar('}');
+}
+
+/* The same as one line: what an admin looks at when the boot went wrong. */
+static void print_last_apply_text(const struct hg_last_apply *la)
+{
+	time_t when = (time_t)la->time;
+	char date[64];
+	struct tm tm;
+
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&when, &tm));
+	if (la->ok)
+		printf("last apply: ok at %s, %u change%s (%s)\n", date, la->changes,
+		       la->changes == 1 ? "" : "s", la->config);
+	else
+		printf("last apply: FAILED at %s: %u error%s, the first in step %s (%s); "
+		       "see the journal, or run 'hashgate apply --dry-run'\n", date,
+		       la->errors, la->errors == 1 ? "" : "s",
+		       *la->step ? la->step : "?", la->config);
+}
+
 static void print_json(const struct status *st)
 {
 	char hex[2 * HG_DIGEST_SIZE + 1];
@@ -190,24 +225,12 @@ static void print_json(const struct status *st)
 	else
 		fputs("null", stdout);
 	printf("},\"last_apply\":");
-	if (st->last_ok) {
-		printf("{\"ok\":%s,\"time\":%" PRIu64 ",\"errors\":%u,\"changes\":%u,"
-		       "\"failed_step\":", st->last.ok ? "true" : "false", st->last.time,
-		       st->last.errors, st->last.changes);
-		json_string_or_null(*st->last.step ? st->last.step : "?");
-		printf(",\"config\":");
-		hg_escape_json(stdout, st->last.config, strlen(st->last.config));
-		putchar('}');
-	} else {
-		fputs("null", stdout);
-	}
+	print_last_apply_json(st->last_ok ? &st->last : NULL);
 }
 
 static void print_text(const struct status *st)
 {
-	char hex[2 * HG_DIGEST_SIZE + 1], date[64];
-	struct tm tm;
-	time_t when;
+	char hex[2 * HG_DIGEST_SIZE + 1];
 	const char *k;
 	size_t len;
 	int n = 0;
@@ -246,18 +269,8 @@ static void print_text(const struct status *st)
 		       st->act.signer);
 	if (strcmp(st->min_serial, "?") && strcmp(st->min_serial, "0"))
 		printf("min_serial: %s (the rollback floor given at load)\n", st->min_serial);
-	if (!st->last_ok)
-		return;
-	when = (time_t)st->last.time;
-	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&when, &tm));
-	if (st->last.ok)
-		printf("last apply: ok at %s, %u change%s (%s)\n", date, st->last.changes,
-		       st->last.changes == 1 ? "" : "s", st->last.config);
-	else
-		printf("last apply: FAILED at %s: %u error%s, the first in step %s (%s); "
-		       "see the journal, or run 'hashgate apply --dry-run'\n", date,
-		       st->last.errors, st->last.errors == 1 ? "" : "s",
-		       *st->last.step ? st->last.step : "?", st->last.config);
+	if (st->last_ok)
+		print_last_apply_text(&st->last);
 }
 
 static void print_stats(const char *stats, bool json)
@@ -314,9 +327,20 @@ int status_main(int argc, char *argv[])
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	ret = hg_sfs_require();
 	if (ret) {
-		/* Scripts get an answer on stdout too. */
-		if (json)
-			printf("{\"loaded\":false}\n");
+		struct hg_last_apply la;
+		bool have = !hg_last_apply_read(&la);
+
+		/*
+		 * Scripts get an answer on stdout too; and a boot whose apply
+		 * failed to load the module is exactly when its outcome matters.
+		 */
+		if (json) {
+			printf("{\"loaded\":false,\"last_apply\":");
+			print_last_apply_json(have ? &la : NULL);
+			printf("}\n");
+		} else if (have) {
+			print_last_apply_text(&la);
+		}
 		return ret;
 	}
 

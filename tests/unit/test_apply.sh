@@ -491,6 +491,14 @@ check "status: the last apply succeeded" 0 "^last apply: ok at .*, 0 changes ($c
 conf "mode = nope"
 "$HG" apply >/dev/null 2>&1
 check "a config with errors is a failed apply too" 0 "first in step config" -- "$HG" status
+# A boot whose apply could not load the module: status still says so.
+mv "$sfs" "$sfs.away"
+check "status without the module: exit 3, and the failed apply" 3 \
+	"^last apply: FAILED at .*first in step config" -- "$HG" status
+check "status --json without the module: loaded false, and the failed apply" 3 "" -- sh -c "'$HG' status --json |
+	python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert s[\"loaded\"] is False and s[\"last_apply\"][\"failed_step\"] == \"config\", s'; exit 3"
+mv "$sfs.away" "$sfs"
 rm -rf "$tmp/run"
 "$HG" apply --dry-run >/dev/null 2>&1
 test ! -e "$tmp/run"; result $? "a dry run records nothing"
