@@ -506,6 +506,25 @@ int hg_config_load(const char *path, struct hg_config *cfg)
 	return HG_EXIT_OK;
 }
 
+/*
+ * After 'hashgate load' made a list active: when hashgate.conf puts the
+ * list into the initramfs, that copy stays the old one until
+ * update-initramfs runs, and the next boot's initramfs would apply it.
+ */
+void hg_initramfs_hint(void)
+{
+	const char *path = hg_config_path(NULL);
+	struct hg_config cfg;
+
+	if (access(path, F_OK) || hg_config_load(path, &cfg))
+		return;
+	if (cfg.initramfs == 1)
+		fprintf(stderr, "hashgate: %s: %s has initramfs = yes: run "
+			"'update-initramfs -u' so that the next boot's initramfs "
+			"carries this list\n", hg_cmd, path);
+	hg_config_free(&cfg);
+}
+
 void hg_config_free(struct hg_config *cfg)
 {
 	size_t i;

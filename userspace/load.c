@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "list_format.h"
 #include "listblob.h"
 #include "state.h"
@@ -238,8 +239,11 @@ int load_main(int argc, char *argv[])
 	       (unsigned long long)view.serial,
 	       view.digest_count, view.path_count, output && !dry_run ? " to " : "",
 	       output && !dry_run ? output : "");
-	if (!dry_run && !output)
+	if (!dry_run && !output) {
 		ret = record_serial(view.serial);
+		if (ret == HG_EXIT_OK)
+			hg_initramfs_hint();
+	}
 out:
 	free(in);
 	free(blob);

@@ -263,6 +263,17 @@ touch -d @1700000100 "$tmp/noserial.txt"
 check "the text list rewritten: loaded with the higher serial" 0 \
 	"^allowlist: loaded allowlist serial 1700000100" -- "$HG" apply
 
+# hashgate load with the list in the initramfs: the initramfs is stale now.
+conf "initramfs = yes"
+fresh
+check "load with initramfs = yes says to refresh the initramfs" 0 \
+	"run 'update-initramfs -u'" -- "$HG" load "$tmp/list.txt"
+conf "initramfs = no"
+fresh
+"$HG" load "$tmp/list.txt" >"$tmp/out" 2>&1
+[ $? -eq 0 ] && ! grep -q update-initramfs "$tmp/out"
+result $? "load with initramfs = no says nothing of it"
+
 # Lowering an unlocked setting is done, not refused.
 conf "anon_exec = audit" "trusted_fs = none" "mode = audit"
 settled; set_sfs lock 0; age
