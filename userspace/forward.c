@@ -53,6 +53,22 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static bool valid_port(const char *p)
+{
+	size_t digits = strspn(p, "0123456789");
+	unsigned long n;
+
+	if (!p[digits]) {
+		if (digits > 5)
+			return false;
+		n = strtoul(p, NULL, 10);
+		return n >= 1 && n <= 65535;
+	}
+	if (digits)		/* "12x": neither a port nor a name */
+		return false;
+	return !p[strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")];
+}
+
 /* "udp://HOST:PORT" or "tcp://HOST:PORT", HOST possibly "[v6]"; -EINVAL. */
 static int parse_url(const char *url, bool *tcp, char *host, size_t size, const char **port)
 {
@@ -82,6 +98,12 @@ static int parse_url(const char *url, bool *tcp, char *host, size_t size, const 
 	}
 	if (!len || len >= size || !colon[1] || strchr(colon + 1, '/'))
 		return -EINVAL;
+	/*
+	 * A number is a port: 1..65535 (getaddrinfo() would take 99999 as
+	 * 34463). Otherwise a service name, as in /etc/services.
+	 */
+	if (!valid_port(colon + 1))
+		return -EINVAL;
 	memcpy(host, h, len);
 	host[len] = '\0';
 	*port = colon + 1;
@@ -99,7 +121,8 @@ int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max)
 
 	if (parse_url(url, &tcp, host, sizeof(host), &port)) {
 		hg_error_text("invalid forward URL", url,
-			      "expected udp://HOST:PORT or tcp://HOST:PORT");
+			      "expected udp://HOST:PORT or tcp://HOST:PORT, PORT "
+			      "1..65535 or a service name");
 		return -EINVAL;
 	}
 	hints.ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM;

@@ -194,6 +194,11 @@ result $? "bounded queue: overflow dropped, reported and counted"
 "$HG" events --input "$bin" --forward "http://127.0.0.1:1" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "invalid forward URL" "$tmp/err"
 result $? "unsupported URL exits 2"
+for url in udp://127.0.0.1:99999 tcp://127.0.0.1:0 udp://127.0.0.1:12x udp://host:; do
+	"$HG" events --input "$bin" --forward "$url" >/dev/null 2>"$tmp/err"
+	[ $? -eq 2 ] && grep -q "invalid forward URL" "$tmp/err"
+	result $? "--forward $url is a usage error, not another port"
+done
 
 if [ -z "$rsyslogd" ]; then
 	for t in "tcp: $nrec of $nrec records sent, exit 0" \
