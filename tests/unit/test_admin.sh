@@ -104,7 +104,7 @@ check "check as an unprivileged user exits 4" 4 "permission denied" -- \
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	env HASHGATE_SECURITYFS="$tmp/sfs" "$HG" check /bin/true
 check "check needs a PATH" 2 "Usage: hashgate check" -- "$HG" check
-check "status --json without the module" 3 '^{"loaded":false}$' -- \
+check "status --json without the module" 3 '^{"loaded":false,"last_apply":null}$' -- \
 	env HASHGATE_SECURITYFS="$tmp/absent" "$HG" status --json
 for c in diff verify check; do
 	check "$c --help exits 0" 0 "Usage: hashgate $c" -- "$HG" $c --help
