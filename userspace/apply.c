@@ -619,18 +619,27 @@ static void explain_list_failure(struct apply *a, int mode)
 {
 	char active[64];
 	struct hg_active act;
+	bool none = false;
 
-	if (hg_active_parse(a->active, &act))
+	if (hg_active_parse(a->active, &act)) {
 		snprintf(active, sizeof(active), "whatever list is active");
-	else if (act.serial)
+	} else if (act.serial) {
 		snprintf(active, sizeof(active), "the previous list (serial %" PRIu64 ")",
 			 act.serial);
-	else
+	} else {
 		snprintf(active, sizeof(active), "no list (none is active)");
+		none = true;
+	}
+	/*
+	 * Without any list the module decides nothing, even in audit mode
+	 * (module/decide.c): say so rather than promise reports.
+	 */
 	hg_errorf("on_list_failure = %s: the mode %s %s, with %s%s",
 		  hg_cfg_onfail_names[a->cfg->on_list_failure],
 		  a->dry_run ? "would be" : "is", hg_cfg_mode_names[mode],
-		  active, mode == HG_MODE_AUDIT ? ": whatever it does not list is "
+		  active, none && mode != HG_MODE_OFF ?
+		  ": NOTHING is decided or reported until a list is loaded" :
+		  mode == HG_MODE_AUDIT ? ": whatever it does not list is "
 		  "reported as would-deny" : mode == HG_MODE_ENFORCE ?
 		  ": whatever it does not list is denied" : "");
 }
