@@ -363,14 +363,12 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 
 	if (mode == HG_MODE_OFF)
 		return 0;
-	gen = list_snapshot(&serial);
 	/*
-	 * Nothing to check against yet. Enforce cannot be entered without a
-	 * list, so this is audit mode: a would-deny for every program run
-	 * before the first list would only bury the events that matter.
+	 * Without a list (gen 0) everything is judged no-allowlist. Enforce
+	 * cannot be entered without one, so that is audit mode: every program
+	 * is reported, with its digest, rather than nothing decided at all.
 	 */
-	if (!gen)
-		return 0;
+	gen = list_snapshot(&serial);
 	hg_stat_inc(HG_STAT_DECISIONS);
 	/*
 	 * Writers are shut out before the verdict is taken, so that none can
@@ -428,8 +426,6 @@ int hg_decide_anon(enum hg_hook hook, bool may_sleep)
 	if (mode == HG_MODE_OFF || READ_ONCE(hg_anon_policy) == HG_ANON_ALLOW)
 		return 0;
 	gen = list_snapshot(&serial);
-	if (!gen)	/* as in hg_decide(): nothing is checked before a list */
-		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
 	return decide_anon(NULL, hook, HG_REASON_ANON_EXEC, mode, serial, gen,
 			   may_sleep);
@@ -457,7 +453,7 @@ int hg_decide_write(const struct path *path, struct inode *inode,
 	if (mode == HG_MODE_OFF)
 		return 0;
 	gen = list_snapshot(&serial);
-	if (!gen || !hg_exec_mapped(inode))
+	if (!hg_exec_mapped(inode))
 		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
 	hg_cache_key_of(inode, &key);

@@ -175,4 +175,35 @@ TEST(enforce_needs_an_allowlist)
 	ASSERT_EQ(0, hg_unload());
 }
 
+/*
+ * No list loaded (a boot whose list is missing or refused): audit mode still
+ * decides and reports every program, with its digest, instead of nothing.
+ */
+TEST(audit_without_a_list_reports_what_runs)
+{
+	static char *argv[] = { "/tests/hello", NULL };
+	static char buf[1 << 20];
+	struct hg_event *e, *found = NULL;
+	size_t off = 0;
+	ssize_t n;
+
+	ASSERT_EQ(0, hg_load(""));
+	hg_events(buf, sizeof(buf));
+	EXPECT_EQ(0, hg_exec("/tests/hello", argv)) TH_LOG("audit refused it");
+	n = hg_events(buf, sizeof(buf));
+	ASSERT_LE(0, n);
+	while ((e = hg_next_event(buf, n, &off)))
+		if (e->type == HG_EVENT_EXEC && e->path_len == strlen(argv[0]) &&
+		    !memcmp(hg_event_path(e), argv[0], e->path_len))
+			found = e;
+	ASSERT_NE(NULL, found) TH_LOG("a program ran without a list, unreported");
+	EXPECT_EQ(HG_DECISION_WOULD_DENY, found->decision);
+	EXPECT_EQ(HG_REASON_NO_ALLOWLIST, found->reason);
+	EXPECT_EQ(0, found->list_serial);
+	EXPECT_TRUE(found->flags & HG_EVENT_F_DIGEST);
+	EXPECT_LE(1, hg_stat("would_denies"));
+	EXPECT_EQ(0, hg_stat("denies"));
+	ASSERT_EQ(0, hg_unload());
+}
+
 TEST_HARNESS_MAIN
