@@ -630,15 +630,13 @@ static void explain_list_failure(struct apply *a, int mode)
 		snprintf(active, sizeof(active), "no list (none is active)");
 		none = true;
 	}
-	/*
-	 * Without any list the module decides nothing, even in audit mode
-	 * (module/decide.c): say so rather than promise reports.
-	 */
+	/* Without any list the module judges every program no-allowlist. */
 	hg_errorf("on_list_failure = %s: the mode %s %s, with %s%s",
 		  hg_cfg_onfail_names[a->cfg->on_list_failure],
 		  a->dry_run ? "would be" : "is", hg_cfg_mode_names[mode],
-		  active, none && mode != HG_MODE_OFF ?
-		  ": NOTHING is decided or reported until a list is loaded" :
+		  active, none && mode == HG_MODE_AUDIT ?
+		  ": every program is reported as would-deny (no-allowlist) "
+		  "until a list is loaded" :
 		  mode == HG_MODE_AUDIT ? ": whatever it does not list is "
 		  "reported as would-deny" : mode == HG_MODE_ENFORCE ?
 		  ": whatever it does not list is denied" : "");

@@ -349,7 +349,7 @@ untouched mode allowlist; result $? "missing list, audit: mode stays audit, no l
 starts anon_exec deny && starts lock 1; result $? "missing list: the other settings still applied"
 fresh; age
 check "missing list, audit: says the mode and the list" 1 \
-	"mode: on_list_failure = audit: the mode is audit, with no list (none is active): NOTHING is decided or reported until a list is loaded" -- \
+	"mode: on_list_failure = audit: the mode is audit, with no list (none is active): every program is reported as would-deny (no-allowlist) until a list is loaded" -- \
 	"$HG" apply
 printf '%s  /usr/bin/a\nnonsense\n' $D1 >"$tmp/bad.txt"
 conf "mode = enforce" "allowlist = $tmp/bad.txt"
