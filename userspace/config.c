@@ -11,7 +11,6 @@
  * fields, the outcome of the last apply, and 'hashgate config get|check'
  * for scripts such as the initramfs hook.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "forward.h"
 #include "subcommands.h"
 #include "util.h"
 
@@ -260,41 +260,46 @@ static int p_keys(struct hg_config *c, const char *v, char *why, size_t size)
 	}
 }
 
-/* What 'hashgate events --forward' takes: udp|tcp://HOST:PORT, [v6] hosts. */
+/* What 'hashgate events --forward' takes (forward.c says). */
 static int p_forward(struct hg_config *c, const char *v, char *why, size_t size)
 {
-	const char *h = v + 6, *port;
-	uint64_t n;
-
-	if (strncmp(v, "udp://", 6) && strncmp(v, "tcp://", 6))
-		goto bad;
-	if (*h == '[') {
-		const char *end = strchr(h, ']');
-
-		if (!end || end == h + 1 || end[1] != ':')
-			goto bad;
-		port = end + 2;
-	} else {
-		port = strrchr(h, ':');
-		if (!port || port == h || memchr(h, '[', (size_t)(port - h)))
-			goto bad;
-		port++;
-	}
-	if (strpbrk(v + 6, " \t/") || !*port)
-		goto bad;
-	if (isdigit((unsigned char)*port)) {
-		if (hg_parse_u64(port, &n) || !n || n > 65535)
-			goto bad;
-	} else if (port[strspn(port, "abcdefghijklmnopqrstuvwxyz"
-				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")]) {
-		goto bad;
+	if (!hg_fwd_url_valid(v)) {
+		snprintf(why, size, "invalid forward target '%s' (expected udp://, "
+			 "tcp:// or tls:// HOST:PORT, an IPv6 HOST in brackets, PORT "
+			 "1..65535 or a service name)", v);
+		return -1;
 	}
 	c->forward = strdup(v);
 	return c->forward ? 0 : -ENOMEM;
-bad:
-	snprintf(why, size, "invalid forward target '%s' (expected udp://HOST:PORT "
-		 "or tcp://HOST:PORT, an IPv6 HOST in brackets)", v);
-	return -1;
+}
+
+/* The TLS files of a tls:// forward target: one absolute path each. */
+static int p_path(const char *key, char **to, const char *v, char *why, size_t size)
+{
+	if (check_path(key, v, strlen(v), why, size))
+		return -1;
+	if (strpbrk(v, " \t")) {
+		snprintf(why, size, "%s: one path, without blanks", key);
+		return -1;
+	}
+	free(*to);
+	*to = strdup(v);
+	return *to ? 0 : -ENOMEM;
+}
+
+static int p_tls_ca(struct hg_config *c, const char *v, char *why, size_t size)
+{
+	return p_path("forward_tls_ca", &c->tls_ca, v, why, size);
+}
+
+static int p_tls_cert(struct hg_config *c, const char *v, char *why, size_t size)
+{
+	return p_path("forward_tls_cert", &c->tls_cert, v, why, size);
+}
+
+static int p_tls_key(struct hg_config *c, const char *v, char *why, size_t size)
+{
+	return p_path("forward_tls_key", &c->tls_key, v, why, size);
 }
 
 /* RFC 5424 enterpriseId: 1*10DIGIT *("." 1*10DIGIT), short enough for an SD-ID. */
@@ -339,6 +344,9 @@ static const struct {
 	{ "allowlist", p_allowlist, false },
 	{ "keys", p_keys, false },
 	{ "forward", p_forward, false },
+	{ "forward_tls_ca", p_tls_ca, false },
+	{ "forward_tls_cert", p_tls_cert, false },
+	{ "forward_tls_key", p_tls_key, false },
 	{ "format", p_format, false },
 	{ "enterprise_number", p_enterprise_number, false },
 	{ "on_list_failure", p_on_list_failure, false },
@@ -535,6 +543,9 @@ void hg_config_free(struct hg_config *cfg)
 		free(cfg->keys[i]);
 	free(cfg->keys);
 	free(cfg->forward);
+	free(cfg->tls_ca);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
 	init(cfg);
 }
 
@@ -745,6 +756,12 @@ static int print_key(const struct hg_config *cfg, const char *key)
 			puts(cfg->keys[i]);
 	else if (!strcmp(key, "forward") && cfg->forward)
 		puts(cfg->forward);
+	else if (!strcmp(key, "forward_tls_ca") && cfg->tls_ca)
+		puts(cfg->tls_ca);
+	else if (!strcmp(key, "forward_tls_cert") && cfg->tls_cert)
+		puts(cfg->tls_cert);
+	else if (!strcmp(key, "forward_tls_key") && cfg->tls_key)
+		puts(cfg->tls_key);
 	else if (!strcmp(key, "format") && cfg->format >= 0)
 		puts(hg_cfg_format_names[cfg->format]);
 	else if (!strcmp(key, "enterprise_number") && *cfg->enterprise_number)

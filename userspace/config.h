@@ -45,7 +45,8 @@ struct hg_config {
 	char *allowlist;		/* absolute path of a blob or text list */
 	char **keys;			/* absolute certificate paths */
 	size_t nkeys;
-	char *forward;			/* udp://HOST:PORT or tcp://HOST:PORT */
+	char *forward;			/* udp://, tcp:// or tls:// HOST:PORT */
+	char *tls_ca, *tls_cert, *tls_key;	/* for tls://; NULL: unset */
 	int format;			/* enum hg_config_format */
 	char enterprise_number[HG_CONFIG_PEN_MAX + 1];	/* "" when unset */
 	enum hg_on_list_failure on_list_failure;	/* default: audit */

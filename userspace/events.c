@@ -18,6 +18,7 @@
 #include "config.h"
 #include "evfmt.h"
 #include "forward.h"
+#include "forward_tls.h"
 #include "subcommands.h"
 #include "util.h"
 
@@ -26,7 +27,8 @@
 
 static const char usage[] =
 	"Usage: hashgate events [--follow] [--format FMT] [--input FILE]\n"
-	"                       [--forward URL [--queue N] [--timeout SEC]]\n"
+	"                       [--forward URL [--queue N] [--timeout SEC]\n"
+	"                        [--tls-ca FILE] [--tls-cert FILE [--tls-key FILE]]]\n"
 	"                       [--enterprise-number N] [--max-record BYTES]\n"
 	"                       [--journal] [--from-config [--config FILE]]\n"
 	"  -f, --follow       wait for new events instead of exiting when none are left\n"
@@ -34,13 +36,20 @@ static const char usage[] =
 	"  -j, --json         same as --format json\n"
 	"  -i, --input FILE   read recorded binary records from FILE ('-': stdin)\n"
 	"                     instead of the module\n"
-	"  -w, --forward URL  send each record to udp://HOST:PORT or tcp://HOST:PORT\n"
-	"                     (RFC 6587 octet counting) instead of printing it;\n"
+	"  -w, --forward URL  send each record to udp://HOST:PORT, tcp://HOST:PORT\n"
+	"                     (RFC 6587 octet counting) or tls://HOST:PORT (RFC 5425:\n"
+	"                     the receiver's certificate must name HOST) instead of\n"
+	"                     printing it;\n"
 	"                     the format defaults to syslog, others are wrapped in an\n"
 	"                     RFC 5424 header\n"
 	"  -q, --queue N      records held while the receiver is slow or away\n"
 	"                     (default 10000); more are dropped and counted\n"
 	"  -t, --timeout SEC  at the end, wait this long to deliver the queue (10)\n"
+	"      --tls-ca FILE  CA certificates (PEM) the receiver's must chain to\n"
+	"                     (default: the system's)\n"
+	"      --tls-cert FILE, --tls-key FILE\n"
+	"                     a client certificate (PEM) and its key (default: in\n"
+	"                     the certificate file), for receivers that ask\n"
 	"  -e, --enterprise-number N\n"
 	"                     the IANA enterprise number in RFC 5424 SD-IDs\n"
 	"                     (default 32473, the documentation number)\n"
@@ -50,7 +59,7 @@ static const char usage[] =
 	"  -J, --journal      also print each record as text, with the syslog\n"
 	"                     priority of its severity as a \"<N>\" prefix, for the\n"
 	"                     journal (hashgate-events.service)\n"
-	"  -C, --from-config  forward, format and enterprise number from\n"
+	"  -C, --from-config  forward (and its TLS files), format and enterprise number from\n"
 	"                     hashgate.conf(5) (options given here win)\n"
 	"  -c, --config FILE  the configuration file (default " HG_CONFIG_DEFAULT ")\n";
 
@@ -241,9 +250,13 @@ int events_main(int argc, char *argv[])
 		{ "journal", no_argument, NULL, 'J' },
 		{ "from-config", no_argument, NULL, 'C' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "tls-ca", required_argument, NULL, 1 },
+		{ "tls-cert", required_argument, NULL, 2 },
+		{ "tls-key", required_argument, NULL, 3 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct hg_tls_opts tls = { 0 };
 	struct out o = { .fmt = HG_FMT_TEXT };
 	const char *input = NULL, *forward = NULL, *pen = NULL, *config = NULL;
 	bool follow = false, fmt_set = false, from_config = false, max_set = false;
@@ -297,6 +310,15 @@ int events_main(int argc, char *argv[])
 		case 'c':
 			config = optarg;
 			break;
+		case 1:
+			tls.ca = optarg;
+			break;
+		case 2:
+			tls.cert = optarg;
+			break;
+		case 3:
+			tls.key = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return HG_EXIT_OK;
@@ -322,6 +344,16 @@ int events_main(int argc, char *argv[])
 		}
 		if (!pen && cfg.enterprise_number[0])
 			pen = cfg.enterprise_number;
+		/* The config's TLS files go with the config's target. */
+		if (forward == cfg.forward && !tls.ca && !tls.cert && !tls.key) {
+			tls.ca = cfg.tls_ca;
+			tls.cert = cfg.tls_cert;
+			tls.key = cfg.tls_key;
+		}
+	}
+	if (!forward && (tls.ca || tls.cert || tls.key)) {
+		hg_config_free(&cfg);
+		return hg_usage_error(usage, "--tls-ca, --tls-cert and --tls-key go with --forward");
 	}
 	if (forward && !fmt_set)
 		o.fmt = HG_FMT_SYSLOG;
@@ -337,7 +369,7 @@ int events_main(int argc, char *argv[])
 	if (!ret && !input)
 		ret = hg_sfs_require();
 	if (!ret && forward) {
-		ret = hg_fwd_open(&o.fwd, forward, (size_t)queue);
+		ret = hg_fwd_open(&o.fwd, forward, (size_t)queue, &tls);
 		if (ret) {
 			ret = ret == -EINVAL ? HG_EXIT_USAGE : HG_EXIT_FAIL;
 		} else {

@@ -7,7 +7,9 @@
  * busy or the receiver away; when the queue is full a new record is dropped
  * and counted. A lost TCP connection is retried with exponential backoff
  * (0.1 s doubling to 5 s); a record partly written when it broke is sent
- * again whole on the next connection.
+ * again whole on the next connection. tls:// is TCP inside TLS (RFC 5425,
+ * forward_tls.c): a record is sent once the handshake has verified the
+ * receiver.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "forward.h"
+#include "forward_tls.h"
 #include "util.h"
 
 #define BACKOFF_MIN_MS	100
@@ -33,7 +36,12 @@ struct msg {
 
 struct hg_fwd {
 	const char *url;
-	bool tcp;
+	bool tcp, tls;
+	char host[256];
+	struct hg_tls_ctx *tls_ctx;
+	struct hg_tls *session;
+	bool handshaking;
+	short tls_want;		/* what the TLS layer waits for, or 0 */
 	struct addrinfo *ai;
 	int fd;
 	bool connecting, connected;
@@ -69,13 +77,15 @@ static bool valid_port(const char *p)
 	return !p[strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")];
 }
 
-/* "udp://HOST:PORT" or "tcp://HOST:PORT", HOST possibly "[v6]"; -EINVAL. */
-static int parse_url(const char *url, bool *tcp, char *host, size_t size, const char **port)
+/* "udp://", "tcp://" or "tls://" HOST:PORT, HOST possibly "[v6]"; -EINVAL. */
+static int parse_url(const char *url, bool *tcp, bool *tls, char *host, size_t size,
+		     const char **port)
 {
 	const char *h, *colon;
 	size_t len;
 
-	if (!strncmp(url, "tcp://", 6))
+	*tls = !strncmp(url, "tls://", 6);
+	if (!strncmp(url, "tcp://", 6) || *tls)
 		*tcp = true;
 	else if (!strncmp(url, "udp://", 6))
 		*tcp = false;
@@ -110,19 +120,35 @@ static int parse_url(const char *url, bool *tcp, char *host, size_t size, const 
 	return 0;
 }
 
-int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max)
+/* For hashgate.conf: the URL as --forward would take it. */
+bool hg_fwd_url_valid(const char *url)
+{
+	const char *port;
+	char host[256];
+	bool tcp, tls;
+
+	return !parse_url(url, &tcp, &tls, host, sizeof(host), &port);
+}
+
+int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max,
+		const struct hg_tls_opts *tls_opts)
 {
 	struct addrinfo hints = { .ai_flags = AI_ADDRCONFIG };
 	struct hg_fwd *fw;
 	char host[256];
 	const char *port;
-	bool tcp;
+	bool tcp, tls;
 	int ret;
 
-	if (parse_url(url, &tcp, host, sizeof(host), &port)) {
+	if (parse_url(url, &tcp, &tls, host, sizeof(host), &port)) {
 		hg_error_text("invalid forward URL", url,
-			      "expected udp://HOST:PORT or tcp://HOST:PORT, PORT "
+			      "expected udp://, tcp:// or tls:// HOST:PORT, PORT "
 			      "1..65535 or a service name");
+		return -EINVAL;
+	}
+	if (!tls && tls_opts && (tls_opts->ca || tls_opts->cert || tls_opts->key)) {
+		hg_error_text("TLS options need a tls:// URL", url,
+			      "the records would go in clear text");
 		return -EINVAL;
 	}
 	hints.ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM;
@@ -134,15 +160,28 @@ int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max)
 		free(fw);
 		return -ENOMEM;
 	}
+	if (tls) {
+		static const struct hg_tls_opts none;
+
+		ret = hg_tls_ctx_new(&fw->tls_ctx, tls_opts ? tls_opts : &none);
+		if (ret) {
+			free(fw->q);
+			free(fw);
+			return ret;
+		}
+	}
 	ret = getaddrinfo(host, port, &hints, &fw->ai);
 	if (ret) {
 		hg_error_text("cannot resolve", url, gai_strerror(ret));
+		hg_tls_ctx_free(fw->tls_ctx);
 		free(fw->q);
 		free(fw);
 		return -ENOENT;
 	}
 	fw->url = url;
 	fw->tcp = tcp;
+	fw->tls = tls;
+	snprintf(fw->host, sizeof(fw->host), "%s", host);
 	fw->cap = queue_max;
 	fw->fd = -1;
 	fw->backoff_ms = BACKOFF_MIN_MS;
@@ -152,6 +191,7 @@ int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max)
 			ret = -errno;
 			hg_error("cannot create socket for", url, errno);
 			freeaddrinfo(fw->ai);
+			hg_tls_ctx_free(fw->tls_ctx);
 			free(fw->q);
 			free(fw);
 			return ret;
@@ -210,13 +250,18 @@ size_t hg_fwd_pending(const struct hg_fwd *fw)
 	return fw->count;
 }
 
-static void disconnect(struct hg_fwd *fw, int err, const char *what)
+/* Down, for @why (an errno's text, or the TLS layer's reason). */
+static void disconnect_why(struct hg_fwd *fw, const char *what, const char *why)
 {
+	hg_tls_free(fw->session, fw->fd);
+	fw->session = NULL;
+	fw->handshaking = false;
+	fw->tls_want = 0;
 	if (fw->fd >= 0)
 		close(fw->fd);
 	fw->fd = -1;
-	if (!fw->down_reported && err)
-		hg_error_text(what, fw->url, strerror(err));
+	if (!fw->down_reported && why)
+		hg_error_text(what, fw->url, why);
 	if (fw->connected)
 		fw->backoff_ms = BACKOFF_MIN_MS;
 	fw->down_reported = true;
@@ -225,6 +270,51 @@ static void disconnect(struct hg_fwd *fw, int err, const char *what)
 	fw->retry_at = now_ms() + (uint64_t)fw->backoff_ms;
 	fw->backoff_ms = fw->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 			 fw->backoff_ms * 2;
+}
+
+static void disconnect(struct hg_fwd *fw, int err, const char *what)
+{
+	disconnect_why(fw, what, err ? strerror(err) : NULL);
+}
+
+/* Ready to send: the connection is up (and for TLS, verified). */
+static void up(struct hg_fwd *fw)
+{
+	fw->connected = true;
+	fw->st.connects++;
+	if (fw->down_reported)
+		hg_errorf("connected to '%s'", fw->url);
+	fw->down_reported = false;
+}
+
+static void handshake(struct hg_fwd *fw)
+{
+	char why[512];
+	int ret = hg_tls_handshake(fw->session, &fw->tls_want, why, sizeof(why));
+
+	if (ret < 0) {
+		disconnect_why(fw, "TLS handshake failed with", why);
+	} else if (ret > 0) {
+		fw->handshaking = false;
+		fw->tls_want = 0;
+		up(fw);
+	}
+}
+
+/* The TCP connection is made: up, or the TLS handshake first. */
+static void tcp_up(struct hg_fwd *fw)
+{
+	fw->connecting = false;
+	if (!fw->tls) {
+		up(fw);
+		return;
+	}
+	if (hg_tls_new(&fw->session, fw->tls_ctx, fw->fd, fw->host)) {
+		disconnect_why(fw, "cannot start TLS with", "out of memory");
+		return;
+	}
+	fw->handshaking = true;
+	handshake(fw);
 }
 
 static void start_connect(struct hg_fwd *fw)
@@ -236,20 +326,12 @@ static void start_connect(struct hg_fwd *fw)
 		return;
 	}
 	fw->fd = fd;
-	if (!connect(fd, fw->ai->ai_addr, fw->ai->ai_addrlen)) {
-		fw->connected = true;
-	} else if (errno == EINPROGRESS) {
+	if (!connect(fd, fw->ai->ai_addr, fw->ai->ai_addrlen))
+		tcp_up(fw);
+	else if (errno == EINPROGRESS)
 		fw->connecting = true;
-	} else {
+	else
 		disconnect(fw, errno, "cannot connect to");
-		return;
-	}
-	if (fw->connected) {
-		fw->st.connects++;
-		if (fw->down_reported)
-			hg_errorf("connected to '%s'", fw->url);
-		fw->down_reported = false;
-	}
 }
 
 /* What to poll for, and the timeout in ms (-1: none) until a retry. */
@@ -270,6 +352,10 @@ int hg_fwd_pollfd(struct hg_fwd *fw, struct pollfd *pfd)
 			return (int)(fw->retry_at - now_ms() + 1);
 	}
 	pfd->fd = fw->fd;
+	if (fw->handshaking) {
+		pfd->events = fw->tls_want;
+		return -1;
+	}
 	if (fw->connecting || fw->count)
 		pfd->events = POLLOUT;
 	if (fw->tcp && fw->connected)
@@ -283,7 +369,18 @@ static void send_some(struct hg_fwd *fw)
 		struct msg *m = &fw->q[fw->head];
 		ssize_t n;
 
-		if (fw->tcp)
+		if (fw->tls) {
+			char why[512];
+
+			n = hg_tls_write(fw->session, m->buf + fw->off, m->len - fw->off,
+					 &fw->tls_want, why, sizeof(why));
+			if (n < 0) {
+				disconnect_why(fw, "connection lost to", why);
+				return;
+			}
+			if (!n)
+				return;
+		} else if (fw->tcp)
 			n = send(fw->fd, m->buf + fw->off, m->len - fw->off,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 		else
@@ -328,14 +425,22 @@ void hg_fwd_progress(struct hg_fwd *fw, short revents)
 			disconnect(fw, err, "cannot connect to");
 			return;
 		}
-		fw->connecting = false;
-		fw->connected = true;
-		fw->st.connects++;
-		if (fw->down_reported)
-			hg_errorf("connected to '%s'", fw->url);
-		fw->down_reported = false;
+		tcp_up(fw);
+		return;
 	}
-	if (fw->tcp && (revents & (POLLIN | POLLHUP | POLLERR))) {
+	if (fw->handshaking) {
+		if (revents & (fw->tls_want | POLLERR | POLLHUP))
+			handshake(fw);
+		return;
+	}
+	if (fw->tls && (revents & (POLLIN | POLLHUP | POLLERR))) {
+		char why[512];
+
+		if (hg_tls_peer_closed(fw->session, &fw->tls_want, why, sizeof(why))) {
+			disconnect_why(fw, "connection lost to", why);
+			return;
+		}
+	} else if (fw->tcp && (revents & (POLLIN | POLLHUP | POLLERR))) {
 		char buf[256];
 		ssize_t n = recv(fw->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
@@ -377,6 +482,7 @@ void hg_fwd_close(struct hg_fwd *fw, struct hg_fwd_stats *stats)
 		fw->st.dropped_unsent++;
 		pop(fw);
 	}
+	hg_tls_free(fw->session, fw->fd);
 	if (fw->fd >= 0) {
 		if (fw->tcp)
 			shutdown(fw->fd, SHUT_WR);
@@ -384,6 +490,7 @@ void hg_fwd_close(struct hg_fwd *fw, struct hg_fwd_stats *stats)
 	}
 	*stats = fw->st;
 	freeaddrinfo(fw->ai);
+	hg_tls_ctx_free(fw->tls_ctx);
 	free(fw->q);
 	free(fw);
 }

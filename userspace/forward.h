@@ -3,6 +3,7 @@
 #define _HG_FORWARD_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,7 +17,11 @@ struct hg_fwd_stats {
 	uint64_t connects;	/* successful (re)connections, TCP */
 };
 
-int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max);
+struct hg_tls_opts;
+
+bool hg_fwd_url_valid(const char *url);
+int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max,
+		const struct hg_tls_opts *tls);
 int hg_fwd_send(struct hg_fwd *fw, const char *msg, size_t len);
 int hg_fwd_pollfd(struct hg_fwd *fw, struct pollfd *pfd);
 void hg_fwd_progress(struct hg_fwd *fw, short revents);

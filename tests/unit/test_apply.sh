@@ -165,7 +165,10 @@ check "trusted_fs names the type it cannot trust" 1 "$cfg:1: 'fuse' is not a fil
 conf "mode ="
 check "an empty value is an error" 1 "$cfg:1: 'mode' needs a value" -- "$HG" apply
 conf "forward = ftp://siem:514"
-check "forward: only udp:// and tcp://" 1 "$cfg:1: invalid forward target" -- "$HG" apply
+check "forward: only udp://, tcp:// and tls://" 1 "$cfg:1: invalid forward target" -- "$HG" apply
+conf "forward_tls_ca = ca.pem"
+check "forward_tls_ca: an absolute path" 1 "$cfg:1: forward_tls_ca: 'ca.pem' is not an absolute path" -- \
+	"$HG" apply
 conf "forward = tcp://siem:99999"
 check "forward: port out of range" 1 "$cfg:1: invalid forward target" -- "$HG" apply
 conf "format = json"
@@ -183,7 +186,8 @@ conf "on_list_failure = off"
 check "on_list_failure: no value turns hashgate off" 1 \
 	"$cfg:1: invalid on_list_failure 'off' (expected audit, keep or enforce)" -- "$HG" apply
 conf "# comment" "" "  mode = audit   # a comment after a blank" \
-	"forward = tcp://[2001:db8::1]:6514" "format = cef" "enterprise_number = 32473.1" \
+	"forward = tls://[2001:db8::1]:6514" "forward_tls_ca = /etc/ssl/certs/ca-certificates.crt" \
+	"format = cef" "enterprise_number = 32473.1" \
 	"trusted_fs = none" "on_list_failure = keep"
 check "comments, blanks, forwarding keys: accepted" 0 "nothing changed" -- "$HG" apply
 untouched; result $? "a config matching the module writes nothing"

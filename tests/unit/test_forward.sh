@@ -266,5 +266,114 @@ wait_lines "$tmp/r2.log" $nrec
 	verify "$tmp/r2.log" 1 syslog
 result $? "TCP reconnect: receiver started late, nothing lost"
 
+# TLS (RFC 5425): a CA, the receiver's certificate for 127.0.0.1, a client
+# certificate the receiver requires, and what must be refused: another CA,
+# a certificate for another name.
+mkcert() {	# mkcert NAME CA SAN: NAME.pem and NAME.key, signed by CA
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-subj "/CN=$1" -keyout "$tmp/$1.key" -out "$tmp/$1.csr" 2>>"$tmp/openssl.log" &&
+	printf 'subjectAltName=%s\n' "$3" >"$tmp/$1.ext" &&
+	openssl x509 -req -in "$tmp/$1.csr" -CA "$tmp/$2.pem" -CAkey "$tmp/$2.key" \
+		-CAcreateserial -days 2 -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" 2>>"$tmp/openssl.log"
+}
+mkca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=$1" -keyout "$tmp/$1.key" -out "$tmp/$1.pem" 2>>"$tmp/openssl.log"
+}
+mkca ca && mkca other-ca && mkcert receiver ca "IP:127.0.0.1" &&
+	mkcert elsewhere ca "DNS:elsewhere.example" && mkcert client ca "DNS:host-01"
+result $? "TLS test certificates made (openssl)"
+
+tls=$(free_port STREAM)
+mkdir -p "$tmp/r3.work"
+cat >"$tmp/r3.conf" <<CONF
+global(workDirectory="$tmp/r3.work" maxMessageSize="64k"
+       DefaultNetstreamDriver="ossl"
+       DefaultNetstreamDriverCAFile="$tmp/ca.pem"
+       DefaultNetstreamDriverCertFile="$tmp/receiver.pem"
+       DefaultNetstreamDriverKeyFile="$tmp/receiver.key")
+module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1"
+       StreamDriver.AuthMode="x509/certvalid")
+module(load="mmpstrucdata")
+template(name="fields" type="string" string="{\"pri\":\"%pri%\",\"version\":\"%protocol-version%\",\"timestamp\":\"%timereported:::date-rfc3339%\",\"hostname\":\"%hostname:::json%\",\"app\":\"%app-name:::json%\",\"procid\":\"%procid:::json%\",\"msgid\":\"%msgid:::json%\",\"sd\":\"%\$!rfc5424-sd:::json%\",\"rawsd\":\"%structured-data:::json%\",\"msg\":\"%msg:::json%\",\"input\":\"%inputname%\"}\n")
+ruleset(name="in") {
+	action(type="mmpstrucdata")
+	action(type="omfile" file="$tmp/r3.log" template="fields")
+}
+input(type="imtcp" address="127.0.0.1" port="$tls" ruleset="in")
+CONF
+"$rsyslogd" -n -f "$tmp/r3.conf" -i "$tmp/r3.pid" >"$tmp/r3.out" 2>&1 &
+pids="$pids $!"
+i=0
+until python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$tls" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -ge 100 ] && break
+	sleep 0.1
+done
+[ $i -lt 100 ]
+cp "$tmp/r3.out" "$tmp/err"
+result $? "rsyslogd (ossl, client certificates required) listens on 127.0.0.1:$tls"
+
+"$HG" events --input "$bin" --forward "tls://127.0.0.1:$tls" --tls-ca "$tmp/ca.pem" \
+	--tls-cert "$tmp/client.pem" --tls-key "$tmp/client.key" 2>"$tmp/err"
+rc=$?
+wait_lines "$tmp/r3.log" $nrec
+[ $rc -eq 0 ] && grep -q "forwarded $nrec of $nrec records" "$tmp/err" &&
+	verify "$tmp/r3.log" 1 syslog
+result $? "TLS syslog: rsyslogd verified us, parsed every record and its SD"
+
+# The same from hashgate.conf, in JSON.
+cat >"$tmp/hashgate.conf" <<CONF
+forward = tls://127.0.0.1:$tls
+format = ecs
+forward_tls_ca = $tmp/ca.pem
+forward_tls_cert = $tmp/client.pem
+forward_tls_key = $tmp/client.key
+CONF
+"$HG" events --input "$bin" --from-config --config "$tmp/hashgate.conf" 2>"$tmp/err"
+rc=$?
+wait_lines "$tmp/r3.log" $((2 * nrec))
+[ $rc -eq 0 ] && verify "$tmp/r3.log" $((nrec + 1)) json
+result $? "TLS JSON from hashgate.conf's forward_tls_* keys: every record"
+
+"$HG" events --input "$bin" --forward "tls://127.0.0.1:$tls" --tls-ca "$tmp/other-ca.pem" \
+	--tls-cert "$tmp/client.pem" --tls-key "$tmp/client.key" --timeout 1 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "receiver.s certificate is refused: .*certificate" "$tmp/err" &&
+	grep -q "forwarded 0 of $nrec" "$tmp/err"
+result $? "TLS: a receiver whose certificate another CA signed is refused, and says why"
+
+wrong=$(free_port STREAM)
+openssl s_server -quiet -accept "$wrong" -cert "$tmp/elsewhere.pem" -key "$tmp/elsewhere.key" \
+	</dev/null >"$tmp/s_server.out" 2>&1 &
+pids="$pids $!"
+i=0
+until python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$wrong" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -ge 50 ] && break
+	sleep 0.1
+done
+"$HG" events --input "$bin" --forward "tls://127.0.0.1:$wrong" --tls-ca "$tmp/ca.pem" \
+	--timeout 1 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "receiver's certificate is refused: IP address mismatch" "$tmp/err" &&
+	grep -q "forwarded 0 of $nrec" "$tmp/err"
+result $? "TLS: a certificate for another host is refused, and says why"
+
+for bad in "--tls-ca $tmp/nonesuch.pem:cannot load the TLS CA file" \
+	    "--tls-cert $tmp/client.pem --tls-key $tmp/other-ca.key:cannot load the TLS client key"; do
+	# shellcheck disable=SC2086
+	"$HG" events --input "$bin" --forward "tls://127.0.0.1:$tls" ${bad%%:*} \
+		>/dev/null 2>"$tmp/err"
+	[ $? -eq 2 ] && grep -q "${bad#*:}" "$tmp/err"
+	result $? "TLS: ${bad#*:} is a clear error before anything is sent"
+done
+"$HG" events --input "$bin" --forward "tcp://127.0.0.1:$tcp" --tls-ca "$tmp/ca.pem" \
+	>/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "TLS options need a tls:// URL" "$tmp/err"
+result $? "TLS options with a tcp:// URL are refused, not ignored"
+
 echo "1..$n"
 exit $fail
