@@ -70,14 +70,43 @@ s = socket.socket(socket.AF_INET, getattr(socket, "SOCK_" + sys.argv[1]))
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
 }
 
-# start_rsyslogd NAME TCP-PORT UDP-PORT: config, work dir, log NAME.log
+# listening PORT PID: until 127.0.0.1:PORT answers (10 s at most), while
+# PID lives.
+listening() {
+	i=0
+	until python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -ge 100 ] || ! kill -0 "$2" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# start_rsyslogd NAME TCP-PORT UDP-PORT|tls: config, work dir, log NAME.log.
+# With tls, TCP-PORT takes TLS only (the ossl driver, the CA, the receiver's
+# certificate and key in $tmp), and requires a client certificate.
 start_rsyslogd() {
 	name=$1
 	mkdir -p "$tmp/$name.work"
+	if [ "$3" = tls ]; then
+		global="DefaultNetstreamDriver=\"ossl\"
+       DefaultNetstreamDriverCAFile=\"$tmp/ca.pem\"
+       DefaultNetstreamDriverCertFile=\"$tmp/receiver.pem\"
+       DefaultNetstreamDriverKeyFile=\"$tmp/receiver.key\""
+		modules='module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1"
+       StreamDriver.AuthMode="x509/certvalid")'
+		udp_input=
+	else
+		global= modules='module(load="imtcp")
+module(load="imudp")'
+		udp_input="input(type=\"imudp\" address=\"127.0.0.1\" port=\"$3\" ruleset=\"in\")"
+	fi
 	cat >"$tmp/$name.conf" <<CONF
-global(workDirectory="$tmp/$name.work" maxMessageSize="64k")
-module(load="imtcp")
-module(load="imudp")
+global(workDirectory="$tmp/$name.work" maxMessageSize="64k"
+       $global)
+$modules
 module(load="mmpstrucdata")
 template(name="fields" type="string" string="{\"pri\":\"%pri%\",\"version\":\"%protocol-version%\",\"timestamp\":\"%timereported:::date-rfc3339%\",\"hostname\":\"%hostname:::json%\",\"app\":\"%app-name:::json%\",\"procid\":\"%procid:::json%\",\"msgid\":\"%msgid:::json%\",\"sd\":\"%\$!rfc5424-sd:::json%\",\"rawsd\":\"%structured-data:::json%\",\"msg\":\"%msg:::json%\",\"input\":\"%inputname%\"}\n")
 ruleset(name="in") {
@@ -85,22 +114,16 @@ ruleset(name="in") {
 	action(type="omfile" file="$tmp/$name.log" template="fields")
 }
 input(type="imtcp" address="127.0.0.1" port="$2" ruleset="in")
-input(type="imudp" address="127.0.0.1" port="$3" ruleset="in")
+$udp_input
 CONF
 	"$rsyslogd" -n -f "$tmp/$name.conf" -i "$tmp/$name.pid" \
 		>"$tmp/$name.out" 2>&1 &
 	pids="$pids $!"
 	# Listening once it answers on the TCP port.
-	i=0
-	until python3 -c 'import socket, sys
-socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$2" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -ge 100 ] || ! kill -0 "$!" 2>/dev/null; then
-			sed 's/^/# rsyslogd: /' "$tmp/$name.out"
-			return 1
-		fi
-		sleep 0.1
-	done
+	if ! listening "$2" $!; then
+		sed 's/^/# rsyslogd: /' "$tmp/$name.out"
+		return 1
+	fi
 }
 
 # wait_lines FILE N: until FILE has N lines (rsyslogd writes asynchronously)
@@ -285,34 +308,7 @@ mkca ca && mkca other-ca && mkcert receiver ca "IP:127.0.0.1" &&
 result $? "TLS test certificates made (openssl)"
 
 tls=$(free_port STREAM)
-mkdir -p "$tmp/r3.work"
-cat >"$tmp/r3.conf" <<CONF
-global(workDirectory="$tmp/r3.work" maxMessageSize="64k"
-       DefaultNetstreamDriver="ossl"
-       DefaultNetstreamDriverCAFile="$tmp/ca.pem"
-       DefaultNetstreamDriverCertFile="$tmp/receiver.pem"
-       DefaultNetstreamDriverKeyFile="$tmp/receiver.key")
-module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1"
-       StreamDriver.AuthMode="x509/certvalid")
-module(load="mmpstrucdata")
-template(name="fields" type="string" string="{\"pri\":\"%pri%\",\"version\":\"%protocol-version%\",\"timestamp\":\"%timereported:::date-rfc3339%\",\"hostname\":\"%hostname:::json%\",\"app\":\"%app-name:::json%\",\"procid\":\"%procid:::json%\",\"msgid\":\"%msgid:::json%\",\"sd\":\"%\$!rfc5424-sd:::json%\",\"rawsd\":\"%structured-data:::json%\",\"msg\":\"%msg:::json%\",\"input\":\"%inputname%\"}\n")
-ruleset(name="in") {
-	action(type="mmpstrucdata")
-	action(type="omfile" file="$tmp/r3.log" template="fields")
-}
-input(type="imtcp" address="127.0.0.1" port="$tls" ruleset="in")
-CONF
-"$rsyslogd" -n -f "$tmp/r3.conf" -i "$tmp/r3.pid" >"$tmp/r3.out" 2>&1 &
-pids="$pids $!"
-i=0
-until python3 -c 'import socket, sys
-socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$tls" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -ge 100 ] && break
-	sleep 0.1
-done
-[ $i -lt 100 ]
-cp "$tmp/r3.out" "$tmp/err"
+start_rsyslogd r3 "$tls" tls >"$tmp/err"
 result $? "rsyslogd (ossl, client certificates required) listens on 127.0.0.1:$tls"
 
 "$HG" events --input "$bin" --forward "tls://127.0.0.1:$tls" --tls-ca "$tmp/ca.pem" \
@@ -348,13 +344,7 @@ wrong=$(free_port STREAM)
 openssl s_server -quiet -accept "$wrong" -cert "$tmp/elsewhere.pem" -key "$tmp/elsewhere.key" \
 	</dev/null >"$tmp/s_server.out" 2>&1 &
 pids="$pids $!"
-i=0
-until python3 -c 'import socket, sys
-socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$wrong" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -ge 50 ] && break
-	sleep 0.1
-done
+listening "$wrong" $!
 "$HG" events --input "$bin" --forward "tls://127.0.0.1:$wrong" --tls-ca "$tmp/ca.pem" \
 	--timeout 1 2>"$tmp/err"
 rc=$?
