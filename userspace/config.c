@@ -287,6 +287,11 @@ static int p_path(const char *key, char **to, const char *v, char *why, size_t s
 	return *to ? 0 : -ENOMEM;
 }
 
+static int p_output(struct hg_config *c, const char *v, char *why, size_t size)
+{
+	return p_path("output", &c->output, v, why, size);
+}
+
 static int p_tls_ca(struct hg_config *c, const char *v, char *why, size_t size)
 {
 	return p_path("forward_tls_ca", &c->tls_ca, v, why, size);
@@ -347,6 +352,7 @@ static const struct {
 	{ "forward_tls_ca", p_tls_ca, false },
 	{ "forward_tls_cert", p_tls_cert, false },
 	{ "forward_tls_key", p_tls_key, false },
+	{ "output", p_output, false },
 	{ "format", p_format, false },
 	{ "enterprise_number", p_enterprise_number, false },
 	{ "on_list_failure", p_on_list_failure, false },
@@ -546,6 +552,7 @@ void hg_config_free(struct hg_config *cfg)
 	free(cfg->tls_ca);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
+	free(cfg->output);
 	init(cfg);
 }
 
@@ -762,6 +769,8 @@ static int print_key(const struct hg_config *cfg, const char *key)
 		puts(cfg->tls_cert);
 	else if (!strcmp(key, "forward_tls_key") && cfg->tls_key)
 		puts(cfg->tls_key);
+	else if (!strcmp(key, "output") && cfg->output)
+		puts(cfg->output);
 	else if (!strcmp(key, "format") && cfg->format >= 0)
 		puts(hg_cfg_format_names[cfg->format]);
 	else if (!strcmp(key, "enterprise_number") && *cfg->enterprise_number)

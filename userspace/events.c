@@ -30,7 +30,8 @@ static const char usage[] =
 	"                       [--forward URL [--queue N] [--timeout SEC]\n"
 	"                        [--tls-ca FILE] [--tls-cert FILE [--tls-key FILE]]]\n"
 	"                       [--enterprise-number N] [--max-record BYTES]\n"
-	"                       [--journal] [--from-config [--config FILE]]\n"
+	"                       [--journal] [--output FILE]\n"
+	"                       [--from-config [--config FILE]]\n"
 	"  -f, --follow       wait for new events instead of exiting when none are left\n"
 	"  -F, --format FMT   text (default), json (ECS), cef, leef or syslog (RFC 5424)\n"
 	"  -j, --json         same as --format json\n"
@@ -59,21 +60,29 @@ static const char usage[] =
 	"  -J, --journal      also print each record as text, with the syslog\n"
 	"                     priority of its severity as a \"<N>\" prefix, for the\n"
 	"                     journal (hashgate-events.service)\n"
-	"  -C, --from-config  forward (and its TLS files), format and enterprise number from\n"
-	"                     hashgate.conf(5) (options given here win)\n"
+	"  -o, --output FILE  append the records to FILE (created 0640) instead of\n"
+	"                     standard output, and with --forward as a local copy;\n"
+	"                     reopened on SIGHUP, for logrotate\n"
+	"  -C, --from-config  forward (and its TLS files), format, enterprise number\n"
+	"                     and output from hashgate.conf(5) (options given here win)\n"
 	"  -c, --config FILE  the configuration file (default " HG_CONFIG_DEFAULT ")\n";
 
 static volatile int stop;
+static volatile sig_atomic_t reopen;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reopen = 1;
+	else
+		stop = 1;
 }
 
 struct out {
 	enum hg_format fmt;
 	bool journal;		/* a text copy on stdout, "<severity>" first */
+	const char *output;	/* --output FILE, or NULL: stdout */
+	FILE *file;
 	struct hg_fmt_ctx ctx;
 	struct hg_fwd *fwd;
 	char *buf;		/* one formatted record, for forwarding */
@@ -81,17 +90,56 @@ struct out {
 	FILE *mem;
 };
 
+/* (Re)open --output: appended to, so that a rotated file is never cut. */
+static int open_output(struct out *o)
+{
+	int fd, err;
+
+	if (o->file)
+		fclose(o->file);
+	o->file = NULL;
+	fd = open(o->output, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	if (fd >= 0)
+		o->file = fdopen(fd, "a");
+	if (!o->file) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		hg_error("cannot open", o->output, err);
+		return -err;
+	}
+	return 0;
+}
+
+/* One record to --output, whole: flushed, so that a reader never sees half. */
+static int put_file(struct out *o, const struct hg_event *ev, const char *strings)
+{
+	if (reopen) {
+		reopen = 0;
+		if (open_output(o))
+			return -EIO;
+	}
+	hg_event_format(o->file, o->fmt, ev, strings, &o->ctx);
+	if (fflush(o->file) || ferror(o->file)) {
+		hg_error("cannot write", o->output, errno);
+		return -EIO;
+	}
+	return 0;
+}
+
 static int emit(struct out *o, const struct hg_event *ev, const char *strings)
 {
 	size_t len;
 
+	if (o->file && put_file(o, ev, strings))
+		return -EIO;
 	if (o->journal) {
 		/* sd-daemon(3): journald reads the priority off the prefix. */
 		printf("<%u>", hg_syslog_severity(ev));
 		hg_event_format(stdout, o->fwd ? HG_FMT_TEXT : o->fmt, ev, strings, &o->ctx);
 	}
 	if (!o->fwd) {
-		if (!o->journal)
+		if (!o->journal && !o->file)
 			hg_event_format(stdout, o->fmt, ev, strings, &o->ctx);
 		return 0;
 	}
@@ -118,8 +166,11 @@ static long drain(struct out *o, const char *buf, size_t len)
 	long n;
 
 	while ((n = hg_event_check(buf + off, len - off, &ev)) > 0) {
-		if (emit(o, &ev, buf + off + sizeof(ev))) {
-			hg_error("cannot format a record", NULL, ENOMEM);
+		int err = emit(o, &ev, buf + off + sizeof(ev));
+
+		if (err) {
+			if (err == -ENOMEM)
+				hg_error("cannot format a record", NULL, ENOMEM);
 			return -1;
 		}
 		off += (size_t)n;
@@ -250,6 +301,7 @@ int events_main(int argc, char *argv[])
 		{ "journal", no_argument, NULL, 'J' },
 		{ "from-config", no_argument, NULL, 'C' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "tls-ca", required_argument, NULL, 1 },
 		{ "tls-cert", required_argument, NULL, 2 },
 		{ "tls-key", required_argument, NULL, 3 },
@@ -265,7 +317,7 @@ int events_main(int argc, char *argv[])
 	char path[4096], host[256];
 	int c, fd, ret;
 
-	while ((c = getopt_long(argc, argv, "fjF:i:w:q:t:e:m:JCc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fjF:i:w:q:t:e:m:JCc:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			follow = true;
@@ -310,6 +362,9 @@ int events_main(int argc, char *argv[])
 		case 'c':
 			config = optarg;
 			break;
+		case 'o':
+			o.output = optarg;
+			break;
 		case 1:
 			tls.ca = optarg;
 			break;
@@ -344,6 +399,8 @@ int events_main(int argc, char *argv[])
 		}
 		if (!pen && cfg.enterprise_number[0])
 			pen = cfg.enterprise_number;
+		if (!o.output)
+			o.output = cfg.output;
 		/* The config's TLS files go with the config's target. */
 		if (forward == cfg.forward && !tls.ca && !tls.cert && !tls.key) {
 			tls.ca = cfg.tls_ca;
@@ -388,16 +445,21 @@ int events_main(int argc, char *argv[])
 		hg_config_free(&cfg);
 		return ret;
 	}
+	if (o.output && open_output(&o)) {
+		ret = HG_EXIT_FAIL;
+		goto out;
+	}
 	fd = open_source(input, path, sizeof(path));
 	if (fd < 0) {
 		ret = -fd;
 		goto out;
 	}
-	if (follow || forward) {
+	if (follow || forward || o.output) {
 		struct sigaction sa = { .sa_handler = on_signal };
 
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
 	}
 	ret = run(&o, fd, path, follow, input != NULL);
 	close(fd);
@@ -421,6 +483,8 @@ out:
 		if (dropped && ret == HG_EXIT_OK)
 			ret = HG_EXIT_FAIL;
 	}
+	if (o.file && fclose(o.file) && ret == HG_EXIT_OK)
+		ret = HG_EXIT_FAIL;
 	if (fflush(stdout) && ret == HG_EXIT_OK)
 		ret = HG_EXIT_FAIL;
 	hg_config_free(&cfg);

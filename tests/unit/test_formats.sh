@@ -127,5 +127,52 @@ result $? "--from-config with a bad config fails and names the key"
 [ $? -eq 2 ]
 result $? "--config without --from-config is a usage error"
 
+# --output: the records to a file, stdout empty; appended to, never cut.
+"$HG" events --input "$bin" --format json --output "$tmp/out.json" >"$tmp/stdout" 2>"$tmp/err"
+[ $? -eq 0 ] && [ ! -s "$tmp/stdout" ] && cmp -s "$tmp/out.json" golden/events.json &&
+	[ "$(stat -c %a "$tmp/out.json")" = 640 ]
+result $? "--output FILE: the records in FILE (0640), nothing on stdout"
+"$HG" events --input "$bin" --format json --output "$tmp/out.json" 2>"$tmp/err" &&
+	cat golden/events.json golden/events.json | cmp -s - "$tmp/out.json"
+result $? "--output appends to what is there"
+"$HG" events --input "$bin" --output /nonexistent/dir/ev.log 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "cannot open '/nonexistent/dir/ev.log'" "$tmp/err"
+result $? "--output to a path that cannot be opened: a clear error, exit 1"
+
+# SIGHUP reopens it: logrotate moves the file, the next record starts a new
+# one, and no record is lost or cut across the two.
+nrec=$(python3 -c 'import check_formats as cf, sys
+print(len(list(cf.records(sys.argv[1]))))' "$bin")
+python3 - "$bin" "$tmp/first.bin" "$tmp/rest.bin" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+off = 0
+for i in range(5):
+    off += struct.unpack_from('<I', data, off)[0]
+open(sys.argv[2], 'wb').write(data[:off])
+open(sys.argv[3], 'wb').write(data[off:])
+PY
+mkfifo "$tmp/rot.fifo"
+"$HG" events --input "$tmp/rot.fifo" --format json --output "$tmp/rot.json" 2>"$tmp/err" &
+reader=$!
+exec 7>"$tmp/rot.fifo"
+cat "$tmp/first.bin" >&7
+i=0
+while [ "$(wc -l <"$tmp/rot.json" 2>/dev/null || echo 0)" -lt 5 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+mv "$tmp/rot.json" "$tmp/rot.json.1"
+kill -HUP $reader
+sleep 0.2
+cat "$tmp/rest.bin" >&7
+exec 7>&-
+wait $reader
+rc=$?
+[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/rot.json.1")" -eq 5 ] &&
+	[ "$(wc -l <"$tmp/rot.json")" -eq $((nrec - 5)) ] &&
+	cat "$tmp/rot.json.1" "$tmp/rot.json" | cmp -s - golden/events.json
+result $? "SIGHUP reopens --output: 5 records in the rotated file, the other $((nrec - 5)) in the new one"
+
 echo "1..$n"
 exit $fail
