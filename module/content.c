@@ -65,6 +65,28 @@ unsigned int hg_remote_fs_bit(const char *name, size_t len)
 }
 
 /**
+ * hg_remote_fs_names() - the names of the types in @mask, comma-separated
+ * @mask: trusted_fs bits
+ * @buf: where to write them, NUL-terminated (cut if too small)
+ * @size: its size
+ */
+void hg_remote_fs_names(unsigned int mask, char *buf, size_t size)
+{
+	const char *sep = "";
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(remote_fs) && len < size; i++) {
+		if (mask & BIT(i)) {
+			len += scnprintf(buf + len, size - len, "%s%s", sep,
+					 remote_fs[i].name);
+			sep = ",";
+		}
+	}
+}
+
+/**
  * hg_remote_fs_show() - the names of the types in @mask, space-separated
  * @m: where to print
  * @mask: trusted_fs bits

@@ -9,6 +9,10 @@
  * count in dropped_before, and seq numbers keep counting dropped records, so
  * a consumer always knows exactly how much it missed. Only this file formats
  * records; turning them into text or SIEM formats is the tool's job.
+ *
+ * Every record carries the load id, random for each load of the module, as
+ * seq starts again at 1 with each load: a receiver tells a reload from a
+ * replay by it. The first record of a load says so (HG_EVENT_LOAD).
  */
 #include <linux/audit.h>
 #include <linux/capability.h>
@@ -19,6 +23,7 @@
 #include <linux/nsproxy.h>
 #include <linux/path.h>
 #include <linux/poll.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -57,6 +62,7 @@ static struct {
 	} by_uid[1 << HG_UID_BUCKETS_BITS];
 	u64 next_seq;
 	u64 dropped;		/* since the last record queued */
+	u32 load_id;
 	wait_queue_head_t wait;
 	atomic_t reader;
 } ring;
@@ -125,6 +131,7 @@ static u32 ppid_of_current(void)
 static void fill_task(struct hg_event *rec)
 {
 	rec->version = HG_EVENT_VERSION;
+	rec->load_id = ring.load_id;
 	rec->time_ns = ktime_get_real_ns();
 	rec->boot_ns = ktime_get_boottime_ns();
 	rec->pid = task_tgid_nr(current);
@@ -345,6 +352,66 @@ void hg_event_mode(enum hg_mode mode, bool locked)
 }
 
 /**
+ * hg_event_setting() - record that a setting changed
+ * @name: "anon_exec", "trusted_fs" or "keys_lock"
+ * @value: its value now, without spaces
+ * @was: its value before
+ */
+void hg_event_setting(const char *name, const char *value, const char *was)
+{
+	char *text = kasprintf(GFP_KERNEL, "name=%s value=%s was=%s", name,
+			       value, was);
+
+	if (!text) {
+		queue(NULL);
+		return;
+	}
+	queue_config(HG_EVENT_SETTING, 0, active_serial(), NULL, HG_REASON_NONE,
+		     text);
+	kfree(text);
+}
+
+/**
+ * hg_event_load() - the first record of this load of the module
+ * @settings: "key=value ..." of its version, hash driver and settings
+ */
+void hg_event_load(const char *settings)
+{
+	queue_config(HG_EVENT_LOAD, 0, 0, NULL, HG_REASON_NONE, settings);
+}
+
+/**
+ * hg_event_heartbeat() - the module is alive: mode, list and counters
+ * @counters: "key=value ..."
+ * @locked: whether the mode is locked
+ *
+ * Comes from a worker, not a task anyone should be told about: no pid,
+ * no user, no command.
+ */
+void hg_event_heartbeat(const char *counters, bool locked)
+{
+	size_t len = strnlen(counters, HG_PATH_MAX);
+	size_t size = ALIGN(sizeof(struct hg_event) + len, 8);
+	struct hg_event *rec = kzalloc(size, GFP_KERNEL);
+
+	if (rec) {
+		rec->version = HG_EVENT_VERSION;
+		rec->load_id = ring.load_id;
+		rec->time_ns = ktime_get_real_ns();
+		rec->boot_ns = ktime_get_boottime_ns();
+		rec->auid = (u32)-1;
+		rec->size = size;
+		rec->type = HG_EVENT_HEARTBEAT;
+		rec->flags = locked ? HG_EVENT_F_LOCKED : 0;
+		rec->mode = READ_ONCE(hg_mode);
+		rec->list_serial = active_serial();
+		rec->path_len = len;
+		memcpy(rec + 1, counters, len);
+	}
+	queue(rec);
+}
+
+/**
  * hg_event_queued() - records waiting for the reader
  */
 unsigned int hg_event_queued(void)
@@ -476,6 +543,9 @@ int hg_event_init(unsigned int ring_size)
 	ring.max_bytes = max_t(size_t, (size_t)ring.size * HG_EVENT_BYTES_PER_SLOT,
 			       64 * 1024);
 	ring.slots = kvcalloc(ring.size, sizeof(*ring.slots), GFP_KERNEL);
+	do {
+		ring.load_id = get_random_u32();
+	} while (!ring.load_id);
 	return ring.slots ? 0 : -ENOMEM;
 }
 

@@ -20,6 +20,9 @@ void hg_event_list_load(const struct hg_allowlist *list);
 void hg_event_list_reject(u64 serial, const u8 *digest, enum hg_reason reason);
 void hg_event_key_add(const char *description);
 void hg_event_mode(enum hg_mode mode, bool locked);
+void hg_event_setting(const char *name, const char *value, const char *was);
+void hg_event_load(const char *settings);
+void hg_event_heartbeat(const char *counters, bool locked);
 unsigned int hg_event_queued(void);
 
 extern const struct file_operations hg_event_fops;

@@ -118,6 +118,7 @@ int hg_keys_lock(void)
 		locked = true;
 		__module_get(THIS_MODULE);
 		pr_info("keys locked until reboot\n");
+		hg_event_setting("keys_lock", "1", "0");
 	}
 	mutex_unlock(&keys_lock);
 	return 0;

@@ -11,10 +11,12 @@
 
 #include "allowlist.h"
 #include "cache.h"
+#include "content.h"
 #include "decide.h"
 #include "policy.h"
 #include "event.h"
 #include "fs.h"
+#include "heartbeat.h"
 #include "hook.h"
 #include "hooks.h"
 #include "keys.h"
@@ -103,6 +105,31 @@ static char *hash_driver;
 module_param(hash_driver, charp, 0444);
 MODULE_PARM_DESC(hash_driver, "SHA-256 driver to hash with, e.g. sha256-avx2 (default: the fastest measured at load)");
 
+static unsigned int heartbeat = 300;
+module_param(heartbeat, uint, 0444);
+MODULE_PARM_DESC(heartbeat, "seconds between heartbeat events (0: none; default 300, at most 86400)");
+
+/* The first record of this load: what it runs with. */
+static void __init report_load(void)
+{
+	unsigned int mask = READ_ONCE(hg_trusted_fs);
+	char fs[128] = "none", text[512];
+	size_t len;
+
+	if (mask)
+		hg_remote_fs_names(mask, fs, sizeof(fs));
+	len = scnprintf(text, sizeof(text), "version=%s hash_driver=%s",
+			HASHGATE_VERSION, hg_measure_driver());
+	len += scnprintf(text + len, sizeof(text) - len,
+			 " anon_exec=%s require_scripts=%d require_signature=%d",
+			 hg_anon_name(hg_anon_policy), hg_require_scripts,
+			 hg_require_signature);
+	scnprintf(text + len, sizeof(text) - len,
+		  " trusted_fs=%s min_serial=%llu event_ring=%u heartbeat=%u",
+		  fs, hg_min_serial, event_ring, heartbeat);
+	hg_event_load(text);
+}
+
 static int __init hg_init(void)
 {
 	int ret;
@@ -111,7 +138,12 @@ static int __init hg_init(void)
 	ret = hg_hook_resolve_init();
 	if (ret)
 		return ret;
-	if (trusted_fs && hg_trusted_fs_store(trusted_fs, true)) {
+	if (heartbeat > 86400) {
+		pr_err("heartbeat=%u: at most 86400 seconds\n", heartbeat);
+		return -EINVAL;
+	}
+	/* Set, not stored: there is no event stream yet to tell. */
+	if (trusted_fs && hg_trusted_fs_parse(trusted_fs, &hg_trusted_fs)) {
 		pr_err("trusted_fs=%s: not a list of network filesystem types\n",
 		       trusted_fs);
 		return -EINVAL;
@@ -128,6 +160,7 @@ static int __init hg_init(void)
 	ret = hg_event_init(event_ring);
 	if (ret)
 		goto err_event;
+	report_load();
 	ret = hg_keys_init();
 	if (ret)
 		goto err_keys;
@@ -141,6 +174,7 @@ static int __init hg_init(void)
 	if (ret)
 		goto err_hooks;
 
+	hg_heartbeat_init(heartbeat);
 	pr_info("hashgate " HASHGATE_VERSION " loaded: mode %s, sha256 driver %s\n",
 		hg_mode_name(hg_mode), hg_measure_driver());
 	return 0;
@@ -164,6 +198,7 @@ err_write_deny:
 
 static void __exit hg_exit(void)
 {
+	hg_heartbeat_exit();
 	hg_hooks_exit();
 	hg_fs_exit();
 	hg_allowlist_exit();

@@ -189,6 +189,8 @@ int hg_anon_set(enum hg_anon_policy policy, bool may_lower)
 	} else if (policy != hg_anon_policy) {
 		pr_info("anon_exec %s (was %s)\n", hg_anon_name(policy),
 			hg_anon_name(hg_anon_policy));
+		hg_event_setting("anon_exec", hg_anon_name(policy),
+				 hg_anon_name(hg_anon_policy));
 		WRITE_ONCE(hg_anon_policy, policy);
 	}
 	mutex_unlock(&hg_policy_lock);
@@ -226,6 +228,44 @@ int hg_anon_store(const char *s, bool may_lower)
 /* Network filesystem types trusted by the admin (content.c has the names). */
 unsigned int hg_trusted_fs;
 
+static void report_trusted_fs(unsigned int mask, unsigned int was)
+{
+	char now[128] = "none", before[128] = "none";
+
+	if (mask)
+		hg_remote_fs_names(mask, now, sizeof(now));
+	if (was)
+		hg_remote_fs_names(was, before, sizeof(before));
+	pr_info("trusted_fs %s (was %s)\n", now, before);
+	hg_event_setting("trusted_fs", now, before);
+}
+
+/**
+ * hg_trusted_fs_parse() - network filesystem type names to trusted_fs bits
+ * @s: type names separated by spaces or newlines; empty trusts none
+ * @mask: set on success
+ *
+ * Return: 0, or -EINVAL for a name that cannot be trusted.
+ */
+int hg_trusted_fs_parse(const char *s, unsigned int *mask)
+{
+	unsigned int bit;
+	size_t len;
+
+	*mask = 0;
+	for (;;) {
+		s = skip_spaces(s);
+		len = strcspn(s, " \t\n");
+		if (!len)
+			return 0;
+		bit = hg_remote_fs_bit(s, len);
+		if (!bit)
+			return -EINVAL;
+		*mask |= bit;
+		s += len;
+	}
+}
+
 /**
  * hg_trusted_fs_store() - set the trusted network filesystem types
  * @s: type names separated by spaces or newlines; empty trusts none
@@ -238,26 +278,18 @@ unsigned int hg_trusted_fs;
  */
 int hg_trusted_fs_store(const char *s, bool may_lower)
 {
-	unsigned int mask = 0, bit;
-	size_t len;
-	int ret = 0;
+	unsigned int mask;
+	int ret = hg_trusted_fs_parse(s, &mask);
 
-	for (;;) {
-		s = skip_spaces(s);
-		len = strcspn(s, " \t\n");
-		if (!len)
-			break;
-		bit = hg_remote_fs_bit(s, len);
-		if (!bit)
-			return -EINVAL;
-		mask |= bit;
-		s += len;
-	}
+	if (ret)
+		return ret;
 	mutex_lock(&hg_policy_lock);
-	if ((mask & ~hg_trusted_fs) && (hg_locked || !may_lower))
+	if ((mask & ~hg_trusted_fs) && (hg_locked || !may_lower)) {
 		ret = -EPERM;
-	else
+	} else if (mask != hg_trusted_fs) {
+		report_trusted_fs(mask, hg_trusted_fs);
 		WRITE_ONCE(hg_trusted_fs, mask);
+	}
 	mutex_unlock(&hg_policy_lock);
 	return ret;
 }

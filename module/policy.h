@@ -32,6 +32,7 @@ int hg_anon_parse(const char *s, enum hg_anon_policy *policy);
 const char *hg_reason_name(enum hg_reason reason);
 int hg_mode_store(const char *s, bool may_lower);
 int hg_anon_store(const char *s, bool may_lower);
+int hg_trusted_fs_parse(const char *s, unsigned int *mask);
 int hg_trusted_fs_store(const char *s, bool may_lower);
 void hg_trusted_fs_show(struct seq_file *m);
 

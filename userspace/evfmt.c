@@ -28,6 +28,8 @@ static const char *const type_names[] = {
 	[HG_EVENT_NONE] = "none", [HG_EVENT_EXEC] = "exec",
 	[HG_EVENT_LIST_LOAD] = "list_load", [HG_EVENT_MODE] = "mode",
 	[HG_EVENT_LIST_REJECT] = "list_reject", [HG_EVENT_KEY_ADD] = "key_add",
+	[HG_EVENT_SETTING] = "setting", [HG_EVENT_LOAD] = "load",
+	[HG_EVENT_HEARTBEAT] = "heartbeat",
 };
 static const char *const mode_names[] = {
 	[HG_MODE_OFF] = "off", [HG_MODE_AUDIT] = "audit", [HG_MODE_ENFORCE] = "enforce",
@@ -108,6 +110,62 @@ const char *hg_hook_name(unsigned int v) { return NAME(hook_names, v); }
 const char *hg_decision_name(unsigned int v) { return NAME(decision_names, v); }
 const char *hg_reason_name(unsigned int v) { return NAME(reason_names, v); }
 
+/* Setting, load and heartbeat records carry "key=value ..." as their path. */
+bool hg_event_has_kv(const struct hg_event *ev)
+{
+	return ev->type == HG_EVENT_SETTING || ev->type == HG_EVENT_LOAD ||
+	       ev->type == HG_EVENT_HEARTBEAT;
+}
+
+/* A heartbeat comes from no task: no pid, user or command to show. */
+bool hg_event_has_task(const struct hg_event *ev)
+{
+	return ev->type != HG_EVENT_HEARTBEAT;
+}
+
+/*
+ * The next "key=value" word between *@p and @end, skipping any whose key is
+ * not [a-z0-9_]{1,32}: keys become field names in every format.
+ */
+bool hg_kv_next(const char **p, const char *end, struct hg_kv *kv)
+{
+	const char *s = *p, *sp, *eq;
+
+	for (;;) {
+		while (s < end && *s == ' ')
+			s++;
+		if (s >= end)
+			return false;
+		sp = memchr(s, ' ', (size_t)(end - s));
+		if (!sp)
+			sp = end;
+		eq = memchr(s, '=', (size_t)(sp - s));
+		*p = sp;
+		if (eq && eq > s && eq - s <= 32 &&
+		    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") >= (size_t)(eq - s)) {
+			kv->key = s;
+			kv->key_len = (size_t)(eq - s);
+			kv->val = eq + 1;
+			kv->val_len = (size_t)(sp - eq - 1);
+			return true;
+		}
+		s = sp;
+	}
+}
+
+/* A value that is a number: decimal digits that fit a signed 64-bit long. */
+bool hg_kv_number(const struct hg_kv *kv)
+{
+	size_t i;
+
+	if (!kv->val_len || kv->val_len > 18)
+		return false;
+	for (i = 0; i < kv->val_len; i++)
+		if (kv->val[i] < '0' || kv->val[i] > '9')
+			return false;
+	return true;
+}
+
 /* Memory that follows anon_exec: no file's verified content. */
 static bool anon_reason(const struct hg_event *ev)
 {
@@ -167,7 +225,11 @@ enum hg_level hg_event_level(const struct hg_event *ev)
 		return exec_level(ev);
 	case HG_EVENT_LIST_LOAD:
 	case HG_EVENT_MODE:
+	case HG_EVENT_SETTING:
+	case HG_EVENT_LOAD:
 		return HG_LVL_CHANGE;
+	case HG_EVENT_HEARTBEAT:
+		return HG_LVL_STATUS;
 	case HG_EVENT_LIST_REJECT:
 		return HG_LVL_REJECT;
 	case HG_EVENT_KEY_ADD:
@@ -682,12 +744,25 @@ void hg_fmt_text(struct hg_rec *r)
 			!!(ev->flags & HG_EVENT_F_LOCKED), U(ev->list_serial));
 		print_who(f, ev);
 		break;
+	case HG_EVENT_SETTING:
+	case HG_EVENT_LOAD:
+	case HG_EVENT_HEARTBEAT:
+		fprintf(f, " %s mode=%s", NAME(type_names, ev->type), NAME(mode_names, ev->mode));
+		if (ev->type == HG_EVENT_HEARTBEAT)
+			fprintf(f, " locked=%d", !!(ev->flags & HG_EVENT_F_LOCKED));
+		fprintf(f, " serial=%llu ", U(ev->list_serial));
+		hg_escape_text(f, strings + ev->exe_len, ev->path_len);
+		if (hg_event_has_task(ev))
+			print_who(f, ev);
+		break;
 	default:
 		fprintf(f, " type=%u", ev->type);
 		break;
 	}
 	if (*hg_path_flags(ev))
 		fprintf(f, " path_flags=%s", hg_path_flags(ev));
+	if (ev->load_id)
+		fprintf(f, " load_id=%u", ev->load_id);
 	if (ev->dropped_before)
 		fprintf(f, " dropped_before=%llu", U(ev->dropped_before));
 	fputc('\n', f);

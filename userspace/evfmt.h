@@ -84,8 +84,9 @@ enum hg_subject {
 
 /* How serious a record is; each format's severity follows from it. */
 enum hg_level {
-	HG_LVL_CHANGE,		/* list_load, mode */
+	HG_LVL_CHANGE,		/* list_load, mode, setting, load */
 	HG_LVL_ALLOW,
+	HG_LVL_STATUS,		/* heartbeat */
 	HG_LVL_KEY,		/* key_add */
 	HG_LVL_WOULD_DENY,
 	HG_LVL_REJECT,		/* list_reject */
@@ -116,6 +117,16 @@ struct hg_rec {
 	char user_buf[256];
 };
 
+/* One "key=value" word of a setting, load or heartbeat record's text. */
+struct hg_kv {
+	const char *key, *val;
+	size_t key_len, val_len;
+};
+
+bool hg_kv_next(const char **p, const char *end, struct hg_kv *kv);
+bool hg_kv_number(const struct hg_kv *kv);
+bool hg_event_has_kv(const struct hg_event *ev);
+bool hg_event_has_task(const struct hg_event *ev);
 enum hg_subject hg_exec_subject(const struct hg_event *ev);
 enum hg_level hg_event_level(const struct hg_event *ev);
 unsigned int hg_syslog_severity(const struct hg_event *ev);

@@ -23,7 +23,7 @@
 #define CEF_CS_MAX		4000	/* csN */
 
 static const unsigned int severity[HG_LVL_COUNT] = {
-	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_KEY] = 5,
+	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_STATUS] = 1, [HG_LVL_KEY] = 5,
 	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 7, [HG_LVL_DENY] = 8,
 	[HG_LVL_UNKNOWN] = 8,
 };
@@ -72,6 +72,18 @@ static void class_and_name(const struct hg_rec *r, char *class, size_t class_siz
 		snprintf(class, class_size, "mode");
 		snprintf(name, name_size, "Mode set to %s%s", hg_mode_name(ev->mode),
 			 ev->flags & HG_EVENT_F_LOCKED ? " (locked)" : "");
+		break;
+	case HG_EVENT_SETTING:
+		snprintf(class, class_size, "setting-change");
+		snprintf(name, name_size, "Setting changed");
+		break;
+	case HG_EVENT_LOAD:
+		snprintf(class, class_size, "module-load");
+		snprintf(name, name_size, "hashgate module loaded");
+		break;
+	case HG_EVENT_HEARTBEAT:
+		snprintf(class, class_size, "heartbeat");
+		snprintf(name, name_size, "hashgate heartbeat");
 		break;
 	default:
 		snprintf(class, class_size, "type-%u", ev->type);
@@ -147,6 +159,28 @@ static void exec_ext(struct hg_rec *r)
 		fprintf(r->f, " flexString1Label=pathFlags flexString1=%s", hg_path_flags(ev));
 }
 
+/*
+ * A setting, load or heartbeat record's words: all of them in msg, as the
+ * module wrote them; a setting's name, value and former value in cs2-cs4.
+ */
+static void kv_ext(struct hg_rec *r)
+{
+	static const char *const keys[] = { "cs2", "cs3", "cs4" };
+	static const char *const labels[] = { "setting", "value", "was" };
+	const char *p = r->path, *end = r->path + r->ev->path_len;
+	struct hg_kv kv;
+	int i = 0;
+
+	ext(r, "msg", r->path, r->ev->path_len, CEF_CS_MAX);
+	if (r->ev->type != HG_EVENT_SETTING)
+		return;
+	while (i < 3 && hg_kv_next(&p, end, &kv)) {
+		fprintf(r->f, " %sLabel=%s", keys[i], labels[i]);
+		ext(r, keys[i], kv.val, kv.val_len, CEF_CS_MAX);
+		i++;
+	}
+}
+
 static void config_ext(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
@@ -161,9 +195,12 @@ static void config_ext(struct hg_rec *r)
 		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
 		fprintf(r->f, " fileHash=%s", hex);
 	}
-	who(r);
+	if (hg_event_has_task(ev))
+		who(r);
 	fprintf(r->f, " cs1Label=mode cs1=%s", hg_mode_name(ev->mode));
-	if (ev->type == HG_EVENT_MODE)
+	if (hg_event_has_kv(ev))
+		kv_ext(r);
+	if (ev->type == HG_EVENT_MODE || ev->type == HG_EVENT_HEARTBEAT)
 		fprintf(r->f, " cs2Label=locked cs2=%s",
 			ev->flags & HG_EVENT_F_LOCKED ? "yes" : "no");
 	if (hg_event_signed(ev) || ev->type == HG_EVENT_KEY_ADD) {
@@ -187,9 +224,13 @@ void hg_fmt_cef(struct hg_rec *r)
 	if (ev->auid != UINT32_MAX)
 		fprintf(r->f, " cs5Label=auid cs5=%u", ev->auid);
 	/* The serial is a u64: a string, since cnN is a signed long. */
-	fprintf(r->f, " cn1Label=seq cn1=%llu cn2Label=ppid cn2=%u cn3Label=droppedBefore"
-		" cn3=%llu cs6Label=allowlistSerial cs6=%llu", U(ev->seq), ev->ppid,
+	fprintf(r->f, " cn1Label=seq cn1=%llu", U(ev->seq));
+	if (hg_event_has_task(ev))
+		fprintf(r->f, " cn2Label=ppid cn2=%u", ev->ppid);
+	fprintf(r->f, " cn3Label=droppedBefore cn3=%llu cs6Label=allowlistSerial cs6=%llu",
 		U(ev->dropped_before), U(ev->list_serial));
+	if (ev->load_id)
+		fprintf(r->f, " cn4Label=loadId cn4=%u", ev->load_id);
 	if (r->truncated)
 		fputs(" flexString2Label=truncated flexString2=yes", r->f);
 	fputc('\n', r->f);

@@ -13,9 +13,11 @@
  * access went ahead, so type is allowed and outcome success, and the action,
  * like hashgate.decision, is "would-deny". A decision or record type this
  * tool does not know is type info, outcome unknown, severity 8: never
- * allowed. A new allowlist and a mode change are configuration change
- * events; a refused allowlist is one with outcome failure and the reason, a
- * new signing key a configuration creation.
+ * allowed. A new allowlist, a mode change and a setting change are
+ * configuration change events; a refused allowlist is one with outcome
+ * failure and the reason, a new signing key a configuration creation. A
+ * module load is a driver start, a heartbeat the driver's state (kind
+ * state), with the counters under hashgate.stats.
  *
  * Only what the record has is written: no file object for anonymous memory,
  * no inode without one. u64 values ECS maps as long (signed) that can exceed
@@ -39,7 +41,7 @@ static const char *const subject_type[] = {
 };
 
 static const unsigned int severity[HG_LVL_COUNT] = {
-	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_KEY] = 5,
+	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_STATUS] = 1, [HG_LVL_KEY] = 5,
 	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 6, [HG_LVL_DENY] = 8,
 	[HG_LVL_UNKNOWN] = 8,
 };
@@ -97,6 +99,21 @@ static void config_event(struct hg_rec *r)
 	case HG_EVENT_KEY_ADD:
 		fputs("\"kind\":\"event\",\"category\":[\"configuration\"],"
 		      "\"type\":[\"creation\"],\"action\":\"key-add\","
+		      "\"outcome\":\"success\"", f);
+		break;
+	case HG_EVENT_SETTING:
+		fputs("\"kind\":\"event\",\"category\":[\"configuration\"],"
+		      "\"type\":[\"change\"],\"action\":\"setting-change\","
+		      "\"outcome\":\"success\"", f);
+		break;
+	case HG_EVENT_LOAD:
+		fputs("\"kind\":\"event\",\"category\":[\"driver\"],"
+		      "\"type\":[\"start\"],\"action\":\"module-load\","
+		      "\"outcome\":\"success\"", f);
+		break;
+	case HG_EVENT_HEARTBEAT:
+		fputs("\"kind\":\"state\",\"category\":[\"driver\"],"
+		      "\"type\":[\"info\"],\"action\":\"heartbeat\","
 		      "\"outcome\":\"success\"", f);
 		break;
 	default:
@@ -191,6 +208,34 @@ static void print_allowlist(struct hg_rec *r)
 	fputc('}', r->f);
 }
 
+/*
+ * A setting, load or heartbeat record's words as an object: numbers as
+ * numbers, under "setting", "load" or "stats".
+ */
+static void print_kv(struct hg_rec *r)
+{
+	const char *p = r->path, *end = r->path + r->ev->path_len;
+	const char *name = r->ev->type == HG_EVENT_SETTING ? "setting" :
+			   r->ev->type == HG_EVENT_LOAD ? "load" : "stats";
+	const char *sep = "";
+	struct hg_kv kv;
+	char key[40];
+
+	fprintf(r->f, ",\"%s\":{", name);
+	while (hg_kv_next(&p, end, &kv)) {
+		fputs(sep, r->f);
+		sep = ",";
+		if (hg_kv_number(&kv)) {
+			fprintf(r->f, "\"%.*s\":%.*s", (int)kv.key_len, kv.key,
+				(int)kv.val_len, kv.val);
+		} else {
+			snprintf(key, sizeof(key), "%.*s", (int)kv.key_len, kv.key);
+			key_str(r, key, kv.val, kv.val_len);
+		}
+	}
+	fputc('}', r->f);
+}
+
 static void print_hashgate(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
@@ -209,8 +254,12 @@ static void print_hashgate(struct hg_rec *r)
 		fputc(',', f);
 		key_str(r, "key", r->path, ev->path_len);
 	}
-	if (ev->type == HG_EVENT_MODE)
+	if (ev->type == HG_EVENT_MODE || ev->type == HG_EVENT_HEARTBEAT)
 		fprintf(f, ",\"locked\":%s", ev->flags & HG_EVENT_F_LOCKED ? "true" : "false");
+	if (hg_event_has_kv(ev))
+		print_kv(r);
+	if (ev->load_id)
+		fprintf(f, ",\"load_id\":%u", ev->load_id);
 	/* The login uid: ECS has no field for it (user.audit is auditbeat's). */
 	if (ev->auid != UINT32_MAX)
 		fprintf(f, ",\"auid\":\"%u\"", ev->auid);
@@ -244,7 +293,8 @@ void hg_fmt_ecs(struct hg_rec *r)
 	fputc(',', f);
 	key_str(r, "name", ctx->hostname, strlen(ctx->hostname));
 	fputc('}', f);
-	print_process_user(r);
+	if (hg_event_has_task(r->ev))
+		print_process_user(r);
 	print_file(r);
 	print_hashgate(r);
 	fputs("}\n", f);

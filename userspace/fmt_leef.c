@@ -24,7 +24,7 @@
 #define U(x) ((unsigned long long)(x))
 
 static const unsigned int severity[HG_LVL_COUNT] = {
-	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_KEY] = 5,
+	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_STATUS] = 1, [HG_LVL_KEY] = 5,
 	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 7, [HG_LVL_DENY] = 8,
 	[HG_LVL_UNKNOWN] = 8,
 };
@@ -42,6 +42,8 @@ static void event_id(const struct hg_rec *r, char *id, size_t size)
 	static const char *const ids[] = {
 		[HG_EVENT_LIST_LOAD] = "list-load", [HG_EVENT_MODE] = "mode",
 		[HG_EVENT_LIST_REJECT] = "list-reject", [HG_EVENT_KEY_ADD] = "key-add",
+		[HG_EVENT_SETTING] = "setting-change", [HG_EVENT_LOAD] = "module-load",
+		[HG_EVENT_HEARTBEAT] = "heartbeat",
 	};
 	const struct hg_event *ev = r->ev;
 
@@ -80,13 +82,34 @@ static void exec_attrs(struct hg_rec *r)
 		fprintf(r->f, "^pathFlags=%s", hg_path_flags(ev));
 }
 
+/*
+ * A setting, load or heartbeat record's words, each its own attribute,
+ * prefixed so that none takes a predefined LEEF name (a setting's "name"
+ * and "value" become settingName and settingValue).
+ */
+static void kv_attrs(struct hg_rec *r)
+{
+	const char *p = r->path, *end = r->path + r->ev->path_len;
+	const char *prefix = r->ev->type == HG_EVENT_SETTING ? "setting" :
+			     r->ev->type == HG_EVENT_LOAD ? "load" : "stats";
+	struct hg_kv kv;
+	char key[48];
+
+	while (hg_kv_next(&p, end, &kv)) {
+		snprintf(key, sizeof(key), "%s_%.*s", prefix, (int)kv.key_len, kv.key);
+		attr(r, key, kv.val, kv.val_len);
+	}
+}
+
 static void config_attrs(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
 	char hex[2 * HG_DIGEST_SIZE + 1];
 
 	fprintf(r->f, "^mode=%s", hg_mode_name(ev->mode));
-	if (ev->type == HG_EVENT_MODE)
+	if (hg_event_has_kv(ev))
+		kv_attrs(r);
+	if (ev->type == HG_EVENT_MODE || ev->type == HG_EVENT_HEARTBEAT)
 		fprintf(r->f, "^locked=%s", ev->flags & HG_EVENT_F_LOCKED ? "yes" : "no");
 	if (ev->type == HG_EVENT_LIST_REJECT)
 		fprintf(r->f, "^reason=%s", hg_reason_name(ev->reason));
@@ -132,9 +155,12 @@ void hg_fmt_leef(struct hg_rec *r)
 		exec_attrs(r);
 	else
 		config_attrs(r);
-	who(r);
+	if (hg_event_has_task(ev))
+		who(r);
 	fprintf(r->f, "^allowlistSerial=%llu^droppedBefore=%llu", U(ev->list_serial),
 		U(ev->dropped_before));
+	if (ev->load_id)
+		fprintf(r->f, "^loadId=%u", ev->load_id);
 	if (r->truncated)
 		fputs("^truncated=yes", r->f);
 	fputc('\n', r->f);

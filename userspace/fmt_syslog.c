@@ -9,7 +9,7 @@
  * list, key and mode changes, info for an allow. MSGID names the event:
  * EXEC_, WRITE_, MEMORY_ or ACCESS_ (what was attempted) then DENY,
  * WOULD_DENY, ALLOW or UNKNOWN; LIST_LOAD, LIST_REJECT, KEY_ADD, MODE,
- * UNKNOWN.
+ * SETTING, LOAD, HEARTBEAT, UNKNOWN. A heartbeat is info.
  * PEN, the private enterprise number of the SD-ID, is a setting
  * (hg_fmt_set_enterprise_number()); it defaults to 32473, which RFC 5612
  * reserves for documentation. SD-PARAM values escape " \ and ] (escape.c);
@@ -27,7 +27,7 @@
 #define BOM			"\xef\xbb\xbf"
 
 static const unsigned int severity[HG_LVL_COUNT] = {
-	[HG_LVL_CHANGE] = 5, [HG_LVL_ALLOW] = 6, [HG_LVL_KEY] = 5,
+	[HG_LVL_CHANGE] = 5, [HG_LVL_ALLOW] = 6, [HG_LVL_STATUS] = 6, [HG_LVL_KEY] = 5,
 	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 4, [HG_LVL_DENY] = 4,
 	[HG_LVL_UNKNOWN] = 4,
 };
@@ -71,6 +71,8 @@ static void print_msgid(FILE *f, const struct hg_event *ev)
 	static const char *const ids[] = {
 		[HG_EVENT_LIST_LOAD] = "LIST_LOAD", [HG_EVENT_MODE] = "MODE",
 		[HG_EVENT_LIST_REJECT] = "LIST_REJECT", [HG_EVENT_KEY_ADD] = "KEY_ADD",
+		[HG_EVENT_SETTING] = "SETTING", [HG_EVENT_LOAD] = "LOAD",
+		[HG_EVENT_HEARTBEAT] = "HEARTBEAT",
 	};
 	if (ev->type != HG_EVENT_EXEC) {
 		fputs(ev->type < __HG_EVENT_MAX && ids[ev->type] ? ids[ev->type] : "UNKNOWN", f);
@@ -120,6 +122,40 @@ static void exec_params(struct hg_rec *r)
 		fprintf(r->f, " path_flags=\"%s\"", hg_path_flags(ev));
 }
 
+static void who_params(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+
+	fprintf(r->f, " pid=\"%u\" ppid=\"%u\" uid=\"%u\"", ev->pid, ev->ppid, ev->uid);
+	if (r->user)
+		param(r, "user", r->user, strlen(r->user));
+	if (ev->auid != UINT32_MAX)
+		fprintf(r->f, " auid=\"%u\"", ev->auid);
+	param(r, "comm", ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
+	if (ev->exe_len)
+		param(r, "exe", r->exe, ev->exe_len);
+}
+
+/*
+ * A setting, load or heartbeat record's words as SD-PARAMs, prefixed as in
+ * LEEF so that none takes a name the element already has.
+ */
+static void kv_params(struct hg_rec *r)
+{
+	const char *p = r->path, *end = r->path + r->ev->path_len;
+	const char *prefix = r->ev->type == HG_EVENT_SETTING ? "setting" :
+			     r->ev->type == HG_EVENT_LOAD ? "load" : "stats";
+	struct hg_kv kv;
+	char key[48];
+
+	while (hg_kv_next(&p, end, &kv)) {
+		/* An SD-NAME has 32 characters at most. */
+		if (snprintf(key, sizeof(key), "%s_%.*s", prefix, (int)kv.key_len,
+			     kv.key) <= 32)
+			param(r, key, kv.val, kv.val_len);
+	}
+}
+
 static void structured_data(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
@@ -135,16 +171,12 @@ static void structured_data(struct hg_rec *r)
 	if (ev->type == HG_EVENT_LIST_REJECT)
 		fprintf(f, " reason=\"%s\"", hg_reason_name(ev->reason));
 	fprintf(f, " mode=\"%s\"", hg_mode_name(ev->mode));
-	if (ev->type == HG_EVENT_MODE)
+	if (ev->type == HG_EVENT_MODE || ev->type == HG_EVENT_HEARTBEAT)
 		fprintf(f, " locked=\"%d\"", !!(ev->flags & HG_EVENT_F_LOCKED));
-	fprintf(f, " pid=\"%u\" ppid=\"%u\" uid=\"%u\"", ev->pid, ev->ppid, ev->uid);
-	if (r->user)
-		param(r, "user", r->user, strlen(r->user));
-	if (ev->auid != UINT32_MAX)
-		fprintf(f, " auid=\"%u\"", ev->auid);
-	param(r, "comm", ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
-	if (ev->exe_len)
-		param(r, "exe", r->exe, ev->exe_len);
+	if (hg_event_has_task(ev))
+		who_params(r);
+	if (hg_event_has_kv(ev))
+		kv_params(r);
 	if (ev->type == HG_EVENT_EXEC)
 		exec_params(r);
 	if (hg_event_signed(ev))
@@ -157,6 +189,8 @@ static void structured_data(struct hg_rec *r)
 	}
 	fprintf(f, " serial=\"%llu\" dropped_before=\"%llu\"", U(ev->list_serial),
 		U(ev->dropped_before));
+	if (ev->load_id)
+		fprintf(f, " load_id=\"%u\"", ev->load_id);
 	if (r->truncated)
 		fputs(" truncated=\"1\"", f);
 	fputc(']', f);
@@ -205,6 +239,13 @@ static void message(struct hg_rec *r)
 	case HG_EVENT_MODE:
 		fprintf(f, "mode %s%s", hg_mode_name(ev->mode),
 			ev->flags & HG_EVENT_F_LOCKED ? ", locked" : "");
+		break;
+	case HG_EVENT_SETTING:
+	case HG_EVENT_LOAD:
+	case HG_EVENT_HEARTBEAT:
+		fprintf(f, "%s: ", ev->type == HG_EVENT_SETTING ? "setting changed" :
+			ev->type == HG_EVENT_LOAD ? "module loaded" : "heartbeat");
+		hg_put(r, r->path, ev->path_len, HG_ESC_PLAIN, SIZE_MAX);
 		break;
 	default:
 		fprintf(f, "unknown event type %u", ev->type);

@@ -160,6 +160,15 @@ enum hg_event_type {
 	HG_EVENT_MODE,		/* the mode or the lock changed */
 	HG_EVENT_LIST_REJECT,	/* an allowlist was refused; see reason */
 	HG_EVENT_KEY_ADD,	/* a key was added; path: its description */
+	/*
+	 * The path text of these three is "key=value" words separated by
+	 * single spaces; a value holds no space ("," separates a list).
+	 */
+	/* anon_exec, trusted_fs or keys_lock changed: "name= value= was=" */
+	HG_EVENT_SETTING,
+	/* The first record of a module load: version, hash driver, settings. */
+	HG_EVENT_LOAD,
+	HG_EVENT_HEARTBEAT,	/* every heartbeat seconds: counters; no task */
 	__HG_EVENT_MAX
 };
 
@@ -207,7 +216,12 @@ struct hg_event {
 	char comm[HG_COMM_SIZE];	/* NUL-padded */
 	__u16 exe_len;		/* bytes of exe text following the record */
 	__u16 path_len;		/* bytes of path text following exe */
-	__u32 __reserved1;
+	/*
+	 * Random, never 0, the same in every record of one module load: seq
+	 * starts again at 1 with each load, so (boot, load_id, seq) names a
+	 * record. Version 1 records of older modules have 0 here.
+	 */
+	__u32 load_id;
 	/* exe bytes, then path bytes: raw, not NUL-terminated */
 };
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The events the threat model promises, each asserted: a key added, a mode
- * change, a malformed list refused, an mprotect of a file never verified,
- * and anonymous executable memory reported under anon_exec=audit while
- * enforcing. (The lock's event is in lock_test: locking pins the module.)
+ * change, a setting change, a malformed list refused, an mprotect of a file
+ * never verified, anonymous executable memory reported under anon_exec=audit
+ * while enforcing, the load record that starts each load and the heartbeat.
+ * (The locks' events are in lock_test: locking pins the module.)
  * Each test starts from a freshly loaded module with an allowlist of every
  * file on the initramfs and an empty event queue.
  */
@@ -94,6 +95,113 @@ TEST_F(ev, key_added_names_the_key)
 	ASSERT_EQ(0, hg_read_text("keys", keys, sizeof(keys)));
 	strcat(text, "\n");
 	EXPECT_STREQ(keys, text);
+}
+
+/*
+ * A setting change says which, to what and from what; writing the value a
+ * setting already has says nothing.
+ */
+TEST_F(ev, setting_changes_are_reported)
+{
+	static const char *const want[] = {
+		"name=anon_exec value=deny was=audit",
+		"name=trusted_fs value=nfs4,9p was=none",
+		"name=trusted_fs value=none was=nfs4,9p",
+		"name=anon_exec value=audit was=deny",
+	};
+	struct hg_event *e;
+	size_t off = 0;
+	ssize_t n;
+	int i = 0;
+
+	ASSERT_EQ(0, hg_write("anon_exec", "deny", 4));
+	ASSERT_EQ(0, hg_write("anon_exec", "deny", 4));
+	ASSERT_EQ(0, hg_write("trusted_fs", "9p nfs4", 7));
+	ASSERT_EQ(0, hg_write("trusted_fs", "\n", 1));
+	ASSERT_EQ(0, hg_write("anon_exec", "audit", 5));
+	n = hg_events(self->buf, EVBUF);
+	ASSERT_LE(0, n);
+	while ((e = hg_next_event(self->buf, n, &off))) {
+		if (e->type != HG_EVENT_SETTING)
+			continue;
+		if (i < 4) {
+			EXPECT_EQ(strlen(want[i]), e->path_len);
+			EXPECT_EQ(0, memcmp(want[i], hg_event_path(e), e->path_len))
+				TH_LOG("%d: '%.*s', want '%s'", i, e->path_len,
+				       hg_event_path(e), want[i]);
+			EXPECT_EQ(100, e->list_serial);
+			EXPECT_EQ((uint32_t)getpid(), e->pid);
+		}
+		i++;
+	}
+	EXPECT_EQ(4, i) TH_LOG("one record per change, none for the same value");
+}
+
+/*
+ * Each load starts its stream with a load record (seq 1) naming what it
+ * runs with; every record of a load has its load id, and a reload has
+ * another one, with seq from 1 again.
+ */
+TEST(load_record_starts_each_load)
+{
+	static char buf[EVBUF];
+	struct hg_event *e, first;
+	uint32_t id = 0;
+	char text[512];
+	size_t off = 0;
+	ssize_t n;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, hg_load("anon_exec=deny heartbeat=0 event_ring=64"));
+		ASSERT_EQ(0, hg_write("anon_exec", "audit", 5));
+		n = hg_events(buf, sizeof(buf));
+		ASSERT_LE(0, n);
+		off = 0;
+		e = hg_next_event(buf, n, &off);
+		ASSERT_NE(NULL, e);
+		first = *e;
+		snprintf(text, sizeof(text), "%.*s", e->path_len, hg_event_path(e));
+		EXPECT_EQ(HG_EVENT_LOAD, first.type);
+		EXPECT_EQ(1, first.seq);
+		EXPECT_NE(0, first.load_id);
+		EXPECT_NE(id, first.load_id) TH_LOG("a reload kept its load id");
+		EXPECT_EQ(HG_MODE_AUDIT, first.mode);
+		EXPECT_EQ(0, strncmp(text, "version=0.", 10)) TH_LOG("%s", text);
+		EXPECT_NE(NULL, strstr(text, " hash_driver=sha256-")) TH_LOG("%s", text);
+		EXPECT_NE(NULL, strstr(text, " anon_exec=deny ")) TH_LOG("%s", text);
+		EXPECT_NE(NULL, strstr(text, " event_ring=64 heartbeat=0")) TH_LOG("%s", text);
+		while ((e = hg_next_event(buf, n, &off)))
+			EXPECT_EQ(first.load_id, e->load_id) TH_LOG("seq %llu",
+				  (unsigned long long)e->seq);
+		id = first.load_id;
+		ASSERT_EQ(0, hg_unload());
+	}
+}
+
+/* A quiet module still says it is there, with its counters; no task. */
+TEST(heartbeat_comes_with_counters)
+{
+	static char buf[EVBUF];
+	struct hg_event e;
+	char text[512];
+	int beats;
+
+	ASSERT_EQ(0, hg_load("heartbeat=1"));
+	hg_events(buf, sizeof(buf));
+	sleep(3);
+	beats = find_events(buf, hg_events(buf, sizeof(buf)), HG_EVENT_HEARTBEAT, &e,
+			    text, sizeof(text));
+	EXPECT_LE(2, beats);
+	EXPECT_GE(4, beats);
+	EXPECT_EQ(HG_MODE_AUDIT, e.mode);
+	EXPECT_EQ(0, e.pid);
+	EXPECT_EQ(0, e.comm[0]);
+	EXPECT_EQ(0, strncmp(text, "decisions=", 10)) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, " events_dropped=")) TH_LOG("%s", text);
+	ASSERT_EQ(0, hg_unload());
+	EXPECT_EQ(-EINVAL, hg_load("heartbeat=86401"));
+	EXPECT_FALSE(hg_loaded());
 }
 
 TEST_F(ev, mode_changes_are_reported_in_order)

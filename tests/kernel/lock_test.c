@@ -105,9 +105,11 @@ TEST(no_file_system_can_be_trusted_after_lock)
 
 TEST(keys_cannot_be_added_after_lock)
 {
-	static char der[65536];
-	ssize_t n;
-	int fd;
+	static char der[65536], ev[1 << 16];
+	struct hg_event *e;
+	size_t off = 0;
+	int fd, settings = 0;
+	ssize_t n, len;
 
 	/* The module is pinned already (above); its keys can be locked too. */
 	if (!hg_loaded())
@@ -117,10 +119,22 @@ TEST(keys_cannot_be_added_after_lock)
 	n = read(fd, der, sizeof(der));
 	close(fd);
 	ASSERT_LT(0, n);
+	hg_events(ev, sizeof(ev));
 	ASSERT_EQ(0, hg_write("keys_lock", "1", 1));
 	EXPECT_EQ(-EPERM, hg_write("keys", der, n));
 	EXPECT_EQ(-EPERM, hg_write("keys_lock", "0", 1));
 	EXPECT_EQ(0, hg_sh("grep -qx 1 " HG_FS "/keys_lock"));
+	/* Said once, as a setting change. */
+	len = hg_events(ev, sizeof(ev));
+	ASSERT_LE(0, len);
+	while ((e = hg_next_event(ev, len, &off)))
+		if (e->type == HG_EVENT_SETTING) {
+			settings++;
+			EXPECT_EQ(0, memcmp(hg_event_path(e), "name=keys_lock value=1 was=0",
+					    e->path_len)) TH_LOG("%.*s", e->path_len,
+								 hg_event_path(e));
+		}
+	EXPECT_EQ(1, settings);
 }
 
 TEST_HARNESS_MAIN

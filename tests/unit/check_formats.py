@@ -35,7 +35,8 @@ MARK = '...(truncated)'
 BOM = '\ufeff'
 errors = []
 
-EXEC, KNOWN_TYPES, KNOWN_DECISIONS = 1, {1, 2, 3, 4, 5}, {0, 1, 2}
+EXEC, KNOWN_TYPES, KNOWN_DECISIONS = 1, {1, 2, 3, 4, 5, 6, 7, 8}, {0, 1, 2}
+HEARTBEAT = 8
 WRITE_HOOKS = {5, 6, 11}            # write_open, truncate, write_map
 MEMORY_HOOKS = {7, 8, 9, 10}        # forced_write, uffd_fill, personality, exec_stack
 ANON_REASONS = {5, 6}               # memfd, anon-exec
@@ -61,8 +62,9 @@ ECS_CATEGORY_TYPES = {
     'library': {'start'},
     'file': {'access', 'change', 'creation', 'deletion', 'info'},
     'configuration': {'access', 'change', 'creation', 'deletion', 'info'},
+    'driver': {'change', 'end', 'info', 'start'},
 }
-ECS_KINDS = {'alert', 'event'}
+ECS_KINDS = {'alert', 'event', 'state'}
 ECS_OUTCOMES = {'success', 'failure', 'unknown'}
 
 
@@ -194,8 +196,10 @@ def check_ecs(d):
 
 def parse_json(line):
     d = json.loads(line)
-    for k in ('@timestamp', 'event', 'host', 'process', 'hashgate'):
+    for k in ('@timestamp', 'event', 'host', 'hashgate'):
         assert k in d, f'missing key {k}'
+    # A heartbeat comes from no process; everything else does.
+    assert ('process' in d) == (d['hashgate']['type'] != 'heartbeat'), 'process'
     e = d['event']
     for k in ('kind', 'category', 'type', 'action', 'outcome', 'sequence'):
         assert k in e, f'missing event.{k}'

@@ -200,7 +200,7 @@ TEST(list_load_and_mode)
 	EXPECT_EQ(NULL, strstr(s, needle)) TH_LOG("<%s> in %s", needle, s)
 
 #define UNKNOWN_DECISION	(__HG_DECISION_MAX)
-#define UNKNOWN_TYPE		(__HG_EVENT_MAX + 3)
+#define UNKNOWN_TYPE		9	/* the next type a newer module may send */
 
 /* An enforce-mode denial by @hook for @reason, by uid 1000, no digest. */
 static struct hg_event exec_ev(uint8_t hook, uint8_t reason)
@@ -394,6 +394,63 @@ TEST(unknown_type_is_not_allowed)
 	free(s);
 	s = fmt_ev(ev, "", HG_FMT_SYSLOG);
 	EXPECT_EQ(0, strncmp(s, "<84>1 ", 6)) TH_LOG("%s", s);
+	free(s);
+}
+
+/*
+ * The words of a setting record become field names: a key that is not
+ * [a-z0-9_]{1,32} is left out everywhere, never written as a name.
+ */
+TEST(odd_setting_keys_are_left_out)
+{
+	static const char *const text = "Evil=1 ok=2 a\"b]=3 =4 "
+		"k23456789012345678901234567890123=5 x^y=6 tail=7";
+	struct hg_event ev = exec_ev(0, 0);
+	enum hg_format fmts[] = { HG_FMT_JSON, HG_FMT_LEEF, HG_FMT_SYSLOG };
+	size_t i;
+	char *s;
+
+	ev.type = HG_EVENT_SETTING;
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		s = fmt_ev(ev, text, fmts[i]);
+		EXPECT_IN(s, "ok");
+		EXPECT_IN(s, "tail");
+		EXPECT_NOT_IN(s, "\"Evil\"");
+		EXPECT_NOT_IN(s, "_Evil");
+		EXPECT_NOT_IN(s, "k2345678901234567890123456789012345");
+		EXPECT_NOT_IN(s, "_x^y");
+		free(s);
+	}
+	s = fmt_ev(ev, text, HG_FMT_JSON);
+	EXPECT_IN(s, "\"setting\":{\"ok\":2,\"tail\":7}");
+	free(s);
+}
+
+/* A heartbeat is info, names no process, and gives numbers as numbers. */
+TEST(heartbeat_is_low_severity_state_without_a_process)
+{
+	struct hg_event ev = exec_ev(0, 0);
+	char *s;
+
+	ev.type = HG_EVENT_HEARTBEAT;
+	ev.load_id = 7;
+	s = fmt_ev(ev, "decisions=5 events_dropped=9223372036854775808", HG_FMT_JSON);
+	EXPECT_IN(s, "\"kind\":\"state\",\"category\":[\"driver\"],\"type\":[\"info\"]");
+	EXPECT_IN(s, "\"severity\":1,");
+	EXPECT_IN(s, "\"stats\":{\"decisions\":5,\"events_dropped\":\"9223372036854775808\"}");
+	EXPECT_IN(s, "\"load_id\":7");
+	EXPECT_NOT_IN(s, "\"process\"");
+	EXPECT_NOT_IN(s, "\"user\"");
+	free(s);
+	s = fmt_ev(ev, "decisions=5", HG_FMT_SYSLOG);
+	EXPECT_EQ(0, strncmp(s, "<86>1 ", 6)) TH_LOG("%s", s);
+	EXPECT_IN(s, " HEARTBEAT [");
+	EXPECT_NOT_IN(s, " pid=");
+	free(s);
+	s = fmt_ev(ev, "decisions=5", HG_FMT_CEF);
+	EXPECT_IN(s, "|heartbeat|hashgate heartbeat|1|");
+	EXPECT_NOT_IN(s, " spid=");
+	EXPECT_IN(s, " cn4Label=loadId cn4=7");
 	free(s);
 }
 

@@ -147,7 +147,8 @@ recs = list(cf.records(binf))
 bad = []
 if len(lines) != len(recs):
     bad.append(f'{len(lines)} messages received for {len(recs)} records')
-msgid = {1: None, 2: 'LIST_LOAD', 3: 'MODE', 4: 'LIST_REJECT', 5: 'KEY_ADD'}
+msgid = {1: None, 2: 'LIST_LOAD', 3: 'MODE', 4: 'LIST_REJECT', 5: 'KEY_ADD',
+         6: 'SETTING', 7: 'LOAD', 8: 'HEARTBEAT'}
 exec_msgid = r'(EXEC|WRITE|MEMORY|ACCESS)_(DENY|WOULD_DENY|ALLOW|UNKNOWN)'
 for n, (line, r) in enumerate(zip(lines, recs), 1):
     try:

@@ -16,7 +16,7 @@
 #include "evfmt.h"
 #include "kselftest_harness.h"
 
-#define RECORDS		23
+#define RECORDS		26
 
 static char passwd[512];
 static const struct hg_fmt_ctx ctx = {

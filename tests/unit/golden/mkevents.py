@@ -10,6 +10,7 @@ import sys
 
 FMT = '<IBBBBQQQQQQIIIIIBBBB32s16sHHI'
 EXEC, LIST_LOAD, MODE, LIST_REJECT, KEY_ADD = 1, 2, 3, 4, 5
+SETTING, LOAD, HEARTBEAT = 6, 7, 8
 NEW_TYPE = 9                      # a record type from a newer module
 H_MMAP, H_WRITE_OPEN, H_TRUNCATE = 3, 5, 6
 AUDIT, DENY, WOULD_DENY, NEW_DECISION = 1, 1, 2, 3
@@ -23,11 +24,12 @@ DIG = bytes(range(32))
 
 def rec(seq, typ, flags=F_DIGEST, dropped=0, serial=5, ino=1234, dev=(8 << 8) | 1,
         pid=4242, ppid=4100, uid=1000, auid=1000, hook=1, mode=2, decision=1,
-        reason=1, digest=DIG, comm=b'bash', exe=b'/usr/bin/bash', path=b'/tmp/x'):
+        reason=1, digest=DIG, comm=b'bash', exe=b'/usr/bin/bash', path=b'/tmp/x',
+        load_id=0):
     size = (struct.calcsize(FMT) + len(exe) + len(path) + 7) & ~7
     r = struct.pack(FMT, size, 1, typ, flags, 0, seq, dropped, T0 + seq * 1000,
                     seq * 1000, serial, ino, dev, pid, ppid, uid, auid, hook, mode,
-                    decision, reason, digest, comm, len(exe), len(path), 0)
+                    decision, reason, digest, comm, len(exe), len(path), load_id)
     r += exe + path
     return r + b'\0' * (size - len(r))
 
@@ -106,6 +108,23 @@ records = [
         reason=0, uid=0, comm=b'hashgate', exe=b'/usr/sbin/hashgate', path=b''),
     # and a decision against that list
     rec(23, EXEC, serial=2**64 - 1, hook=H_MMAP, path=b'/home/alice/.cache/x.so'),
+    # a module load's first record: what it runs with; its load id
+    rec(1, LOAD, flags=0, serial=0, ino=0, dev=0, hook=0, decision=0, reason=0,
+        digest=b'\0' * 32, uid=0, auid=NOAUID, pid=311, ppid=1, comm=b'modprobe',
+        exe=b'/usr/bin/kmod', load_id=0x9e3779b9,
+        path=b'version=0.1.0 hash_driver=sha256-ni anon_exec=audit require_scripts=0 '
+             b'require_signature=1 trusted_fs=nfs4,9p min_serial=43 event_ring=4096 '
+             b'heartbeat=300'),
+    # a setting lowered: anon_exec from deny to allow
+    rec(2, SETTING, flags=0, serial=43, ino=0, dev=0, hook=0, decision=0, reason=0,
+        digest=b'\0' * 32, uid=0, comm=b'hashgate', exe=b'/usr/sbin/hashgate',
+        load_id=0x9e3779b9, path=b'name=anon_exec value=allow was=deny'),
+    # the heartbeat: no task, the counters (one above a signed long: a string)
+    rec(3, HEARTBEAT, flags=F_LOCKED, serial=43, ino=0, dev=0, hook=0, decision=0,
+        reason=0, digest=b'\0' * 32, pid=0, ppid=0, uid=0, auid=NOAUID, comm=b'',
+        exe=b'', load_id=0x9e3779b9,
+        path=b'decisions=123456 allows=123000 denies=56 would_denies=400 hashes=789 '
+             b'events=460 events_dropped=18446744073709551615'),
 ]
 with open(sys.argv[1], 'wb') as f:
     f.write(b''.join(records))
