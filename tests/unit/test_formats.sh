@@ -127,6 +127,11 @@ result $? "--from-config with a bad config fails and names the key"
 [ $? -eq 2 ]
 result $? "--config without --from-config is a usage error"
 
+# The Elasticsearch assets fit what the tool writes (offline: no cluster here).
+python3 check_siem_assets.py ../../Documentation/siem/elasticsearch-index-template.json \
+	../../Documentation/siem/elasticsearch-ingest-pipeline.json golden/events.json >"$tmp/err" 2>&1
+result $? "the Elasticsearch template maps every golden JSON field (serial unsigned_long); the pipeline sets only mapped fields"
+
 # --output: the records to a file, stdout empty; appended to, never cut.
 "$HG" events --input "$bin" --format json --output "$tmp/out.json" >"$tmp/stdout" 2>"$tmp/err"
 [ $? -eq 0 ] && [ ! -s "$tmp/stdout" ] && cmp -s "$tmp/out.json" golden/events.json &&
