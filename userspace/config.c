@@ -287,6 +287,21 @@ static int p_path(const char *key, char **to, const char *v, char *why, size_t s
 	return *to ? 0 : -ENOMEM;
 }
 
+static int p_spool(struct hg_config *c, const char *v, char *why, size_t size)
+{
+	return p_path("forward_spool", &c->spool, v, why, size);
+}
+
+static int p_spool_max(struct hg_config *c, const char *v, char *why, size_t size)
+{
+	if (hg_parse_u64(v, &c->spool_max) || c->spool_max < 65536) {
+		snprintf(why, size, "forward_spool_max: '%s' is not a size in bytes of "
+			 "64 KiB or more", v);
+		return -1;
+	}
+	return 0;
+}
+
 static int p_output(struct hg_config *c, const char *v, char *why, size_t size)
 {
 	return p_path("output", &c->output, v, why, size);
@@ -353,6 +368,8 @@ static const struct {
 	{ "forward_tls_cert", p_tls_cert, false },
 	{ "forward_tls_key", p_tls_key, false },
 	{ "output", p_output, false },
+	{ "forward_spool", p_spool, false },
+	{ "forward_spool_max", p_spool_max, false },
 	{ "format", p_format, false },
 	{ "enterprise_number", p_enterprise_number, false },
 	{ "on_list_failure", p_on_list_failure, false },
@@ -553,6 +570,7 @@ void hg_config_free(struct hg_config *cfg)
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
 	free(cfg->output);
+	free(cfg->spool);
 	init(cfg);
 }
 
@@ -771,6 +789,10 @@ static int print_key(const struct hg_config *cfg, const char *key)
 		puts(cfg->tls_key);
 	else if (!strcmp(key, "output") && cfg->output)
 		puts(cfg->output);
+	else if (!strcmp(key, "forward_spool") && cfg->spool)
+		puts(cfg->spool);
+	else if (!strcmp(key, "forward_spool_max") && cfg->spool_max)
+		printf("%llu\n", (unsigned long long)cfg->spool_max);
 	else if (!strcmp(key, "format") && cfg->format >= 0)
 		puts(hg_cfg_format_names[cfg->format]);
 	else if (!strcmp(key, "enterprise_number") && *cfg->enterprise_number)

@@ -48,6 +48,8 @@ struct hg_config {
 	char *forward;			/* udp://, tcp:// or tls:// HOST:PORT */
 	char *tls_ca, *tls_cert, *tls_key;	/* for tls://; NULL: unset */
 	char *output;			/* events written to this file too */
+	char *spool;			/* the forwarder's spool directory */
+	uint64_t spool_max;		/* its bound in bytes, 0: the default */
 	int format;			/* enum hg_config_format */
 	char enterprise_number[HG_CONFIG_PEN_MAX + 1];	/* "" when unset */
 	enum hg_on_list_failure on_list_failure;	/* default: audit */

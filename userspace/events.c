@@ -24,11 +24,13 @@
 
 #define BUF_SIZE	(64 * 1024)
 #define QUEUE_DEFAULT	10000
+#define SPOOL_MAX_DEFAULT	(64ULL << 20)
 
 static const char usage[] =
 	"Usage: hashgate events [--follow] [--format FMT] [--input FILE]\n"
 	"                       [--forward URL [--queue N] [--timeout SEC]\n"
-	"                        [--tls-ca FILE] [--tls-cert FILE [--tls-key FILE]]]\n"
+	"                        [--tls-ca FILE] [--tls-cert FILE [--tls-key FILE]]\n"
+	"                        [--spool DIR [--spool-max BYTES]]]\n"
 	"                       [--enterprise-number N] [--max-record BYTES]\n"
 	"                       [--journal] [--output FILE]\n"
 	"                       [--from-config [--config FILE]]\n"
@@ -46,6 +48,12 @@ static const char usage[] =
 	"  -q, --queue N      records held while the receiver is slow or away\n"
 	"                     (default 10000); more are dropped and counted\n"
 	"  -t, --timeout SEC  at the end, wait this long to deliver the queue (10)\n"
+	"      --spool DIR    keep each record in DIR/spool until the receiver has\n"
+	"                     acknowledged it; what is left there is sent first by\n"
+	"                     the next run\n"
+	"      --spool-max BYTES\n"
+	"                     the spool's bound (default 64 MiB); more is dropped\n"
+	"                     and counted\n"
 	"      --tls-ca FILE  CA certificates (PEM) the receiver's must chain to\n"
 	"                     (default: the system's)\n"
 	"      --tls-cert FILE, --tls-key FILE\n"
@@ -305,10 +313,14 @@ int events_main(int argc, char *argv[])
 		{ "tls-ca", required_argument, NULL, 1 },
 		{ "tls-cert", required_argument, NULL, 2 },
 		{ "tls-key", required_argument, NULL, 3 },
+		{ "spool", required_argument, NULL, 4 },
+		{ "spool-max", required_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct hg_tls_opts tls = { 0 };
+	struct hg_spool_opts spool = { .max = SPOOL_MAX_DEFAULT };
+	bool spool_max_set = false;
 	struct out o = { .fmt = HG_FMT_TEXT };
 	const char *input = NULL, *forward = NULL, *pen = NULL, *config = NULL;
 	bool follow = false, fmt_set = false, from_config = false, max_set = false;
@@ -374,6 +386,15 @@ int events_main(int argc, char *argv[])
 		case 3:
 			tls.key = optarg;
 			break;
+		case 4:
+			spool.dir = optarg;
+			break;
+		case 5:
+			if (hg_parse_u64(optarg, &spool.max) || spool.max < 65536)
+				return hg_usage_error(usage, "invalid spool size '%s' (64 KiB at least)",
+						      optarg);
+			spool_max_set = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return HG_EXIT_OK;
@@ -401,12 +422,20 @@ int events_main(int argc, char *argv[])
 			pen = cfg.enterprise_number;
 		if (!o.output)
 			o.output = cfg.output;
+		if (!spool.dir && forward == cfg.forward)
+			spool.dir = cfg.spool;
+		if (!spool_max_set && cfg.spool_max)
+			spool.max = cfg.spool_max;
 		/* The config's TLS files go with the config's target. */
 		if (forward == cfg.forward && !tls.ca && !tls.cert && !tls.key) {
 			tls.ca = cfg.tls_ca;
 			tls.cert = cfg.tls_cert;
 			tls.key = cfg.tls_key;
 		}
+	}
+	if (!forward && spool.dir) {
+		hg_config_free(&cfg);
+		return hg_usage_error(usage, "--spool goes with --forward");
 	}
 	if (!forward && (tls.ca || tls.cert || tls.key)) {
 		hg_config_free(&cfg);
@@ -426,7 +455,7 @@ int events_main(int argc, char *argv[])
 	if (!ret && !input)
 		ret = hg_sfs_require();
 	if (!ret && forward) {
-		ret = hg_fwd_open(&o.fwd, forward, (size_t)queue, &tls);
+		ret = hg_fwd_open(&o.fwd, forward, (size_t)queue, &tls, &spool);
 		if (ret) {
 			ret = ret == -EINVAL ? HG_EXIT_USAGE : HG_EXIT_FAIL;
 		} else {
@@ -480,6 +509,9 @@ out:
 			  (unsigned long long)st.sent, (unsigned long long)st.queued,
 			  forward, dropped, (unsigned long long)st.dropped_full,
 			  (unsigned long long)st.dropped_unsent);
+		if (spool.dir)
+			hg_errorf("%llu records wait in the spool %s for the next run",
+				  (unsigned long long)st.spooled, spool.dir);
 		if (dropped && ret == HG_EXIT_OK)
 			ret = HG_EXIT_FAIL;
 	}

@@ -10,6 +10,15 @@
  * again whole on the next connection. tls:// is TCP inside TLS (RFC 5425,
  * forward_tls.c): a record is sent once the handshake has verified the
  * receiver.
+ *
+ * With a spool (spool.c), records go to disk first and the queue is the
+ * window of those read back: a record leaves the spool only once the
+ * receiver's TCP has acknowledged its last byte (SIOCOUTQ: what was
+ * written less what still waits for an ACK), so after a lost connection
+ * the receiver gets again, in order, everything its TCP did not
+ * acknowledge; and a forwarder that stops leaves the rest on disk for the
+ * next one. What the receiver's TCP acknowledged but its process never
+ * read is gone with it: syslog over TCP has no acknowledgment of its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,12 +27,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "forward.h"
 #include "forward_tls.h"
+#include "spool.h"
 #include "util.h"
 
 #define BACKOFF_MIN_MS	100
@@ -32,6 +44,9 @@
 struct msg {
 	char *buf;
 	size_t len;
+	uint64_t spool_end;	/* where the next record starts in the spool */
+	uint64_t wire_end;	/* bytes written on the connection with this one */
+	bool failed;		/* a datagram that could not be sent */
 };
 
 struct hg_fwd {
@@ -49,7 +64,15 @@ struct hg_fwd {
 	uint64_t retry_at;	/* CLOCK_MONOTONIC ms of the next connect */
 	bool down_reported, full_reported;
 	struct msg *q;
-	size_t cap, head, count, off;	/* off: bytes of q[head] written */
+	/*
+	 * q[head..head+count): records in memory; the first @sent of them were
+	 * written whole and wait for their acknowledgment (with a spool only);
+	 * off: bytes written of the next one.
+	 */
+	size_t cap, head, count, sent, off;
+	struct hg_spool *spool;
+	uint64_t read_off;	/* the next spool record to read into q */
+	uint64_t wire;		/* bytes written on this connection, TLS included */
 	struct hg_fwd_stats st;
 };
 
@@ -130,8 +153,10 @@ bool hg_fwd_url_valid(const char *url)
 	return !parse_url(url, &tcp, &tls, host, sizeof(host), &port);
 }
 
+static void refill(struct hg_fwd *fw);
+
 int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max,
-		const struct hg_tls_opts *tls_opts)
+		const struct hg_tls_opts *tls_opts, const struct hg_spool_opts *spool)
 {
 	struct addrinfo hints = { .ai_flags = AI_ADDRCONFIG };
 	struct hg_fwd *fw;
@@ -198,6 +223,18 @@ int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max,
 		}
 		fw->connected = true;
 	}
+	if (spool && spool->dir) {
+		ret = hg_spool_open(&fw->spool, spool->dir, spool->max);
+		if (ret) {
+			struct hg_fwd_stats st;
+
+			hg_fwd_close(fw, &st);
+			return ret;
+		}
+		/* What an earlier run left goes first. */
+		fw->read_off = hg_spool_pos(fw->spool);
+		refill(fw);
+	}
 	*out = fw;
 	return 0;
 }
@@ -206,9 +243,96 @@ static void pop(struct hg_fwd *fw)
 {
 	free(fw->q[fw->head].buf);
 	fw->q[fw->head].buf = NULL;
+	fw->q[fw->head].failed = false;
 	fw->head = (fw->head + 1) % fw->cap;
 	fw->count--;
-	fw->off = 0;
+}
+
+/* Read spooled records into the window while it has room. */
+static void refill(struct hg_fwd *fw)
+{
+	while (fw->count < fw->cap && fw->read_off < hg_spool_end(fw->spool)) {
+		struct msg *m = &fw->q[(fw->head + fw->count) % fw->cap];
+		ssize_t n = hg_spool_read(fw->spool, fw->read_off, &m->buf, &m->spool_end);
+
+		if (n <= 0) {
+			if (n < 0)
+				hg_error("cannot read the spool for", fw->url, (int)-n);
+			return;
+		}
+		m->len = (size_t)n;
+		fw->read_off = m->spool_end;
+		fw->count++;
+	}
+}
+
+/* Bytes written on the connection that its peer has not acknowledged. */
+static uint64_t unacked(struct hg_fwd *fw)
+{
+	int outq = 0;
+
+	if (!fw->tcp || fw->fd < 0 || ioctl(fw->fd, SIOCOUTQ, &outq) || outq < 0)
+		return 0;
+	return (uint64_t)outq;
+}
+
+/* Drop from the spool what the receiver acknowledged. */
+static void ack(struct hg_fwd *fw)
+{
+	uint64_t acked, pos = 0;
+	bool any = false;
+
+	if (!fw->spool || !fw->sent)
+		return;
+	acked = fw->wire - unacked(fw);
+	while (fw->sent && fw->q[fw->head].wire_end <= acked) {
+		pos = fw->q[fw->head].spool_end;
+		any = true;
+		if (!fw->q[fw->head].failed)
+			fw->st.sent++;
+		pop(fw);
+		fw->sent--;
+	}
+	if (!any)
+		return;
+	if (hg_spool_commit(fw->spool, pos))
+		hg_error("cannot write the spool position for", fw->url, errno);
+	if (!hg_spool_end(fw->spool))
+		fw->read_off = 0;	/* emptied */
+	refill(fw);
+}
+
+/* Into the spool, framed as it will be sent; -ENOBUFS when dropped. */
+static int spool_send(struct hg_fwd *fw, const char *msg, size_t len)
+{
+	char *buf = malloc(len + 24);
+	int hdr = 0, ret;
+
+	if (!buf) {
+		fw->st.dropped_full++;
+		return -ENOBUFS;
+	}
+	if (fw->tcp)
+		hdr = snprintf(buf, 24, "%zu ", len);
+	memcpy(buf + hdr, msg, len);
+	ret = hg_spool_append(fw->spool, buf, (size_t)hdr + len);
+	free(buf);
+	if (ret) {
+		fw->st.dropped_full++;
+		if (!fw->full_reported)
+			hg_errorf("%s while sending to '%s': dropping records",
+				  ret == -ENOSPC ? "spool full" : "cannot write the spool",
+				  fw->url);
+		fw->full_reported = true;
+		return -ENOBUFS;
+	}
+	if (fw->full_reported) {
+		hg_errorf("spool has room again; %llu records dropped so far",
+			  (unsigned long long)fw->st.dropped_full);
+		fw->full_reported = false;
+	}
+	refill(fw);
+	return 0;
 }
 
 /* Queue one record (without trailing newline); -ENOBUFS when dropped. */
@@ -218,6 +342,8 @@ int hg_fwd_send(struct hg_fwd *fw, const char *msg, size_t len)
 	int hdr = 0;
 
 	fw->st.queued++;
+	if (fw->spool)
+		return spool_send(fw, msg, len);
 	if (fw->count == fw->cap) {
 		fw->st.dropped_full++;
 		if (!fw->full_reported)
@@ -247,6 +373,8 @@ int hg_fwd_send(struct hg_fwd *fw, const char *msg, size_t len)
 
 size_t hg_fwd_pending(const struct hg_fwd *fw)
 {
+	if (fw->spool && fw->read_off < hg_spool_end(fw->spool))
+		return fw->count + 1;
 	return fw->count;
 }
 
@@ -260,6 +388,9 @@ static void disconnect_why(struct hg_fwd *fw, const char *what, const char *why)
 	if (fw->fd >= 0)
 		close(fw->fd);
 	fw->fd = -1;
+	/* Whatever was not acknowledged goes again, whole, in order. */
+	fw->sent = 0;
+	fw->wire = 0;
 	if (!fw->down_reported && why)
 		hg_error_text(what, fw->url, why);
 	if (fw->connected)
@@ -341,6 +472,7 @@ int hg_fwd_pollfd(struct hg_fwd *fw, struct pollfd *pfd)
 
 	pfd->fd = -1;
 	pfd->events = 0;
+	ack(fw);
 	if (fw->tcp && fw->fd < 0) {
 		if (!fw->count)
 			return -1;
@@ -356,17 +488,32 @@ int hg_fwd_pollfd(struct hg_fwd *fw, struct pollfd *pfd)
 		pfd->events = fw->tls_want;
 		return -1;
 	}
-	if (fw->connecting || fw->count)
+	if (fw->connecting || fw->count > fw->sent)
 		pfd->events = POLLOUT;
 	if (fw->tcp && fw->connected)
 		pfd->events |= POLLIN;	/* the peer closing */
-	return -1;
+	/* An acknowledgment wakes nobody: look again soon. */
+	return fw->sent ? 20 : -1;
+}
+
+/* A record was written whole: gone, or (spool) waiting for its ACK. */
+static void written(struct hg_fwd *fw, struct msg *m)
+{
+	fw->off = 0;
+	if (!fw->spool) {
+		if (!m->failed)
+			fw->st.sent++;
+		pop(fw);
+		return;
+	}
+	m->wire_end = fw->wire;
+	fw->sent++;
 }
 
 static void send_some(struct hg_fwd *fw)
 {
-	while (fw->count) {
-		struct msg *m = &fw->q[fw->head];
+	while (fw->count > fw->sent) {
+		struct msg *m = &fw->q[(fw->head + fw->sent) % fw->cap];
 		ssize_t n;
 
 		if (fw->tls) {
@@ -380,6 +527,7 @@ static void send_some(struct hg_fwd *fw)
 			}
 			if (!n)
 				return;
+			fw->wire = hg_tls_wire(fw->session);
 		} else if (fw->tcp)
 			n = send(fw->fd, m->buf + fw->off, m->len - fw->off,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -395,18 +543,21 @@ static void send_some(struct hg_fwd *fw)
 				/* EMSGSIZE and the like: this datagram cannot go. */
 				hg_error("cannot send to", fw->url, errno);
 				fw->st.dropped_unsent++;
-				pop(fw);
+				m->failed = true;
+				written(fw, m);
 				continue;
 			}
 			disconnect(fw, errno, "connection lost to");
 			return;
 		}
+		if (!fw->tls)
+			fw->wire += (uint64_t)n;
 		fw->off += (size_t)n;
 		if (fw->tcp && fw->off < m->len)
 			continue;
-		fw->st.sent++;
-		pop(fw);
+		written(fw, m);
 	}
+	ack(fw);
 }
 
 void hg_fwd_progress(struct hg_fwd *fw, short revents)
@@ -458,7 +609,7 @@ void hg_fwd_drain(struct hg_fwd *fw, int timeout_ms, const volatile int *stop)
 {
 	uint64_t end = now_ms() + (uint64_t)timeout_ms;
 
-	while (fw->count && !*stop) {
+	while (hg_fwd_pending(fw) && !*stop) {
 		struct pollfd pfd;
 		uint64_t now = now_ms();
 		int t, left;
@@ -478,10 +629,16 @@ void hg_fwd_drain(struct hg_fwd *fw, int timeout_ms, const volatile int *stop)
 
 void hg_fwd_close(struct hg_fwd *fw, struct hg_fwd_stats *stats)
 {
+	ack(fw);
+	/* Spooled records wait for the next run: not lost. */
+	if (fw->spool)
+		fw->st.spooled = hg_spool_records(fw->spool);
 	while (fw->count) {
-		fw->st.dropped_unsent++;
+		if (!fw->spool)
+			fw->st.dropped_unsent++;
 		pop(fw);
 	}
+	hg_spool_close(fw->spool);
 	hg_tls_free(fw->session, fw->fd);
 	if (fw->fd >= 0) {
 		if (fw->tcp)

@@ -15,13 +15,20 @@ struct hg_fwd_stats {
 	uint64_t dropped_full;	/* refused: the queue was full */
 	uint64_t dropped_unsent; /* still queued at the end, or unsendable */
 	uint64_t connects;	/* successful (re)connections, TCP */
+	uint64_t spooled;	/* left in the spool for the next run */
+};
+
+/* --spool: where records wait until the receiver acknowledged them. */
+struct hg_spool_opts {
+	const char *dir;	/* NULL: no spool */
+	uint64_t max;		/* bytes the spool may hold */
 };
 
 struct hg_tls_opts;
 
 bool hg_fwd_url_valid(const char *url);
 int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max,
-		const struct hg_tls_opts *tls);
+		const struct hg_tls_opts *tls, const struct hg_spool_opts *spool);
 int hg_fwd_send(struct hg_fwd *fw, const char *msg, size_t len);
 int hg_fwd_pollfd(struct hg_fwd *fw, struct pollfd *pfd);
 void hg_fwd_progress(struct hg_fwd *fw, short revents);

@@ -207,6 +207,12 @@ ssize_t hg_tls_write(struct hg_tls *t, const void *buf, size_t len, short *want,
 	return step_result(t, ret, want, why, size);
 }
 
+/* Bytes written to the socket so far, TLS records and handshake included. */
+uint64_t hg_tls_wire(struct hg_tls *t)
+{
+	return BIO_number_written(SSL_get_wbio(t->ssl));
+}
+
 /* 1: the receiver closed; 0: not (*@want set); -1: an error, in @why. */
 int hg_tls_peer_closed(struct hg_tls *t, short *want, char *why, size_t size)
 {

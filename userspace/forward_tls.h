@@ -3,6 +3,7 @@
 #define _HG_FORWARD_TLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* What 'hashgate events --forward tls://...' trusts and presents. */
@@ -30,5 +31,6 @@ int hg_tls_handshake(struct hg_tls *t, short *want, char *why, size_t size);
 ssize_t hg_tls_write(struct hg_tls *t, const void *buf, size_t len, short *want,
 		     char *why, size_t size);
 int hg_tls_peer_closed(struct hg_tls *t, short *want, char *why, size_t size);
+uint64_t hg_tls_wire(struct hg_tls *t);
 
 #endif /* _HG_FORWARD_TLS_H */

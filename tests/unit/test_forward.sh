@@ -290,6 +290,142 @@ wait_lines "$tmp/r2.log" $nrec
 	verify "$tmp/r2.log" 1 syslog
 result $? "TCP reconnect: receiver started late, nothing lost"
 
+# The spool: what the receiver did not acknowledge stays on disk, and the
+# next run, or the reconnect, sends it first, once, in order.
+sp=$(free_port STREAM)
+"$HG" events --input "$bin" --forward "tcp://127.0.0.1:$sp" --spool "$tmp/spool" \
+	--timeout 1 >/dev/null 2>"$tmp/err"
+[ $? -eq 0 ] && grep -q "forwarded 0 of $nrec records .*; 0 dropped" "$tmp/err" &&
+	grep -q "$nrec records wait in the spool $tmp/spool for the next run" "$tmp/err"
+result $? "spool, receiver down: all $nrec records kept on disk, none dropped, exit 0"
+start_rsyslogd r4 "$sp" "$(free_port DGRAM)" >"$tmp/err"
+"$HG" events --input /dev/null --forward "tcp://127.0.0.1:$sp" --spool "$tmp/spool" \
+	2>"$tmp/err"
+rc=$?
+wait_lines "$tmp/r4.log" $nrec
+[ $rc -eq 0 ] && grep -q "0 records wait in the spool" "$tmp/err" &&
+	verify "$tmp/r4.log" 1 syslog && [ ! -s "$tmp/spool/spool" ]
+result $? "spool: the next run sends them first, each once, in order; the spool is emptied"
+
+# A receiver restarted in the middle of the stream misses nothing.
+mkfifo "$tmp/sp.fifo"
+python3 - "$bin" "$tmp/first.bin" "$tmp/rest.bin" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+off = 0
+for i in range(10):
+    off += struct.unpack_from('<I', data, off)[0]
+open(sys.argv[2], 'wb').write(data[:off])
+open(sys.argv[3], 'wb').write(data[off:])
+PY
+sp2=$(free_port STREAM)
+udp5=$(free_port DGRAM)
+start_rsyslogd r5 "$sp2" "$udp5" >"$tmp/err"
+"$HG" events --input "$tmp/sp.fifo" --forward "tcp://127.0.0.1:$sp2" --spool "$tmp/spool2" \
+	--timeout 20 2>"$tmp/sp2.err" &
+sender=$!
+exec 7>"$tmp/sp.fifo"
+cat "$tmp/first.bin" >&7
+wait_lines "$tmp/r5.log" 10
+r5=$(cat "$tmp/r5.pid")
+kill "$r5"
+while kill -0 "$r5" 2>/dev/null; do sleep 0.1; done
+cat "$tmp/rest.bin" >&7
+# Closed before rsyslogd starts, which would hold it open: the end of input.
+exec 7>&-
+sleep 1
+start_rsyslogd r5 "$sp2" "$udp5" >>"$tmp/err"
+wait $sender
+rc=$?
+cat "$tmp/sp2.err" >>"$tmp/err"
+wait_lines "$tmp/r5.log" $nrec
+[ $rc -eq 0 ] && grep -q "connection lost to\|cannot connect to" "$tmp/err" &&
+	verify "$tmp/r5.log" 1 syslog
+result $? "spool: a receiver restarted mid-stream gets every record once, in order"
+
+# A receiver that stalls and then resets the connection: what its TCP did
+# not acknowledge is sent again to the next connection, in order; only what
+# it acknowledged and never read (its receive queue at the reset) is lost,
+# which is all a syslog stream can promise.
+cat >"$tmp/staller.py" <<'PY'
+import json, re, socket, struct, sys, termios, fcntl, time
+out = sys.argv[1]
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+ls.bind(('127.0.0.1', 0))
+ls.listen(2)
+print(ls.getsockname()[1], flush=True)
+
+def frames(data):
+    seqs, off = [], 0
+    while True:
+        sp = data.find(b' ', off)
+        if sp < 0 or not data[off:sp].isdigit():
+            return seqs
+        end = sp + 1 + int(data[off:sp])
+        if end > len(data):
+            return seqs
+        seqs.append(int(re.search(rb' seq="(\d+)"', data[sp + 1:end]).group(1)))
+        off = end
+
+c1, _ = ls.accept()
+time.sleep(2)                      # read nothing: the forwarder stalls
+queued = struct.unpack('i', fcntl.ioctl(c1, termios.FIONREAD, b'\0' * 4))[0]
+got = b''
+while len(got) < queued:           # what its TCP acknowledged, unread
+    got = c1.recv(queued, socket.MSG_PEEK)
+c1.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+c1.close()                         # reset: that is lost
+ls.settimeout(30)                  # no second connection: nothing came again
+data = b''
+try:
+    c2, _ = ls.accept()
+    c2.settimeout(60)
+    while True:
+        b = c2.recv(65536)
+        if not b:
+            break
+        data += b
+except socket.timeout:
+    pass
+json.dump({'lost': frames(got), 'second': frames(data)}, open(out, 'w'))
+PY
+python3 "$tmp/staller.py" "$tmp/staller.json" >"$tmp/staller.port" 2>"$tmp/staller.err" &
+staller=$!
+i=0
+while [ ! -s "$tmp/staller.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+for i in 1 2 3 4 5 6 7 8; do cat "$bin"; done >"$tmp/many.bin"
+"$HG" events --input "$tmp/many.bin" --forward "tcp://127.0.0.1:$(cat "$tmp/staller.port")" \
+	--spool "$tmp/spool4" --timeout 60 >/dev/null 2>"$tmp/err"
+rc=$?
+wait $staller
+cat "$tmp/staller.err" >>"$tmp/err"
+[ $rc -eq 0 ] && python3 - "$tmp/staller.json" "$tmp/many.bin" >>"$tmp/err" 2>&1 <<'PY'
+import json, sys
+sys.path.insert(0, '.')
+import check_formats as cf
+got = json.load(open(sys.argv[1]))
+want = [r['seq'] for r in cf.records(sys.argv[2])]
+lost, second = got['lost'], got['second']
+# The second connection starts at or before the first record not wholly
+# acknowledged, and then has every record once, in order.
+j = len(want) - len(second)
+ok = want[:len(lost)] == lost and 0 <= j <= len(lost) and second == want[j:]
+print(f'{len(want)} records; acknowledged unread {len(lost)}; then {len(second)} '
+      f'from record {j + 1}' + ('' if ok else ': records missing or repeated'))
+sys.exit(0 if ok else 1)
+PY
+result $? "spool: after a reset, everything the receiver's TCP did not acknowledge comes again"
+
+# Its bound: beyond it records are dropped, counted and said.
+"$HG" events --input "$tmp/many.bin" --forward "tcp://127.0.0.1:$closed" \
+	--spool "$tmp/spool3" --spool-max 65536 --timeout 0 >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "spool full while sending to" "$tmp/err" &&
+	grep -q "forwarded 0 of $((8 * nrec)) records .*; [1-9][0-9]* dropped ([1-9][0-9]* queue full" "$tmp/err" &&
+	[ "$(stat -c %s "$tmp/spool3/spool")" -le 65536 ]
+result $? "spool: past --spool-max records are dropped, counted and reported"
+
 # TLS (RFC 5425): a CA, the receiver's certificate for 127.0.0.1, a client
 # certificate the receiver requires, and what must be refused: another CA,
 # a certificate for another name.
