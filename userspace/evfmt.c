@@ -117,6 +117,13 @@ bool hg_event_has_kv(const struct hg_event *ev)
 	       ev->type == HG_EVENT_HEARTBEAT;
 }
 
+/* The group a setting, load or heartbeat record's words go under. */
+const char *hg_kv_group(const struct hg_event *ev)
+{
+	return ev->type == HG_EVENT_SETTING ? "setting" :
+	       ev->type == HG_EVENT_LOAD ? "load" : "stats";
+}
+
 /* A heartbeat comes from no task: no pid, user or command to show. */
 bool hg_event_has_task(const struct hg_event *ev)
 {

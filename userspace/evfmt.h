@@ -126,6 +126,7 @@ struct hg_kv {
 bool hg_kv_next(const char **p, const char *end, struct hg_kv *kv);
 bool hg_kv_number(const struct hg_kv *kv);
 bool hg_event_has_kv(const struct hg_event *ev);
+const char *hg_kv_group(const struct hg_event *ev);
 bool hg_event_has_task(const struct hg_event *ev);
 enum hg_subject hg_exec_subject(const struct hg_event *ev);
 enum hg_level hg_event_level(const struct hg_event *ev);

@@ -215,13 +215,11 @@ static void print_allowlist(struct hg_rec *r)
 static void print_kv(struct hg_rec *r)
 {
 	const char *p = r->path, *end = r->path + r->ev->path_len;
-	const char *name = r->ev->type == HG_EVENT_SETTING ? "setting" :
-			   r->ev->type == HG_EVENT_LOAD ? "load" : "stats";
 	const char *sep = "";
 	struct hg_kv kv;
 	char key[40];
 
-	fprintf(r->f, ",\"%s\":{", name);
+	fprintf(r->f, ",\"%s\":{", hg_kv_group(r->ev));
 	while (hg_kv_next(&p, end, &kv)) {
 		fputs(sep, r->f);
 		sep = ",";

@@ -90,13 +90,12 @@ static void exec_attrs(struct hg_rec *r)
 static void kv_attrs(struct hg_rec *r)
 {
 	const char *p = r->path, *end = r->path + r->ev->path_len;
-	const char *prefix = r->ev->type == HG_EVENT_SETTING ? "setting" :
-			     r->ev->type == HG_EVENT_LOAD ? "load" : "stats";
 	struct hg_kv kv;
 	char key[48];
 
 	while (hg_kv_next(&p, end, &kv)) {
-		snprintf(key, sizeof(key), "%s_%.*s", prefix, (int)kv.key_len, kv.key);
+		snprintf(key, sizeof(key), "%s_%.*s", hg_kv_group(r->ev), (int)kv.key_len,
+			 kv.key);
 		attr(r, key, kv.val, kv.val_len);
 	}
 }

@@ -143,15 +143,13 @@ static void who_params(struct hg_rec *r)
 static void kv_params(struct hg_rec *r)
 {
 	const char *p = r->path, *end = r->path + r->ev->path_len;
-	const char *prefix = r->ev->type == HG_EVENT_SETTING ? "setting" :
-			     r->ev->type == HG_EVENT_LOAD ? "load" : "stats";
 	struct hg_kv kv;
 	char key[48];
 
 	while (hg_kv_next(&p, end, &kv)) {
 		/* An SD-NAME has 32 characters at most. */
-		if (snprintf(key, sizeof(key), "%s_%.*s", prefix, (int)kv.key_len,
-			     kv.key) <= 32)
+		if (snprintf(key, sizeof(key), "%s_%.*s", hg_kv_group(r->ev),
+			     (int)kv.key_len, kv.key) <= 32)
 			param(r, key, kv.val, kv.val_len);
 	}
 }

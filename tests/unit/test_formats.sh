@@ -148,15 +148,7 @@ result $? "--output to a path that cannot be opened: a clear error, exit 1"
 # one, and no record is lost or cut across the two.
 nrec=$(python3 -c 'import check_formats as cf, sys
 print(len(list(cf.records(sys.argv[1]))))' "$bin")
-python3 - "$bin" "$tmp/first.bin" "$tmp/rest.bin" <<'PY'
-import struct, sys
-data = open(sys.argv[1], 'rb').read()
-off = 0
-for i in range(5):
-    off += struct.unpack_from('<I', data, off)[0]
-open(sys.argv[2], 'wb').write(data[:off])
-open(sys.argv[3], 'wb').write(data[off:])
-PY
+python3 split_records.py "$bin" 5 "$tmp/first.bin" "$tmp/rest.bin"
 mkfifo "$tmp/rot.fifo"
 "$HG" events --input "$tmp/rot.fifo" --format json --output "$tmp/rot.json" 2>"$tmp/err" &
 reader=$!

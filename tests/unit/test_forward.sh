@@ -309,15 +309,7 @@ result $? "spool: the next run sends them first, each once, in order; the spool 
 
 # A receiver restarted in the middle of the stream misses nothing.
 mkfifo "$tmp/sp.fifo"
-python3 - "$bin" "$tmp/first.bin" "$tmp/rest.bin" <<'PY'
-import struct, sys
-data = open(sys.argv[1], 'rb').read()
-off = 0
-for i in range(10):
-    off += struct.unpack_from('<I', data, off)[0]
-open(sys.argv[2], 'wb').write(data[:off])
-open(sys.argv[3], 'wb').write(data[off:])
-PY
+python3 split_records.py "$bin" 10 "$tmp/first.bin" "$tmp/rest.bin"
 sp2=$(free_port STREAM)
 udp5=$(free_port DGRAM)
 start_rsyslogd r5 "$sp2" "$udp5" >"$tmp/err"

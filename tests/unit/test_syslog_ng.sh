@@ -16,16 +16,13 @@
 # Usage: HASHGATE=build/asan/hashgate sh tests/unit/test_syslog_ng.sh
 set -u
 
-HG=${HASHGATE:-$(dirname "$0")/../../build/asan/hashgate}
-HG=$(cd "$(dirname "$HG")" && pwd)/$(basename "$HG")
+. "$(dirname "$0")/tap.sh"
 cd "$(dirname "$0")" || exit 1
+tap_init sng
 here=$(pwd)
 root=${SYSLOG_NG_ROOT-$here/../../build/syslog-ng/root}
 bin=$here/golden/events.bin
-tmp=$(mktemp -d /tmp/hg-sng-XXXXXX)
 pid=
-n=0
-fail=0
 export HASHGATE_HOSTNAME=host-01 HASHGATE_PASSWD="$here/golden/passwd"
 
 cleanup() {
@@ -40,18 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		[ -s "$tmp/err" ] && sed 's/^/# /' "$tmp/err" | head -n 20
-		fail=1
-	fi
-	: >"$tmp/err"
-}
 
 tests="syslog-ng starts on loopback
 TCP syslog: every record, its structured data parsed
@@ -132,8 +117,8 @@ cp "$tmp/syslog-ng.out" "$tmp/err"
 [ $i -lt 100 ] && kill -0 $pid 2>/dev/null
 result $? "syslog-ng starts on loopback"
 
-# check LOG FORMAT: every golden record, in order, parsed into fields
-check() {
+# parsed LOG FORMAT: every golden record, in order, parsed into fields
+parsed() {
 	python3 - "$tmp/$1.log" "$2" "$bin" >"$tmp/err" 2>&1 <<'PY'
 import json, sys, time
 sys.path.insert(0, '.')
@@ -179,16 +164,16 @@ send() {	# send FORMAT URL [OPTION...]
 		{ cp "$tmp/send.err" "$tmp/err"; return 1; }
 }
 
-send syslog "tcp://127.0.0.1:$sys" && check sys syslog
+send syslog "tcp://127.0.0.1:$sys" && parsed sys syslog
 result $? "TCP syslog: every record, its structured data parsed"
-send json "udp://127.0.0.1:$json" && check json json
+send json "udp://127.0.0.1:$json" && parsed json json
 result $? "UDP JSON: every record, parsed by json-parser"
-send cef "tcp://127.0.0.1:$cef" && check cef cef
+send cef "tcp://127.0.0.1:$cef" && parsed cef cef
 result $? "TCP CEF: every record, parsed by kv-parser"
-send leef "tcp://127.0.0.1:$leef" && check leef leef
+send leef "tcp://127.0.0.1:$leef" && parsed leef leef
 result $? "TCP LEEF: every record, parsed by kv-parser"
 send syslog "tls://127.0.0.1:$tls" --tls-ca "$tmp/ca.pem" --tls-cert "$tmp/client.pem" \
-	--tls-key "$tmp/client.key" && check tls syslog
+	--tls-key "$tmp/client.key" && parsed tls syslog
 result $? "TLS syslog, client certificate verified: every record"
 
 echo "1..$n"
