@@ -302,35 +302,55 @@ static void ack(struct hg_fwd *fw)
 	refill(fw);
 }
 
-/* Into the spool, framed as it will be sent; -ENOBUFS when dropped. */
-static int spool_send(struct hg_fwd *fw, const char *msg, size_t len)
+/* @msg as it goes on the wire (TCP: "LEN SP MSG"), malloc'd; NULL: no memory. */
+static char *frame(const struct hg_fwd *fw, const char *msg, size_t len, size_t *out)
 {
 	char *buf = malloc(len + 24);
-	int hdr = 0, ret;
+	int hdr = 0;
 
-	if (!buf) {
-		fw->st.dropped_full++;
-		return -ENOBUFS;
-	}
+	if (!buf)
+		return NULL;
 	if (fw->tcp)
 		hdr = snprintf(buf, 24, "%zu ", len);
 	memcpy(buf + hdr, msg, len);
-	ret = hg_spool_append(fw->spool, buf, (size_t)hdr + len);
+	*out = (size_t)hdr + len;
+	return buf;
+}
+
+/* A record dropped because @what is full: said once for a run of drops. */
+static int dropped(struct hg_fwd *fw, const char *what)
+{
+	fw->st.dropped_full++;
+	if (!fw->full_reported)
+		hg_errorf("%s while sending to '%s': dropping records", what, fw->url);
+	fw->full_reported = true;
+	return -ENOBUFS;
+}
+
+/* Room again after a run of drops: say so, with the count so far. */
+static void room_again(struct hg_fwd *fw, const char *what)
+{
+	if (!fw->full_reported)
+		return;
+	hg_errorf("%s has room again; %llu records dropped so far", what,
+		  (unsigned long long)fw->st.dropped_full);
+	fw->full_reported = false;
+}
+
+/* Into the spool, framed as it will be sent; -ENOBUFS when dropped. */
+static int spool_send(struct hg_fwd *fw, const char *msg, size_t len)
+{
+	size_t size;
+	char *buf = frame(fw, msg, len, &size);
+	int ret;
+
+	if (!buf)
+		return dropped(fw, "out of memory");
+	ret = hg_spool_append(fw->spool, buf, size);
 	free(buf);
-	if (ret) {
-		fw->st.dropped_full++;
-		if (!fw->full_reported)
-			hg_errorf("%s while sending to '%s': dropping records",
-				  ret == -ENOSPC ? "spool full" : "cannot write the spool",
-				  fw->url);
-		fw->full_reported = true;
-		return -ENOBUFS;
-	}
-	if (fw->full_reported) {
-		hg_errorf("spool has room again; %llu records dropped so far",
-			  (unsigned long long)fw->st.dropped_full);
-		fw->full_reported = false;
-	}
+	if (ret)
+		return dropped(fw, ret == -ENOSPC ? "spool full" : "cannot write the spool");
+	room_again(fw, "spool");
 	refill(fw);
 	return 0;
 }
@@ -339,34 +359,20 @@ static int spool_send(struct hg_fwd *fw, const char *msg, size_t len)
 int hg_fwd_send(struct hg_fwd *fw, const char *msg, size_t len)
 {
 	struct msg *m;
-	int hdr = 0;
+	char what[64];
 
 	fw->st.queued++;
 	if (fw->spool)
 		return spool_send(fw, msg, len);
 	if (fw->count == fw->cap) {
-		fw->st.dropped_full++;
-		if (!fw->full_reported)
-			hg_errorf("forward queue full (%zu records) while sending to '%s': "
-				  "dropping records", fw->cap, fw->url);
-		fw->full_reported = true;
-		return -ENOBUFS;
+		snprintf(what, sizeof(what), "forward queue full (%zu records)", fw->cap);
+		return dropped(fw, what);
 	}
-	if (fw->full_reported) {
-		hg_errorf("forward queue has room again; %llu records dropped so far",
-			  (unsigned long long)fw->st.dropped_full);
-		fw->full_reported = false;
-	}
+	room_again(fw, "forward queue");
 	m = &fw->q[(fw->head + fw->count) % fw->cap];
-	m->buf = malloc(len + 24);
-	if (!m->buf) {
-		fw->st.dropped_full++;
-		return -ENOBUFS;
-	}
-	if (fw->tcp)
-		hdr = snprintf(m->buf, 24, "%zu ", len);
-	memcpy(m->buf + hdr, msg, len);
-	m->len = (size_t)hdr + len;
+	m->buf = frame(fw, msg, len, &m->len);
+	if (!m->buf)
+		return dropped(fw, "out of memory");
 	fw->count++;
 	return 0;
 }
