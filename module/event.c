@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The event stream: binary struct hg_event records in a bounded queue, read
- * by one reader from securityfs.
+ * from securityfs by any number of readers, each with its own cursor.
  *
  * A hook never waits for the reader. When the queue is full, or a record
  * cannot be allocated without sleeping where sleeping is not allowed, the
@@ -41,30 +41,58 @@
 #include "thunk.h"
 
 /*
- * Records waiting are bounded in number (event_ring) and in bytes (a path
- * can make a record 8 KiB): HG_EVENT_BYTES_PER_SLOT on average. So that one
+ * Records held are bounded in number (event_ring) and in bytes (a path can
+ * make a record 8 KiB): HG_EVENT_BYTES_PER_SLOT on average. So that one
  * user flooding the queue with their own denials cannot push out another's,
- * a user (by uid, in HG_UID_BUCKETS shares) may hold at most half of either
- * bound; their further records are dropped and counted while others still
- * find room.
+ * a user (by uid, in HG_UID_BUCKETS shares) may have at most half of either
+ * bound waiting for delivery; their further records are dropped and counted
+ * while others still find room.
+ *
+ * Readers: each open file has its own cursor, and every reader sees every
+ * record; none takes one from another. A reader of "events" is a consumer,
+ * the one that delivers (the forwarder): a record is delivered once any
+ * consumer has read it, and a consumer opened later starts after what was
+ * delivered, so a restarted forwarder neither repeats nor skips. A reader of
+ * "events_tap" (an administrator watching) delivers nothing: what it reads
+ * still waits for a consumer. A record is freed once delivered and read by
+ * every open reader. When the queue is full, the oldest delivered record
+ * makes room, so a stalled reader costs only itself (it finds the gap in
+ * dropped_before); a record nobody delivered yet is never pushed out: the
+ * new one is dropped and counted instead.
  */
 #define HG_EVENT_BYTES_PER_SLOT	1024
 #define HG_UID_BUCKETS_BITS	8
+/* The largest record: two paths (the executable and the file). */
+#define HG_EVENT_MAX_SIZE	ALIGN(sizeof(struct hg_event) + 2 * PATH_MAX, 8)
 
+struct hg_reader {
+	struct list_head node;	/* in ring.readers, under ring.lock */
+	u64 pos;		/* ring index of the next record to read */
+	u64 last_seq;		/* seq of the last record read */
+	bool consumer;
+	struct mutex read_lock;	/* one read(2) at a time on this file */
+	struct hg_event *copy;	/* HG_EVENT_MAX_SIZE: a record taken under lock */
+};
+
+/*
+ * Records have ring indexes, counting every record ever queued: the slots
+ * hold [first, end), delivered ones first: [first, delivered).
+ */
 static struct {
 	spinlock_t lock;	/* the fields below; taken by hooks, never held long */
 	struct hg_event **slots;
-	unsigned int size, head, count;
-	size_t bytes, max_bytes;
+	unsigned int size, head;	/* head: the slot of record first */
+	u64 first, delivered, end;
+	size_t bytes, max_bytes;	/* of the records held */
 	struct {
 		unsigned int count;
 		size_t bytes;
-	} by_uid[1 << HG_UID_BUCKETS_BITS];
+	} by_uid[1 << HG_UID_BUCKETS_BITS];	/* of those not delivered */
 	u64 next_seq;
 	u64 dropped;		/* since the last record queued */
 	u32 load_id;
 	wait_queue_head_t wait;
-	atomic_t reader;
+	struct list_head readers;
 } ring;
 
 static unsigned int uid_bucket(const struct hg_event *rec)
@@ -72,34 +100,80 @@ static unsigned int uid_bucket(const struct hg_event *rec)
 	return hash_32(rec->uid, HG_UID_BUCKETS_BITS);
 }
 
+/* The record at ring index @i, first <= i < end. Under ring.lock. */
+static struct hg_event *slot(u64 i)
+{
+	return ring.slots[(ring.head + (unsigned int)(i - ring.first)) % ring.size];
+}
+
+static bool full(size_t size)
+{
+	return ring.end - ring.first == ring.size ||
+	       ring.bytes + size > ring.max_bytes;
+}
+
 /* Room for @rec, its user's share included. Under ring.lock. */
 static bool room_for(const struct hg_event *rec)
 {
 	unsigned int b = uid_bucket(rec);
 
-	return ring.count < ring.size &&
-	       ring.bytes + rec->size <= ring.max_bytes &&
+	return !full(rec->size) &&
 	       ring.by_uid[b].count < ring.size / 2 &&
 	       ring.by_uid[b].bytes + rec->size <= ring.max_bytes / 2;
 }
 
-/* Account @rec in (@sign 1) or out (-1) of the queue. Under ring.lock. */
-static void account(const struct hg_event *rec, int sign)
+/* Count @rec in (@sign 1) or out (-1) of its user's share. Under ring.lock. */
+static void share(const struct hg_event *rec, int sign)
 {
 	unsigned int b = uid_bucket(rec);
 
-	ring.count += sign;
-	ring.bytes += sign * (ssize_t)rec->size;
 	ring.by_uid[b].count += sign;
 	ring.by_uid[b].bytes += sign * (ssize_t)rec->size;
+}
+
+/* Free the oldest record, delivered. Under ring.lock. */
+static void free_first(void)
+{
+	struct hg_event *rec = slot(ring.first);
+
+	ring.bytes -= rec->size;
+	ring.head = (ring.head + 1) % ring.size;
+	ring.first++;
+	kfree(rec);
+}
+
+/* Records up to @end (not included) are delivered. Under ring.lock. */
+static void deliver(u64 end)
+{
+	for (; ring.delivered < end; ring.delivered++)
+		share(slot(ring.delivered), -1);
+}
+
+/* Free what is delivered and every open reader has read. Under ring.lock. */
+static void trim(void)
+{
+	u64 done = ring.delivered;
+	struct hg_reader *r;
+
+	list_for_each_entry(r, &ring.readers, node)
+		done = min(done, r->pos);
+	while (ring.first < done)
+		free_first();
 }
 
 static void queue(struct hg_event *rec)
 {
 	unsigned long flags;
 
+	if (rec && WARN_ON_ONCE(rec->size > HG_EVENT_MAX_SIZE)) {
+		kfree(rec);
+		rec = NULL;
+	}
 	spin_lock_irqsave(&ring.lock, flags);
 	ring.next_seq++;
+	/* Readers that have not read the oldest delivered records lose them. */
+	while (rec && full(rec->size) && ring.first < ring.delivered)
+		free_first();
 	if (!rec || !room_for(rec)) {
 		ring.dropped++;
 		spin_unlock_irqrestore(&ring.lock, flags);
@@ -110,8 +184,10 @@ static void queue(struct hg_event *rec)
 	rec->seq = ring.next_seq;
 	rec->dropped_before = ring.dropped;
 	ring.dropped = 0;
-	ring.slots[(ring.head + ring.count) % ring.size] = rec;
-	account(rec, 1);
+	ring.slots[(ring.head + (unsigned int)(ring.end - ring.first)) % ring.size] = rec;
+	WRITE_ONCE(ring.end, ring.end + 1);	/* readable() peeks */
+	ring.bytes += rec->size;
+	share(rec, 1);
 	spin_unlock_irqrestore(&ring.lock, flags);
 	hg_stat_inc(HG_STAT_EVENTS);
 	wake_up_interruptible(&ring.wait);
@@ -412,112 +488,180 @@ void hg_event_heartbeat(const char *counters, bool locked)
 }
 
 /**
- * hg_event_queued() - records waiting for the reader
+ * hg_event_queued() - records no consumer has read yet
  */
 unsigned int hg_event_queued(void)
 {
-	return READ_ONCE(ring.count);
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&ring.lock, flags);
+	n = ring.end - ring.delivered;
+	spin_unlock_irqrestore(&ring.lock, flags);
+	return n;
 }
 
-/* Draining or holding the queue hides violations: CAP_MAC_ADMIN, as for writes. */
-static int events_open(struct inode *inode, struct file *file)
+/*
+ * Reading is seeing every violation: CAP_MAC_ADMIN, as for writes. A
+ * consumer starts after what was delivered; a tap at the oldest record
+ * held, so that it also sees what still waits for delivery.
+ */
+static int open_reader(struct file *file, bool consumer)
 {
+	struct hg_reader *r;
+	unsigned long flags;
+
 	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
 		return -EPERM;
-	if (atomic_cmpxchg(&ring.reader, 0, 1))
-		return -EBUSY;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->copy = kvmalloc(HG_EVENT_MAX_SIZE, GFP_KERNEL);
+	if (!r->copy) {
+		kfree(r);
+		return -ENOMEM;
+	}
+	mutex_init(&r->read_lock);
+	r->consumer = consumer;
+	spin_lock_irqsave(&ring.lock, flags);
+	r->pos = consumer ? ring.delivered : ring.first;
+	/* As if it had read what came before: the first record's gap counts. */
+	if (r->pos < ring.end)
+		r->last_seq = slot(r->pos)->seq - slot(r->pos)->dropped_before - 1;
+	else
+		r->last_seq = ring.next_seq - ring.dropped;
+	list_add_tail(&r->node, &ring.readers);
+	spin_unlock_irqrestore(&ring.lock, flags);
+	file->private_data = r;
 	return 0;
+}
+
+static int events_open(struct inode *inode, struct file *file)
+{
+	return open_reader(file, true);
+}
+
+static int events_tap_open(struct inode *inode, struct file *file)
+{
+	return open_reader(file, false);
 }
 
 static int events_release(struct inode *inode, struct file *file)
 {
-	atomic_set(&ring.reader, 0);
+	struct hg_reader *r = file->private_data;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring.lock, flags);
+	list_del(&r->node);
+	trim();
+	spin_unlock_irqrestore(&ring.lock, flags);
+	kvfree(r->copy);
+	kfree(r);
 	return 0;
 }
 
-static struct hg_event *pop_if_fits(size_t room, bool *too_big)
+/*
+ * Copy the reader's next record into r->copy if it fits in @room. Returns
+ * its ring index, -EAGAIN when there is none, -EINVAL when it does not fit.
+ * A record pushed out before this reader got to it is skipped: the seq gap
+ * says so.
+ */
+static s64 take(struct hg_reader *r, size_t room)
 {
-	struct hg_event *rec = NULL;
+	struct hg_event *rec;
 	unsigned long flags;
+	s64 ret = -EAGAIN;
 
-	*too_big = false;
 	spin_lock_irqsave(&ring.lock, flags);
-	if (ring.count) {
-		rec = ring.slots[ring.head];
+	if (r->pos < ring.first)
+		WRITE_ONCE(r->pos, ring.first);
+	if (r->pos < ring.end) {
+		rec = slot(r->pos);
 		if (rec->size > room) {
-			*too_big = true;
-			rec = NULL;
+			ret = -EINVAL;
 		} else {
-			ring.head = (ring.head + 1) % ring.size;
-			account(rec, -1);
+			memcpy(r->copy, rec, rec->size);
+			ret = r->pos;
 		}
 	}
 	spin_unlock_irqrestore(&ring.lock, flags);
-	return rec;
+	return ret;
+}
+
+/* The record at ring index @i reached the reader. */
+static void advance(struct hg_reader *r, u64 i)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring.lock, flags);
+	WRITE_ONCE(r->pos, i + 1);
+	r->last_seq = r->copy->seq;
+	if (r->consumer)
+		deliver(max(ring.delivered, r->pos));
+	trim();
+	spin_unlock_irqrestore(&ring.lock, flags);
+}
+
+static bool readable(struct hg_reader *r)
+{
+	return READ_ONCE(r->pos) < READ_ONCE(ring.end);
 }
 
 /*
- * A record the reader could not take: first in line again, or, when the
- * queue filled up meanwhile, counted as dropped by the record after it.
- * It was in the queue a moment ago: the per-user share is not asked again.
+ * Whole records only; EINVAL when the buffer cannot hold the next one. A
+ * record whose copy faults stays the reader's next. dropped_before is what
+ * this reader missed just before the record: the seq gap since the last
+ * record it read (records dropped, or pushed out before it read them).
  */
-static void push_back(struct hg_event *rec)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&ring.lock, flags);
-	if (ring.count < ring.size) {
-		ring.head = (ring.head + ring.size - 1) % ring.size;
-		ring.slots[ring.head] = rec;
-		account(rec, 1);
-		rec = NULL;
-	} else {
-		/* Lost just before the oldest record left, which says so. */
-		ring.slots[ring.head]->dropped_before++;
-	}
-	spin_unlock_irqrestore(&ring.lock, flags);
-	if (rec) {
-		hg_stat_inc(HG_STAT_EVENTS_DROPPED);
-		kfree(rec);
-	}
-}
-
-/* Whole records only; EINVAL when the buffer cannot hold the next one. */
 static ssize_t events_read(struct file *file, char __user *buf, size_t len,
 			   loff_t *ppos)
 {
-	struct hg_event *rec;
+	struct hg_reader *r = file->private_data;
+	struct hg_event *rec = r->copy;
 	size_t done = 0;
-	bool too_big;
+	s64 i = 0;
 	int ret;
 
 	if (!(file->f_flags & O_NONBLOCK)) {
-		ret = wait_event_interruptible(ring.wait, READ_ONCE(ring.count));
+		ret = wait_event_interruptible(ring.wait, readable(r));
 		if (ret)
 			return ret;
 	}
-	while ((rec = pop_if_fits(len - done, &too_big))) {
+	if (mutex_lock_interruptible(&r->read_lock))
+		return -ERESTARTSYS;
+	while ((i = take(r, len - done)) >= 0) {
+		rec->dropped_before = rec->seq - r->last_seq - 1;
 		if (copy_to_user(buf + done, rec, rec->size)) {
-			push_back(rec);
-			return done ?: -EFAULT;
+			i = -EFAULT;
+			break;
 		}
 		done += rec->size;
-		kfree(rec);
+		advance(r, i);
 	}
-	if (done)
-		return done;
-	return too_big ? -EINVAL : -EAGAIN;
+	mutex_unlock(&r->read_lock);
+	return done ?: i;
 }
 
 static __poll_t events_poll(struct file *file, poll_table *wait)
 {
+	struct hg_reader *r = file->private_data;
+
 	poll_wait(file, &ring.wait, wait);
-	return READ_ONCE(ring.count) ? EPOLLIN | EPOLLRDNORM : 0;
+	return readable(r) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 const struct file_operations hg_event_fops = {
 	.owner = THIS_MODULE,
 	.open = events_open,
+	.release = events_release,
+	.read = events_read,
+	.poll = events_poll,
+	.llseek = noop_llseek,
+};
+
+const struct file_operations hg_event_tap_fops = {
+	.owner = THIS_MODULE,
+	.open = events_tap_open,
 	.release = events_release,
 	.read = events_read,
 	.poll = events_poll,
@@ -539,6 +683,7 @@ int hg_event_init(unsigned int ring_size)
 	}
 	spin_lock_init(&ring.lock);
 	init_waitqueue_head(&ring.wait);
+	INIT_LIST_HEAD(&ring.readers);
 	ring.size = clamp(ring_size, 16U, 1U << 20);
 	ring.max_bytes = max_t(size_t, (size_t)ring.size * HG_EVENT_BYTES_PER_SLOT,
 			       64 * 1024);
@@ -554,12 +699,8 @@ int hg_event_init(unsigned int ring_size)
  */
 void hg_event_exit(void)
 {
-	while (ring.count) {
-		struct hg_event *rec = ring.slots[ring.head];
-
-		ring.head = (ring.head + 1) % ring.size;
-		account(rec, -1);
-		kfree(rec);
-	}
+	deliver(ring.end);
+	while (ring.first < ring.end)
+		free_first();
 	kvfree(ring.slots);
 }

@@ -26,5 +26,6 @@ void hg_event_heartbeat(const char *counters, bool locked);
 unsigned int hg_event_queued(void);
 
 extern const struct file_operations hg_event_fops;
+extern const struct file_operations hg_event_tap_fops;
 
 #endif /* _HG_EVENT_H */

@@ -373,6 +373,7 @@ static const struct {
 	{ "anon_exec", 0600, &anon_exec_fops },
 	{ "allowlist", 0600, &allowlist_fops },
 	{ "events", 0400, &hg_event_fops },
+	{ "events_tap", 0400, &hg_event_tap_fops },
 	{ "stats", 0444, &stats_fops },
 	{ "check", 0600, &check_fops },
 	{ "keys", 0600, &keys_fops },

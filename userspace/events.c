@@ -27,7 +27,7 @@
 #define SPOOL_MAX_DEFAULT	(64ULL << 20)
 
 static const char usage[] =
-	"Usage: hashgate events [--follow] [--format FMT] [--input FILE]\n"
+	"Usage: hashgate events [--follow] [--consume] [--format FMT] [--input FILE]\n"
 	"                       [--forward URL [--queue N] [--timeout SEC]\n"
 	"                        [--tls-ca FILE] [--tls-cert FILE [--tls-key FILE]]\n"
 	"                        [--spool DIR [--spool-max BYTES]]]\n"
@@ -35,6 +35,9 @@ static const char usage[] =
 	"                       [--journal] [--output FILE]\n"
 	"                       [--from-config [--config FILE]]\n"
 	"  -f, --follow       wait for new events instead of exiting when none are left\n"
+	"      --consume      deliver what is read, as the forwarder does: it is not\n"
+	"                     kept for the next consumer (default: watch, a tap that\n"
+	"                     leaves every record to the forwarder)\n"
 	"  -F, --format FMT   text (default), json (ECS), cef, leef or syslog (RFC 5424)\n"
 	"  -j, --json         same as --format json\n"
 	"  -i, --input FILE   read recorded binary records from FILE ('-': stdin)\n"
@@ -191,7 +194,11 @@ static long drain(struct out *o, const char *buf, size_t len)
 	return (long)off;
 }
 
-static int open_source(const char *input, char *path, size_t size)
+/*
+ * The module's stream: "events" for a consumer (what it reads is
+ * delivered), "events_tap" for a watcher; any number of each at once.
+ */
+static int open_source(const char *input, bool consume, char *path, size_t size)
 {
 	int fd, err;
 
@@ -203,7 +210,7 @@ static int open_source(const char *input, char *path, size_t size)
 		/* Blocking open, so a FIFO waits for its writer. */
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	} else {
-		hg_sfs_path(path, size, "events");
+		hg_sfs_path(path, size, consume ? "events" : "events_tap");
 		/* Non-blocking even with --follow: poll() waits, EAGAIN: drained. */
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	}
@@ -315,6 +322,7 @@ int events_main(int argc, char *argv[])
 		{ "tls-key", required_argument, NULL, 3 },
 		{ "spool", required_argument, NULL, 4 },
 		{ "spool-max", required_argument, NULL, 5 },
+		{ "consume", no_argument, NULL, 6 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -324,6 +332,7 @@ int events_main(int argc, char *argv[])
 	struct out o = { .fmt = HG_FMT_TEXT };
 	const char *input = NULL, *forward = NULL, *pen = NULL, *config = NULL;
 	bool follow = false, fmt_set = false, from_config = false, max_set = false;
+	bool consume = false;
 	uint64_t queue = QUEUE_DEFAULT, timeout = 10, max_record = 0;
 	struct hg_config cfg = { 0 };
 	char path[4096], host[256];
@@ -395,6 +404,9 @@ int events_main(int argc, char *argv[])
 						      optarg);
 			spool_max_set = true;
 			break;
+		case 6:
+			consume = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return HG_EXIT_OK;
@@ -406,6 +418,8 @@ int events_main(int argc, char *argv[])
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	if (follow && input)
 		return hg_usage_error(usage, "--follow reads the module; not with --input");
+	if (consume && input)
+		return hg_usage_error(usage, "--consume reads the module; not with --input");
 	if (config && !from_config)
 		return hg_usage_error(usage, "--config goes with --from-config");
 	if (from_config) {
@@ -478,7 +492,7 @@ int events_main(int argc, char *argv[])
 		ret = HG_EXIT_FAIL;
 		goto out;
 	}
-	fd = open_source(input, path, sizeof(path));
+	fd = open_source(input, consume, path, sizeof(path));
 	if (fd < 0) {
 		ret = -fd;
 		goto out;

@@ -31,10 +31,16 @@
  *                  ("<subject>: <key id>").
  *   keys_lock  rw  "0" or "1"; writing "1" forbids adding keys until reboot
  *                  and pins the module.
- *   events     r   binary struct hg_event records, one reader at a time
- *                  (EBUSY otherwise); read(2) returns whole records only and
+ *   events     r   binary struct hg_event records for a consumer (the
+ *                  forwarder): any number may read, each gets every record;
+ *                  one opened later starts after what a consumer has read
+ *                  (delivered). read(2) returns whole records only and
  *                  EINVAL if the buffer cannot hold the next one; blocks
- *                  unless O_NONBLOCK; poll(2) supported.
+ *                  unless O_NONBLOCK; poll(2) supported. dropped_before is
+ *                  what this reader missed just before the record.
+ *   events_tap r   the same records for a watcher: starts at the oldest
+ *                  record held, and what it reads is not delivered (it
+ *                  still waits for a consumer).
  *   stats      r   "name value" lines, one counter per line.
  *   anon_exec  rw  "allow", "audit" or "deny": the policy for anonymous
  *                  executable memory (and written private file pages made

@@ -199,7 +199,7 @@ w_list() {
 # Events: EVENTS_N would-denials (one per process) in audit mode.
 w_events() {
 	r=$1
-	hashgate events >/dev/null 2>&1	# drain
+	hashgate events --consume >/dev/null 2>&1	# drain
 	e0=$(stat_of events) d0=$(stat_of events_dropped)
 	t=$(hgb exec "$events_n" $D/denied)
 	e1=$(stat_of events) d1=$(stat_of events_dropped) q=$(stat_of events_queued)
@@ -208,7 +208,7 @@ w_events() {
 	emit events noreader "$r" dropped $((d1 - d0))
 	emit events noreader "$r" waiting "$q"
 	emit events noreader "$r" unaccounted $((events_n - (e1 - e0) - (d1 - d0)))
-	hashgate events >/dev/null 2>&1
+	hashgate events --consume >/dev/null 2>&1
 
 	e0=$(stat_of events) d0=$(stat_of events_dropped)
 	rm -f /tmp/ev.out

@@ -610,10 +610,10 @@ TEST_F_TIMEOUT(race, cache_remounted_tmpfs_same_size_rewrite_in_same_tick, 300)
 
 /* ---------------------------------------------------------------------- */
 /*
- * 3. The events file needs CAP_MAC_ADMIN. Root without it (dropped from
- * the bounding, effective, permitted and inheritable sets; uid stays 0),
- * and root in a user namespace, get EPERM; their attempt leaves the real
- * reader able to open the file (no EBUSY).
+ * 3. The event files (the consumer's and the tap) need CAP_MAC_ADMIN.
+ * Root without it (dropped from the bounding, effective, permitted and
+ * inheritable sets; uid stays 0), and root in a user namespace, get EPERM
+ * from both; the real reader opens the file beside them.
  */
 static int drop_mac_admin(void)
 {
@@ -659,6 +659,7 @@ struct open_report {
 	int setup;		/* 0, or errno of the setup */
 	int mode_write;		/* errno of writing "enforce" to mode */
 	int events_open;	/* 0 opened, else errno */
+	int tap_open;		/* the same for events_tap */
 };
 
 /*
@@ -669,7 +670,7 @@ struct open_report {
 static void events_open_attempt(struct __test_metadata *_metadata,
 				int (*setup)(void), const char *who)
 {
-	struct open_report r = { -1, -1, -1 };
+	struct open_report r = { -1, -1, -1, -1 };
 	int rep[2], go[2], st, fd, reader;
 	char c = 0;
 	pid_t pid;
@@ -688,6 +689,8 @@ static void events_open_attempt(struct __test_metadata *_metadata,
 			r.mode_write = -ret;
 			fd = open(HG_FS "/events", O_RDONLY | O_NONBLOCK);
 			r.events_open = fd < 0 ? errno : 0;
+			fd = open(HG_FS "/events_tap", O_RDONLY | O_NONBLOCK);
+			r.tap_open = fd < 0 ? errno : 0;
 		}
 		if (write(rep[1], &r, sizeof(r)) != sizeof(r))
 			_exit(2);
@@ -708,15 +711,18 @@ static void events_open_attempt(struct __test_metadata *_metadata,
 	close(rep[0]);
 	close(go[1]);
 
-	TH_LOG("%s: setup %d, mode write %s, events open %s; real reader %s", who,
+	TH_LOG("%s: setup %d, mode write %s, events open %s, events_tap open %s; "
+	       "real reader %s", who,
 	       r.setup, r.mode_write ? strerror(r.mode_write) : "allowed",
 	       r.events_open ? strerror(r.events_open) : "SUCCEEDED",
+	       r.tap_open ? strerror(r.tap_open) : "SUCCEEDED",
 	       reader ? strerror(reader) : "ok");
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	ASSERT_EQ(0, r.setup);
 	/* The child really lacks CAP_MAC_ADMIN where hashgate looks. */
 	ASSERT_EQ(EPERM, r.mode_write);
 	EXPECT_EQ(EPERM, r.events_open);
+	EXPECT_EQ(EPERM, r.tap_open);
 	EXPECT_EQ(0, reader);
 }
 

@@ -253,9 +253,11 @@ static int try_everything(void *arg)
 	STEP(30, hg_write("check", "/tests/hello", 12) == want);
 	fd = open_sfs("events", O_RDONLY | O_NONBLOCK);
 	STEP(31, fd == want);
+	fd = open_sfs("events_tap", O_RDONLY | O_NONBLOCK);
+	STEP(32, fd == want);
 	/* The tool says so in its exit status: 4, permission. */
-	STEP(32, hg_sh("hashgate mode audit 2>/dev/null") == 4);
-	STEP(33, hg_sh("hashgate mode off 2>/dev/null") == 4);
+	STEP(33, hg_sh("hashgate mode audit 2>/dev/null") == 4);
+	STEP(34, hg_sh("hashgate mode off 2>/dev/null") == 4);
 	return 0;
 }
 

@@ -21,6 +21,7 @@ echo 0 >"$sfs/lock"
 echo "5 2" >"$sfs/allowlist"
 printf 'execs 10\ndenied 2\n' >"$sfs/stats"
 : >"$sfs/events"
+: >"$sfs/events_tap"
 chmod 755 "$tmp"
 chmod 644 "$sfs"/*
 export HASHGATE_SECURITYFS="$sfs"
@@ -73,8 +74,10 @@ check "bad list: short digest reported" 1 "$tmp/bad:2: digest is shorter" -- \
 	"$HG" load "$tmp/bad"
 check "bad list: kernel side untouched" 0 "" -- cmp "$sfs/allowlist" "$tmp/before"
 
-# Hostile event records, in the module's binary layout, read back.
-python3 - "$sfs/events" <<'PY'
+# Hostile event records, in the module's binary layout, read back: all
+# three on the tap (what 'hashgate events' reads), the first alone on the
+# consumer's file (--consume).
+python3 - "$sfs/events_tap" "$sfs/events" <<'PY'
 import struct, sys
 fmt = '<IBBBBQQQQQQIIIIIBBBB32s16sHHI'
 out = b''
@@ -86,6 +89,8 @@ for i, p in enumerate(paths):
                       1234, 22, 123, 1, 0, 0xffffffff, 1, 2, 1, 1, b'\xab' * 32,
                       b'evil\n"', len(exe), len(p), 0) + exe + p
     out += rec + b'\0' * (size - len(rec))
+    if i == 0:
+        open(sys.argv[2], 'wb').write(out)
 open(sys.argv[1], 'wb').write(out)
 PY
 check "events text: one line per record" 0 "" -- sh -c "[ \$('$HG' events | wc -l) = 3 ]"
@@ -94,6 +99,10 @@ check "events --json parses" 0 "" -- sh -c "'$HG' events --json | python3 -c \
 	'import json,sys; l=[json.loads(x) for x in sys.stdin]; \
 	assert len(l) == 3 and l[0][\"file\"][\"path\"].startswith(\"/tmp/a\\nb\")'"
 check "events: dropped_before shown" 0 "seq=2 .*dropped_before=1" -- "$HG" events
+check "events --consume reads the consumer's file" 0 "" -- \
+	sh -c "[ \$('$HG' events --consume | wc -l) = 1 ]"
+check "events --consume with --input: usage error" 2 "not with --input" -- \
+	"$HG" events --consume --input "$sfs/events"
 
 echo "1..$n"
 exit $fail
