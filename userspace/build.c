@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hashgate build: walk directory trees and print a sha256sum-format
- * allowlist of what the kernel would have to verify, sorted by path so the
- * output of two runs over the same tree diff cleanly. The walking and
- * hashing are in walk.c, the digest cache in cache.c.
+ * hashgate build: print a sha256sum-format allowlist of what the kernel
+ * would have to verify, sorted by path so the output of two runs over the
+ * same input diff cleanly: from live directory trees (walk.c, with the
+ * digest cache of cache.c), a staged tree under --root, or the release's
+ * own artifacts, never extracted (release.c, release_archive.c, oci.c):
+ * Debian packages, root file system tarballs, OCI image layouts. Paths are
+ * the ones the kernel reports on the target, and entries from artifacts
+ * say where they come from ("# hashgate-from:" lines).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +16,7 @@
 #include <unistd.h>
 
 #include "listtext.h"
+#include "release.h"
 #include "subcommands.h"
 #include "util.h"
 #include "walk.h"
@@ -21,8 +26,25 @@
 static const char usage[] =
 	"Usage: hashgate build [-o FILE] [--all] [--jobs N] [--exclude GLOB]...\n"
 	"                      [--cache FILE] [--progress|--no-progress] PATH...\n"
+	"       hashgate build [-o FILE] [--all] --root DIR [PATH...]\n"
+	"       hashgate build [-o FILE] [--all] [--merged-usr|--split-usr]\n"
+	"                      --from-deb FILE.deb... | --from-tar FILE... |\n"
+	"                      --from-oci DIR\n"
 	"  Hash ELF executables, shared objects and executable '#!' scripts\n"
-	"  under each PATH (one filesystem, symlinks not followed).\n"
+	"  under each PATH (one filesystem, symlinks not followed), or in a\n"
+	"  release's artifacts, read without extracting them.\n"
+	"      --root DIR      a staged tree or mounted image: paths are written\n"
+	"                      relative to DIR (PATHs are inside it; default /)\n"
+	"      --from-deb      the arguments are Debian packages: the files they\n"
+	"                      install, each with its package and version\n"
+	"      --from-tar      the arguments are root file system tarballs (plain,\n"
+	"                      gzip, xz, zstd, bzip2), applied in order\n"
+	"      --from-oci      the argument is an OCI image layout directory: its\n"
+	"                      image's layers in order, whiteouts honoured\n"
+	"      --merged-usr, --split-usr\n"
+	"                      whether the target has /bin, /sbin and /lib* as\n"
+	"                      symlinks into /usr (default: what a root file\n"
+	"                      system says; merged for packages, as Debian 12)\n"
 	"  -o, --output FILE   write the list to FILE instead of stdout\n"
 	"  -a, --all           hash every regular file\n"
 	"  -j, --jobs N        hashing threads (default: online CPUs)\n"
@@ -33,15 +55,35 @@ static const char usage[] =
 	"      --progress      show a progress line on stderr (default: if a terminal)\n"
 	"      --no-progress   never show it\n";
 
-static int write_list(struct hg_walk *w, const char *output)
+enum source { FROM_TREE, FROM_ROOT, FROM_DEB, FROM_TAR, FROM_OCI };
+
+static FILE *open_output(const char *output)
 {
 	FILE *out = output ? fopen(output, "we") : stdout;
-	size_t i;
 
-	if (!out) {
+	if (!out)
 		hg_error("cannot create", output, errno);
+	return out;
+}
+
+static int close_output(FILE *out, const char *output)
+{
+	if (fflush(out) || ferror(out) || (out != stdout && fclose(out))) {
+		hg_error("cannot write", output ? output : "<stdout>",
+			 errno ? errno : EIO);
 		return -1;
 	}
+	return 0;
+}
+
+/* @strip: the length of the --root prefix to take off each path. */
+static int write_list(struct hg_walk *w, const char *output, size_t strip)
+{
+	FILE *out = open_output(output);
+	size_t i;
+
+	if (!out)
+		return -1;
 	for (i = 0; i < w->n; i++) {
 		const struct hg_item *it = &w->v[i];
 
@@ -49,14 +91,96 @@ static int write_list(struct hg_walk *w, const char *output)
 			hg_error("cannot hash", it->path, it->err);
 			w->failed = true;
 		} else if (it->selected) {
-			hg_listtext_write(out, it->digest, it->path, strlen(it->path));
+			const char *p = it->path + strip;
+
+			hg_listtext_write(out, it->digest, *p ? p : "/", strlen(*p ? p : "/"));
 		}
 	}
-	if (fflush(out) || ferror(out) || (out != stdout && fclose(out))) {
-		hg_error("cannot write", output ? output : "<stdout>",
-			 errno ? errno : EIO);
+	return close_output(out, output);
+}
+
+/* A release's list; nothing at all when an artifact could not be read. */
+static int write_release(struct hg_release *r, const char *output)
+{
+	const char *origin = NULL;
+	FILE *out;
+	size_t i;
+
+	if (r->failed || hg_rel_finish(r)) {
+		hg_errorf("no list written: the release could not be read whole");
 		return -1;
 	}
+	out = open_output(output);
+	if (!out)
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		const struct hg_rel_entry *e = &r->v[i];
+
+		if (e->origin != origin)
+			hg_listtext_write_origin(out, e->origin);
+		origin = e->origin;
+		hg_listtext_write(out, e->digest, e->path, strlen(e->path));
+	}
+	return close_output(out, output);
+}
+
+static int build_release(enum source from, char **args, int n, bool all,
+			 enum hg_usr_merge usr, const char *output)
+{
+	struct hg_release r = { .all = all, .usr = usr, .rootfs = from != FROM_DEB };
+	int i, ret;
+
+	if (from == FROM_OCI && n != 1) {
+		hg_errorf("--from-oci takes one image layout directory");
+		return HG_EXIT_USAGE;
+	}
+	for (i = 0; i < n; i++, r.layer++) {
+		if (from == FROM_DEB)
+			hg_rel_read_deb(&r, args[i]);
+		else if (from == FROM_TAR)
+			hg_rel_read_tar(&r, args[i], NULL);
+		else
+			hg_rel_read_oci(&r, args[i]);
+	}
+	ret = write_release(&r, output);
+	hg_rel_free(&r);
+	return ret ? HG_EXIT_FAIL : HG_EXIT_OK;
+}
+
+/* --root DIR: its tree, or PATHs inside it; paths written relative to DIR. */
+static int walk_root(struct hg_walk *w, const char *dir, char **paths, int n,
+		     size_t *strip)
+{
+	char *root = realpath(dir, NULL), *p, *real;
+	int i;
+
+	if (!root) {
+		hg_error("cannot resolve", dir, errno);
+		return -1;
+	}
+	*strip = strcmp(root, "/") ? strlen(root) : 0;
+	for (i = 0; i < (n ? n : 1); i++) {
+		if (asprintf(&p, "%s/%s", root, n ? paths[i] : "") < 0) {
+			free(root);
+			return -1;
+		}
+		/* A PATH must not leave DIR, by ".." or an absolute symlink. */
+		real = realpath(p, NULL);
+		if (!real) {
+			hg_error("cannot resolve", p, errno);
+			w->failed = true;
+		} else if (*strip && (strncmp(real, root, *strip) ||
+				      (real[*strip] && real[*strip] != '/'))) {
+			hg_errorf("'%s' leads to '%s', outside --root %s", paths[i],
+				  real, root);
+			w->failed = true;
+		} else {
+			hg_walk_root(w, real);
+		}
+		free(real);
+		free(p);
+	}
+	free(root);
 	return 0;
 }
 
@@ -70,6 +194,12 @@ int build_main(int argc, char *argv[])
 		{ "cache", required_argument, NULL, 'c' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'N' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "from-deb", no_argument, NULL, 1 },
+		{ "from-tar", no_argument, NULL, 2 },
+		{ "from-oci", no_argument, NULL, 3 },
+		{ "merged-usr", no_argument, NULL, 4 },
+		{ "split-usr", no_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -78,7 +208,10 @@ int build_main(int argc, char *argv[])
 	unsigned long jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
 	struct hg_walk w = { .hash = true, .excludes = excludes };
 	struct hg_cache *cache = NULL;
-	const char *output = NULL, *cache_file = NULL;
+	const char *output = NULL, *cache_file = NULL, *root = NULL;
+	enum hg_usr_merge usr = HG_USR_AUTO;
+	enum source from = FROM_TREE;
+	size_t strip = 0;
 	int c, progress = -1;
 	uint64_t v;
 
@@ -111,6 +244,21 @@ int build_main(int argc, char *argv[])
 		case 'N':
 			progress = 0;
 			break;
+		case 'r':
+		case 1:
+		case 2:
+		case 3:
+			if (from != FROM_TREE)
+				return hg_usage_error(usage, "one of --root, --from-deb, "
+						      "--from-tar and --from-oci");
+			from = c == 'r' ? FROM_ROOT : c == 1 ? FROM_DEB :
+			       c == 2 ? FROM_TAR : FROM_OCI;
+			root = c == 'r' ? optarg : NULL;
+			break;
+		case 4:
+		case 5:
+			usr = c == 4 ? HG_USR_MERGED : HG_USR_SPLIT;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return HG_EXIT_OK;
@@ -118,7 +266,19 @@ int build_main(int argc, char *argv[])
 			return hg_usage_error(usage, NULL);
 		}
 	}
-	if (optind == argc)
+	if (usr != HG_USR_AUTO && from != FROM_DEB && from != FROM_TAR && from != FROM_OCI)
+		return hg_usage_error(usage, "--merged-usr and --split-usr go with "
+				      "--from-deb, --from-tar or --from-oci");
+	if (from >= FROM_DEB) {
+		if (optind == argc)
+			return hg_usage_error(usage, "expected the artifacts to read");
+		if (cache_file || w.nexcludes)
+			return hg_usage_error(usage, "--cache and --exclude are for "
+					      "directory trees");
+		return build_release(from, argv + optind, argc - optind, w.all, usr,
+				     output);
+	}
+	if (optind == argc && from != FROM_ROOT)
 		return hg_usage_error(usage, "expected at least one PATH");
 	w.progress = progress < 0 ? isatty(STDERR_FILENO) : progress;
 	if (cache_file) {
@@ -129,11 +289,16 @@ int build_main(int argc, char *argv[])
 		w.cache = cache;
 	}
 
-	for (; optind < argc; optind++)
-		hg_walk_root(&w, argv[optind]);
+	if (root) {
+		if (walk_root(&w, root, argv + optind, argc - optind, &strip))
+			w.failed = true;
+	} else {
+		for (; optind < argc; optind++)
+			hg_walk_root(&w, argv[optind]);
+	}
 	hg_walk_sort(&w);
 	hg_walk_run(&w, jobs);
-	if (write_list(&w, output))
+	if (write_list(&w, output, strip))
 		w.failed = true;
 	if (cache_file && hg_cache_save(cache_file, &w))
 		w.failed = true;

@@ -72,18 +72,34 @@ static void emit(enum kind k, const struct hg_text_entry *o,
 		printf("%s{\"path\":", *first ? "" : ",");
 		hg_escape_json(stdout, e->path, e->len);
 		if (k == CHANGED)
-			printf(",\"old_sha256\":\"%s\",\"new_sha256\":\"%s\"}", a, b);
+			printf(",\"old_sha256\":\"%s\",\"new_sha256\":\"%s\"", a, b);
 		else
-			printf(",\"sha256\":\"%s\"}", k == ADDED ? b : a);
+			printf(",\"sha256\":\"%s\"", k == ADDED ? b : a);
+		if (o && o->origin) {
+			printf(",\"%s\":", k == CHANGED ? "old_origin" : "origin");
+			hg_escape_json(stdout, o->origin, strlen(o->origin));
+		}
+		if (n && n->origin) {
+			printf(",\"%s\":", k == CHANGED ? "new_origin" : "origin");
+			hg_escape_json(stdout, n->origin, strlen(n->origin));
+		}
+		putchar('}');
 		*first = false;
 		return;
 	}
 	fputs(k == ADDED ? "+ " : k == REMOVED ? "- " : "~ ", stdout);
 	hg_print_path(stdout, e->path, e->len);
 	if (k == CHANGED)
-		printf(" sha256:%s -> sha256:%s\n", a, b);
+		printf(" sha256:%s -> sha256:%s", a, b);
 	else
-		printf(" sha256:%s\n", k == ADDED ? b : a);
+		printf(" sha256:%s", k == ADDED ? b : a);
+	if (k == CHANGED && ((o->origin || n->origin) &&
+			     (!o->origin || !n->origin || strcmp(o->origin, n->origin))))
+		printf(" (from %s -> %s)", o->origin ? o->origin : "?",
+		       n->origin ? n->origin : "?");
+	else if (e->origin)
+		printf(" (from %s)", e->origin);
+	putchar('\n');
 }
 
 /* For --json: walk both sorted lists, emit the entries of kind @k; how many. */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "digest.h"
@@ -46,4 +47,46 @@ int hg_digest_fd(int fd, uint8_t digest[HG_DIGEST_SIZE])
 out:
 	EVP_MD_CTX_free(ctx);
 	return ret;
+}
+
+struct hg_digest {
+	EVP_MD_CTX *ctx;
+};
+
+int hg_digest_begin(struct hg_digest **d)
+{
+	*d = malloc(sizeof(**d));
+	if (!*d)
+		return -ENOMEM;
+	(*d)->ctx = EVP_MD_CTX_new();
+	if (!(*d)->ctx || !EVP_DigestInit_ex((*d)->ctx, EVP_sha256(), NULL)) {
+		hg_digest_free(*d);
+		*d = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int hg_digest_update(struct hg_digest *d, const void *buf, size_t len)
+{
+	return EVP_DigestUpdate(d->ctx, buf, len) ? 0 : -ENOMEM;
+}
+
+/* Finish and free @d. */
+int hg_digest_end(struct hg_digest *d, uint8_t digest[HG_DIGEST_SIZE])
+{
+	unsigned int len = 0;
+	int ret = EVP_DigestFinal_ex(d->ctx, digest, &len) && len == HG_DIGEST_SIZE ?
+		  0 : -ENOMEM;
+
+	hg_digest_free(d);
+	return ret;
+}
+
+void hg_digest_free(struct hg_digest *d)
+{
+	if (d) {
+		EVP_MD_CTX_free(d->ctx);
+		free(d);
+	}
 }

@@ -4,7 +4,8 @@
  * and 'hashgate build' both produce it. Lines are "<64 hex>  <path>" or
  * "<64 hex> *<path>"; a leading backslash marks a path escaped with \\, \n
  * and \r as coreutils does. '#' starts a comment; "# hashgate-serial: N"
- * sets the serial. Errors are collected, never fatal one by one, so a user
+ * sets the serial; "# hashgate-from: ORIGIN" says where the entries after
+ * it come from (a package, an image layer), until the next such line. Errors are collected, never fatal one by one, so a user
  * fixes a whole file in one pass.
  */
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "util.h"
 
 #define DIRECTIVE "hashgate-serial:"
+#define FROM "hashgate-from:"
 
 static int hexval(int c)
 {
@@ -54,12 +56,43 @@ static const char *unescape(char *s, size_t *len)
 	return NULL;
 }
 
-static const char *parse_directive(const char *s, struct hg_text_list *list)
+/* "# hashgate-from: ORIGIN": the origin of the entries that follow. */
+static const char *parse_from(const char *s, struct hg_text_list *list,
+			      const char **origin)
+{
+	char **v, *o;
+	size_t n;
+
+	s += strlen(FROM);
+	s += strspn(s, " \t");
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (!n)
+		return "'# hashgate-from:' without an origin";
+	if (*origin && strlen(*origin) == n && !memcmp(*origin, s, n))
+		return NULL;
+	v = realloc(list->origins, (list->norigins + 1) * sizeof(*v));
+	if (!v)
+		return strerror(ENOMEM);
+	list->origins = v;
+	o = strndup(s, n);
+	if (!o)
+		return strerror(ENOMEM);
+	list->origins[list->norigins++] = o;
+	*origin = o;
+	return NULL;
+}
+
+static const char *parse_directive(const char *s, struct hg_text_list *list,
+				   const char **origin)
 {
 	char num[32];
 	size_t n;
 
 	s += strspn(s, " \t");
+	if (!strncmp(s, FROM, strlen(FROM)))
+		return parse_from(s, list, origin);
 	if (strncmp(s, DIRECTIVE, strlen(DIRECTIVE)))
 		return NULL;			/* an ordinary comment */
 	s += strlen(DIRECTIVE);
@@ -176,20 +209,20 @@ int hg_listtext_parse(FILE *in, const char *name, struct hg_text_list *list, FIL
 	unsigned long lineno = 0;
 	size_t cap = 0;
 	char *line = NULL;
-	const char *why;
+	const char *why, *origin = NULL;
 	ssize_t n;
 	int errors = 0, ret;
 
 	memset(list, 0, sizeof(*list));
 	while ((n = getline(&line, &cap, in)) >= 0) {
-		struct hg_text_entry e = { .line = ++lineno };
+		struct hg_text_entry e = { .line = ++lineno, .origin = origin };
 
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		if (line[strspn(line, " \t")] == '\0' && !memchr(line, '\0', n))
 			continue;
 		if (line[0] == '#')
-			why = parse_directive(line + 1, list);
+			why = parse_directive(line + 1, list, &origin);
 		else
 			why = parse_line(line, n, &e);
 		if (why) {
@@ -232,6 +265,9 @@ void hg_listtext_free(struct hg_text_list *list)
 	for (i = 0; i < list->count; i++)
 		free(list->entries[i].path);
 	free(list->entries);
+	for (i = 0; i < list->norigins; i++)
+		free(list->origins[i]);
+	free(list->origins);
 	memset(list, 0, sizeof(*list));
 }
 
@@ -256,4 +292,10 @@ void hg_listtext_write(FILE *out, const uint8_t *digest, const char *path, size_
 			fputc(path[i], out);
 	}
 	fputc('\n', out);
+}
+
+/* Where the entries written next come from; sha256sum -c skips the line. */
+void hg_listtext_write_origin(FILE *out, const char *origin)
+{
+	fprintf(out, "# " FROM " %s\n", origin);
 }

@@ -14,6 +14,7 @@ struct hg_text_entry {
 	char *path;		/* unescaped bytes, NUL-terminated for convenience */
 	size_t len;
 	unsigned long line;
+	const char *origin;	/* its "# hashgate-from:" line's, or NULL */
 };
 
 /* A parsed text allowlist; after a clean parse, sorted by path and unique. */
@@ -22,10 +23,13 @@ struct hg_text_list {
 	size_t count, cap;
 	bool has_serial;	/* a "# hashgate-serial: N" line was seen */
 	uint64_t serial;
+	char **origins;		/* of "# hashgate-from:" lines, owned here */
+	size_t norigins;
 };
 
 int hg_listtext_parse(FILE *in, const char *name, struct hg_text_list *list, FILE *err);
 void hg_listtext_free(struct hg_text_list *list);
 void hg_listtext_write(FILE *out, const uint8_t *digest, const char *path, size_t len);
+void hg_listtext_write_origin(FILE *out, const char *origin);
 
 #endif /* _HG_LISTTEXT_H */

@@ -153,25 +153,35 @@ struct hg_item *hg_walk_find(const struct hg_walk *w, const char *path)
 	return bsearch(&key, w->v, w->n, sizeof(*w->v), cmp_item);
 }
 
-/* What the kernel checks: ELF programs and libraries, and #! scripts. */
+/*
+ * What the kernel checks: ELF programs and libraries, and #! scripts; from
+ * the first bytes of a file (@head, @n of them) and its mode. Shared with
+ * the archive readers (release_archive.c): one rule for trees and releases.
+ */
+bool hg_wanted(const unsigned char *head, size_t n, unsigned int mode)
+{
+	unsigned int type;
+
+	if (n >= 2 && head[0] == '#' && head[1] == '!')
+		return mode & 0111;
+	if (n < HG_WANTED_HEAD || memcmp(head, "\177ELF", 4))
+		return false;
+	/* e_type sits at offset 16 in both ELF classes, in EI_DATA byte order. */
+	if (head[5] == 2)
+		type = (unsigned int)head[16] << 8 | head[17];
+	else
+		type = (unsigned int)head[17] << 8 | head[16];
+	return type == 2 || type == 3;	/* ET_EXEC, ET_DYN */
+}
+
 static int wanted(int fd, const struct stat *st)
 {
-	unsigned char h[18];
-	unsigned int type;
+	unsigned char h[HG_WANTED_HEAD];
 	ssize_t n = pread(fd, h, sizeof(h), 0);
 
 	if (n < 0)
 		return -errno;
-	if (n >= 2 && h[0] == '#' && h[1] == '!')
-		return !!(st->st_mode & 0111);
-	if (n < (ssize_t)sizeof(h) || memcmp(h, "\177ELF", 4))
-		return 0;
-	/* e_type sits at offset 16 in both ELF classes, in EI_DATA byte order. */
-	if (h[5] == 2)
-		type = (unsigned int)h[16] << 8 | h[17];
-	else
-		type = (unsigned int)h[17] << 8 | h[16];
-	return type == 2 || type == 3;	/* ET_EXEC, ET_DYN */
+	return hg_wanted(h, (size_t)n, st->st_mode);
 }
 
 static bool from_cache(struct hg_walk *w, struct hg_item *it)

@@ -42,6 +42,10 @@ struct hg_walk {
 	atomic_ullong bytes, cache_hits;
 };
 
+/* Bytes of a file's start that hg_wanted() looks at. */
+#define HG_WANTED_HEAD	18
+
+bool hg_wanted(const unsigned char *head, size_t n, unsigned int mode);
 int hg_walk_root(struct hg_walk *w, const char *arg);
 int hg_walk_add(struct hg_walk *w, const char *path, size_t len);
 void hg_walk_sort(struct hg_walk *w);
