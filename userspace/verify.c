@@ -3,7 +3,11 @@
  * hashgate verify LIST [PATH...]: does the disk still match a text
  * allowlist? Every listed file is hashed again (in parallel, walk.c);
  * with PATHs, the executables found under them (as 'hashgate build' finds
- * them) that LIST lacks are reported too. Findings, in path order:
+ * them) that LIST lacks are reported too. With a list built from a
+ * release ('hashgate build --from-deb'), that is: what here is not from
+ * the release, what of it changed here, what is missing; each finding
+ * about a listed file names the file's origin. --root DIR checks a staged
+ * tree or a mounted image instead of /. Findings, in path order:
  *
  *   changed PATH sha256:LISTED -> sha256:ON-DISK
  *   missing PATH
@@ -27,10 +31,13 @@
 #define MAX_EXCLUDES	256
 
 static const char usage[] =
-	"Usage: hashgate verify [--json] [--jobs N] [--exclude GLOB]... LIST [PATH...]\n"
+	"Usage: hashgate verify [--json] [--jobs N] [--exclude GLOB]... [--root DIR]\n"
+	"                       LIST [PATH...]\n"
 	"  Report listed files whose bytes no longer match LIST (changed, missing,\n"
-	"  unreadable) and, with PATHs, executables under them that LIST lacks\n"
-	"  (unlisted); exit 1 on any finding.\n"
+	"  unreadable; with where LIST says they come from) and, with PATHs,\n"
+	"  executables under them that LIST lacks (unlisted); exit 1 on any finding.\n"
+	"      --root DIR      LIST's paths (and PATHs) are inside DIR, a staged\n"
+	"                      tree or a mounted image\n"
 	"  -j, --jobs N        hashing threads (default: online CPUs)\n"
 	"  -x, --exclude GLOB  skip paths matching GLOB under PATH; repeatable\n"
 	"      --json          one JSON object with the findings\n";
@@ -40,8 +47,9 @@ static const char *const kind_names[] = { "changed", "missing", "unreadable", "u
 
 struct finding {
 	int kind;
-	const char *path;
+	const char *path;	/* as the target has it, --root taken off */
 	const uint8_t *listed, *disk;
+	const char *origin;	/* the listed file's, or NULL */
 	int err;
 };
 
@@ -58,6 +66,8 @@ static void print_text(const struct finding *f)
 	} else if (f->kind == UNREADABLE) {
 		printf(": %s", strerror(f->err));
 	}
+	if (f->origin)
+		printf(" (from %s)", f->origin);
 	putchar('\n');
 }
 
@@ -74,6 +84,10 @@ static void print_json(const struct finding *f, bool first)
 	} else if (f->kind == UNREADABLE) {
 		printf(",\"error\":");
 		hg_escape_json(stdout, strerror(f->err), strlen(strerror(f->err)));
+	}
+	if (f->origin) {
+		printf(",\"origin\":");
+		hg_escape_json(stdout, f->origin, strlen(f->origin));
 	}
 	putchar('}');
 }
@@ -113,6 +127,7 @@ int verify_main(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'J' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "exclude", required_argument, NULL, 'x' },
+		{ "root", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -125,6 +140,8 @@ int verify_main(int argc, char *argv[])
 	struct hg_text_list list;
 	struct finding *fs = NULL;
 	const char *name;
+	char *root = NULL, *p;
+	size_t strip = 0;
 	bool json = false;
 	uint64_t v;
 	FILE *f;
@@ -146,19 +163,32 @@ int verify_main(int argc, char *argv[])
 						      MAX_EXCLUDES);
 			excludes[tw.nexcludes++] = optarg;
 			break;
+		case 'r':
+			free(root);
+			root = realpath(optarg, NULL);
+			if (!root) {
+				hg_error("cannot resolve", optarg, errno);
+				return HG_EXIT_FAIL;
+			}
+			strip = strcmp(root, "/") ? strlen(root) : 0;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return HG_EXIT_OK;
 		default:
+			free(root);
 			return hg_usage_error(usage, NULL);
 		}
 	}
-	if (optind == argc)
+	if (optind == argc) {
+		free(root);
 		return hg_usage_error(usage, "expected a LIST");
+	}
 	name = argv[optind++];
 	f = strcmp(name, "-") ? fopen(name, "re") : stdin;
 	if (!f) {
 		hg_error("cannot open", name, errno);
+		free(root);
 		return HG_EXIT_FAIL;
 	}
 	c = hg_listtext_parse(f, name, &list, stderr);
@@ -170,15 +200,27 @@ int verify_main(int argc, char *argv[])
 		else
 			hg_errorf("'%s' has %d error%s", name, c, c == 1 ? "" : "s");
 		hg_listtext_free(&list);
+		free(root);
 		return HG_EXIT_FAIL;
 	}
 
-	for (i = 0; i < list.count; i++)
-		if (hg_walk_add(&lw, list.entries[i].path, list.entries[i].len))
+	for (i = 0; i < list.count; i++) {
+		int err;
+
+		if (asprintf(&p, "%s%s", strip ? root : "", list.entries[i].path) < 0)
 			goto oom;
+		err = hg_walk_add(&lw, p, strlen(p));
+		free(p);
+		if (err)
+			goto oom;
+	}
 	hg_walk_run(&lw, jobs);
-	for (; optind < argc; optind++)
-		hg_walk_root(&tw, argv[optind]);
+	for (; optind < argc; optind++) {
+		if (asprintf(&p, "%s/%s", strip ? root : "", argv[optind]) < 0)
+			goto oom;
+		hg_walk_root(&tw, strip ? p : argv[optind]);
+		free(p);
+	}
 	hg_walk_sort(&tw);
 	hg_walk_run(&tw, jobs);
 
@@ -188,7 +230,10 @@ int verify_main(int argc, char *argv[])
 	/* lw.v[i] is list.entries[i]: added in order, never sorted. */
 	for (i = 0; i < lw.n; i++) {
 		const struct hg_item *it = &lw.v[i];
-		struct finding fd = { .path = it->path, .err = it->err };
+		struct finding fd = {
+			.path = it->path + strip, .err = it->err,
+			.origin = list.entries[i].origin,
+		};
 
 		if (it->err == ENOENT || it->err == ENOTDIR)
 			fd.kind = MISSING;
@@ -207,8 +252,13 @@ int verify_main(int argc, char *argv[])
 		if (it->err) {
 			hg_error("cannot read", it->path, it->err);
 			tw.failed = true;
-		} else if (it->selected && !listed(&list, it->path)) {
-			fs[nf++] = (struct finding){ .kind = UNLISTED, .path = it->path };
+		} else if (it->selected) {
+			/* Outside DIR (a symlink in a PATH): never from the release. */
+			bool inside = !strncmp(it->path, root ? root : "", strip);
+			const char *path = it->path + (inside ? strip : 0);
+
+			if (!inside || !listed(&list, path))
+				fs[nf++] = (struct finding){ .kind = UNLISTED, .path = path };
 		}
 	}
 	if (nf)
@@ -240,6 +290,7 @@ oom:
 	hg_error("cannot allocate", NULL, ENOMEM);
 out:
 	free(fs);
+	free(root);
 	hg_walk_free(&lw);
 	hg_walk_free(&tw);
 	hg_listtext_free(&list);

@@ -242,5 +242,27 @@ check "diff: an added file names its package" 1 "+ /usr/bin/hgscript.new .*(from
 check "diff --json: origins" 1 '"new_origin":"deb hgtest 1.0-2 amd64"' -- \
 	"$HG" diff --json "$tmp/deb.list" "$tmp/deb2.list"
 
+# A server (here a staged tree) against the release's list: what is not
+# from the release, what of it changed, what is missing, with provenance.
+s=$tmp/server
+dpkg-deb -x "$tmp/hgtest.deb" "$s"
+echo >>"$s/bin/hgscript"
+rm "$s/bin/hgtrue-hardlink"
+cp /bin/true "$s/bin/intruder"
+check "verify --root: a changed release file, with its package" 1 \
+	"^changed /bin/hgscript sha256:.* (from deb hgtest 1.0-1 amd64)$" -- \
+	"$HG" verify --root "$s" "$tmp/split.list" /bin /usr
+check "verify --root: a missing release file, with its package" 1 \
+	"^missing /bin/hgtrue-hardlink (from deb hgtest 1.0-1 amd64)$" -- \
+	"$HG" verify --root "$s" "$tmp/split.list" /bin /usr
+check "verify --root: an executable that is not from the release" 1 "^unlisted /bin/intruder$" -- \
+	"$HG" verify --root "$s" "$tmp/split.list" /bin /usr
+check "verify --root --json: origins" 1 '"kind":"missing","path":"/bin/hgtrue-hardlink","origin":"deb hgtest 1.0-1 amd64"' -- \
+	"$HG" verify --json --root "$s" "$tmp/split.list" /bin /usr
+rm "$s/bin/intruder" && cp "$p/bin/hgtrue" "$s/bin/hgtrue-hardlink"
+sed -i '$d' "$s/bin/hgscript"
+check "verify --root: the extracted release itself has no finding" 0 "" -- \
+	"$HG" verify --root "$s" "$tmp/split.list" /bin /usr
+
 echo "1..$n"
 exit $fail
