@@ -39,6 +39,9 @@ const char *const hg_cfg_onfail_names[3] = {
 	[HG_ONFAIL_AUDIT] = "audit", [HG_ONFAIL_KEEP] = "keep",
 	[HG_ONFAIL_ENFORCE] = "enforce",
 };
+const char *const hg_cfg_apt_hook_names[3] = {
+	[HG_APT_REFUSE] = "refuse", [HG_APT_WARN] = "warn", [HG_APT_OFF] = "off",
+};
 const char *const hg_cfg_format_names[5] = {
 	[HG_CFG_FMT_ECS] = "ecs", [HG_CFG_FMT_CEF] = "cef", [HG_CFG_FMT_LEEF] = "leef",
 	[HG_CFG_FMT_SYSLOG] = "syslog", [HG_CFG_FMT_TEXT] = "text",
@@ -170,6 +173,16 @@ static int p_anon_exec(struct hg_config *c, const char *v, char *why, size_t siz
 	if (parse_word(order, 3, "anon_exec policy", v, &i, why, size))
 		return -1;
 	c->anon_exec = hg_cfg_lookup(hg_cfg_anon_names, __HG_ANON_MAX, v, strlen(v));
+	return 0;
+}
+
+static int p_apt_hook(struct hg_config *c, const char *v, char *why, size_t size)
+{
+	int i;
+
+	if (parse_word(hg_cfg_apt_hook_names, 3, "apt_hook", v, &i, why, size))
+		return -1;
+	c->apt_hook = (enum hg_apt_hook)i;
 	return 0;
 }
 
@@ -373,6 +386,7 @@ static const struct {
 	{ "format", p_format, false },
 	{ "enterprise_number", p_enterprise_number, false },
 	{ "on_list_failure", p_on_list_failure, false },
+	{ "apt_hook", p_apt_hook, false },
 	{ "initramfs", p_initramfs, false },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -799,6 +813,8 @@ static int print_key(const struct hg_config *cfg, const char *key)
 		puts(cfg->enterprise_number);
 	else if (!strcmp(key, "on_list_failure"))
 		puts(hg_cfg_onfail_names[cfg->on_list_failure]);
+	else if (!strcmp(key, "apt_hook"))
+		puts(hg_cfg_apt_hook_names[cfg->apt_hook]);
 	else if (!strcmp(key, "initramfs"))
 		puts(yes_no[cfg->initramfs > 0]);
 	return fflush(stdout) ? HG_EXIT_FAIL : HG_EXIT_OK;
@@ -808,7 +824,7 @@ static const char config_usage[] =
 	"Usage: hashgate config [--config FILE] get KEY\n"
 	"       hashgate config [--config FILE] check\n"
 	"  get    print KEY as the file sets it: one path a line for keys, the\n"
-	"         default for on_list_failure and initramfs, nothing for a key\n"
+	"         default for on_list_failure, apt_hook and initramfs, nothing for a key\n"
 	"         the file does not set\n"
 	"  check  parse the file; every error as FILE:LINE, exit 1 if any\n"
 	"  -c, --config FILE  read FILE (default: $HASHGATE_CONFIG, else\n"

@@ -22,6 +22,13 @@ enum hg_on_list_failure {
 	HG_ONFAIL_ENFORCE,	/* the configured mode anyway (fail closed) */
 };
 
+/* What the APT hook does with packages whose executables are not listed. */
+enum hg_apt_hook {
+	HG_APT_REFUSE,		/* in enforce: refuse the transaction */
+	HG_APT_WARN,		/* say so, let it go on */
+	HG_APT_OFF,		/* not even look */
+};
+
 /* Event forwarding formats, as 'hashgate events --format' names them. */
 enum hg_config_format {
 	HG_CFG_FMT_ECS,
@@ -53,6 +60,7 @@ struct hg_config {
 	int format;			/* enum hg_config_format */
 	char enterprise_number[HG_CONFIG_PEN_MAX + 1];	/* "" when unset */
 	enum hg_on_list_failure on_list_failure;	/* default: audit */
+	enum hg_apt_hook apt_hook;	/* default: refuse */
 	int initramfs;			/* 0 or 1: for the initramfs hook */
 };
 
@@ -82,6 +90,7 @@ int hg_last_apply_read(struct hg_last_apply *la);
 extern const char *const hg_cfg_mode_names[__HG_MODE_MAX];
 extern const char *const hg_cfg_anon_names[__HG_ANON_MAX];
 extern const char *const hg_cfg_onfail_names[3];
+extern const char *const hg_cfg_apt_hook_names[3];
 extern const char *const hg_cfg_format_names[5];
 int hg_cfg_lookup(const char *const *names, size_t n, const char *s, size_t len);
 

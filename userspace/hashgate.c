@@ -27,6 +27,7 @@ static const struct {
 	{ "keys", keys_main, "Add, list or lock the keys trusted for signed lists" },
 	{ "diff", diff_main, "Show entries added, removed and changed between two lists" },
 	{ "verify", verify_main, "Check files on disk against a list" },
+	{ "apt-hook", apt_hook_main, "Refuse packages whose executables the list lacks (APT)" },
 	{ "check", check_main, "Ask the module whether it would allow files, and why" },
 	{ "events", events_main, "Print decision, list and mode events" },
 	{ "module", module_main, "Load or unload the kernel module" },

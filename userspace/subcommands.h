@@ -26,6 +26,7 @@ int keygen_main(int argc, char *argv[]);
 int keys_main(int argc, char *argv[]);
 int apply_main(int argc, char *argv[]);
 int config_main(int argc, char *argv[]);
+int apt_hook_main(int argc, char *argv[]);
 
 /* Shared between subcommands: 'apply' loads the module as 'module load' does. */
 #define HG_LOAD_QUIET		0x1	/* errors only */

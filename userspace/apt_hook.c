@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hashgate apt-hook: before dpkg unpacks anything, are the executables of
+ * the packages about to be installed on the allowlist? APT runs it as a
+ * DPkg::Pre-Install-Pkgs command (etc/apt/apt.conf.d/50hashgate), with the
+ * .deb files on standard input, one per line. A program or library that
+ * the list lacks could not run once installed while enforcing: the next
+ * restart of the service that uses it would fail. In enforce mode the
+ * transaction is refused (apt_hook = refuse, the default) or let through
+ * with a warning (apt_hook = warn); otherwise it only warns. The packages
+ * are read as 'hashgate build --from-deb' reads them, nothing extracted.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "list_format.h"
+#include "listblob.h"
+#include "release.h"
+#include "subcommands.h"
+#include "util.h"
+
+#define MAX_SHOWN	50	/* files named before "and N more" */
+
+static const char usage[] =
+	"Usage: hashgate apt-hook [--config FILE] [--list FILE] [--warn] [PACKAGE.deb...]\n"
+	"  Check the executables of the packages APT is about to install (on\n"
+	"  standard input, one .deb a line, as DPkg::Pre-Install-Pkgs gives them,\n"
+	"  or as arguments) against the allowlist: in enforce mode, refuse the\n"
+	"  transaction (exit 1) when one is not on it.\n"
+	"  -c, --config FILE  hashgate.conf (default " HG_CONFIG_DEFAULT "): its\n"
+	"                     allowlist and apt_hook settings\n"
+	"  -l, --list FILE    this allowlist (text or blob) instead of the config's\n"
+	"  -w, --warn         only warn, whatever apt_hook says\n";
+
+/* The digests of @file (a text list or a compiled blob). */
+static int load_list(const char *file, uint8_t **blob, struct hg_list_view *view)
+{
+	uint8_t *in = NULL;
+	size_t len, size;
+	int ret = hg_read_file(file, HG_INPUT_MAX, &in, &len);
+
+	if (ret || !len) {
+		hg_error_text("cannot read", file, ret ? strerror(-ret) : "empty file");
+		free(in);
+		return -1;
+	}
+	if (hg_listblob_is_blob(in, len)) {
+		*blob = in;
+	} else {
+		ret = hg_listblob_compile(file, in, len, NULL, 0, false, blob, &size);
+		free(in);
+		if (ret)
+			return -1;
+		len = size;
+	}
+	if (hg_list_parse(*blob, len, view)) {
+		hg_error_text("not a valid allowlist", file, "malformed or truncated");
+		free(*blob);
+		*blob = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The packages, from the arguments or from APT on standard input. */
+static int read_packages(struct hg_release *r, char **argv, int argc)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int i, count = 0;
+
+	for (i = 0; i < argc; i++, r->layer++, count++)
+		hg_rel_read_deb(r, argv[i]);
+	if (argc)
+		return count;
+	while ((n = getline(&line, &cap, stdin)) > 0) {
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (!n)
+			continue;
+		hg_rel_read_deb(r, line);
+		r->layer++;
+		count++;
+	}
+	free(line);
+	return count;
+}
+
+int apt_hook_main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "list", required_argument, NULL, 'l' },
+		{ "warn", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct hg_release r = { .usr = HG_USR_AUTO };
+	const char *config = NULL, *list = NULL;
+	struct hg_config cfg = { 0 };
+	struct hg_list_view view;
+	uint8_t *blob = NULL;
+	bool warn = false, enforcing, refuse;
+	char mode[32] = "";
+	size_t i, bad = 0;
+	int c, ret, packages;
+
+	while ((c = getopt_long(argc, argv, "c:l:wh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'l':
+			list = optarg;
+			break;
+		case 'w':
+			warn = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return HG_EXIT_OK;
+		default:
+			return hg_usage_error(usage, NULL);
+		}
+	}
+	/* Not loaded, or off or audit: what would not run is said, nothing refused. */
+	enforcing = hg_sfs_read("mode", mode, sizeof(mode)) > 0 && !strncmp(mode, "enforce", 7);
+	ret = hg_config_load(hg_config_path(config), &cfg);
+	if (ret && !list) {
+		/* Unchecked packages while enforcing could lock the server out. */
+		hg_errorf("cannot check the packages without hashgate.conf%s",
+			  enforcing ? ": refusing the transaction (enforce mode)" : "");
+		return enforcing ? HG_EXIT_FAIL : HG_EXIT_OK;
+	}
+	if (!ret && cfg.apt_hook == HG_APT_OFF && !list) {
+		hg_config_free(&cfg);
+		return HG_EXIT_OK;
+	}
+	warn = warn || (!ret && cfg.apt_hook == HG_APT_WARN);
+	refuse = enforcing && !warn;
+	if (!list)
+		list = cfg.allowlist;
+	if (!list) {
+		hg_errorf("no allowlist in %s: nothing to check the packages against",
+			  hg_config_path(config));
+		hg_config_free(&cfg);
+		return HG_EXIT_OK;
+	}
+	if (load_list(list, &blob, &view)) {
+		hg_config_free(&cfg);
+		return refuse ? HG_EXIT_FAIL : HG_EXIT_OK;
+	}
+	packages = read_packages(&r, argv + optind, argc - optind);
+	if (r.failed || hg_rel_finish(&r)) {
+		hg_errorf("the packages could not all be read: %s", refuse ?
+			  "refusing the transaction (enforce mode)" : "going on");
+		ret = refuse ? HG_EXIT_FAIL : HG_EXIT_OK;
+		goto out;
+	}
+	for (i = 0; i < r.n; i++) {
+		const struct hg_rel_entry *e = &r.v[i];
+
+		if (hg_list_has_digest(&view, e->digest))
+			continue;
+		if (bad++ < MAX_SHOWN)
+			hg_errorf("not on the allowlist: %s (from %s)", e->path, e->origin);
+	}
+	if (bad > MAX_SHOWN)
+		hg_errorf("... and %zu more", bad - MAX_SHOWN);
+	if (!bad) {
+		ret = HG_EXIT_OK;
+		goto out;
+	}
+	hg_errorf("%zu file%s in %d package%s would not be allowed to run by %s (serial %llu)%s",
+		  bad, bad == 1 ? "" : "s", packages, packages == 1 ? "" : "s", list,
+		  (unsigned long long)view.serial,
+		  enforcing ? "" : "; the module is not enforcing, nothing refused");
+	if (refuse)
+		hg_errorf("refusing the transaction (enforce mode, apt_hook = refuse): load a "
+			  "list that covers these packages first (hashgate build --from-deb, "
+			  "sign, load), or set apt_hook = warn");
+	ret = refuse ? HG_EXIT_FAIL : HG_EXIT_OK;
+out:
+	hg_rel_free(&r);
+	free(blob);
+	hg_config_free(&cfg);
+	return ret;
+}
