@@ -36,7 +36,8 @@ static const char usage[] =
 	"      --root DIR      a staged tree or mounted image: paths are written\n"
 	"                      relative to DIR (PATHs are inside it; default /)\n"
 	"      --from-deb      the arguments are Debian packages: the files they\n"
-	"                      install, each with its package and version\n"
+	"                      install, each with its package and version (--jobs\n"
+	"                      packages at a time)\n"
 	"      --from-tar      the arguments are root file system tarballs (plain,\n"
 	"                      gzip, xz, zstd, bzip2), applied in order\n"
 	"      --from-oci      the argument is an OCI image layout directory: its\n"
@@ -125,7 +126,7 @@ static int write_release(struct hg_release *r, const char *output)
 }
 
 static int build_release(enum source from, char **args, int n, bool all,
-			 enum hg_usr_merge usr, const char *output)
+			 enum hg_usr_merge usr, unsigned long jobs, const char *output)
 {
 	struct hg_release r = { .all = all, .usr = usr, .rootfs = from != FROM_DEB };
 	int i, ret;
@@ -134,10 +135,10 @@ static int build_release(enum source from, char **args, int n, bool all,
 		hg_errorf("--from-oci takes one image layout directory");
 		return HG_EXIT_USAGE;
 	}
-	for (i = 0; i < n; i++, r.layer++) {
-		if (from == FROM_DEB)
-			hg_rel_read_deb(&r, args[i]);
-		else if (from == FROM_TAR)
+	if (from == FROM_DEB)
+		hg_rel_read_debs(&r, args, (size_t)n, jobs);
+	for (i = 0; from != FROM_DEB && i < n; i++, r.layer++) {
+		if (from == FROM_TAR)
 			hg_rel_read_tar(&r, args[i], NULL);
 		else
 			hg_rel_read_oci(&r, args[i]);
@@ -276,7 +277,7 @@ int build_main(int argc, char *argv[])
 			return hg_usage_error(usage, "--cache and --exclude are for "
 					      "directory trees");
 		return build_release(from, argv + optind, argc - optind, w.all, usr,
-				     output);
+				     jobs, output);
 	}
 	if (optind == argc && from != FROM_ROOT)
 		return hg_usage_error(usage, "expected at least one PATH");

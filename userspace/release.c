@@ -11,7 +11,9 @@
  * root: a ".." component is refused, not resolved.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +166,10 @@ static void entry_free(struct hg_rel_entry *e)
 	e->path = e->link = NULL;
 }
 
-/* By path, then in the order added: the last of a path is the one that stays. */
+/*
+ * By path, then in the order the artifacts apply and the order added: the
+ * last of a path is the one that stays.
+ */
 static int cmp_added(const void *a, const void *b)
 {
 	const struct hg_rel_entry *x = a, *y = b;
@@ -172,6 +177,8 @@ static int cmp_added(const void *a, const void *b)
 
 	if (c)
 		return c;
+	if (x->layer != y->layer)
+		return x->layer < y->layer ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -406,6 +413,114 @@ int hg_rel_finish(struct hg_release *r)
 	}
 	r->n = o;
 	return r->failed ? -1 : 0;
+}
+
+/* Move what @src read into @dst; @src is left empty. 0 or -ENOMEM. */
+static int merge(struct hg_release *dst, struct hg_release *src)
+{
+	struct hg_rel_entry *v = dst->v;
+	struct hg_rel_whiteout *wh = dst->wh;
+	char **o = dst->origins;
+
+	if (src->n && dst->n + src->n > dst->cap) {
+		v = realloc(dst->v, (dst->n + src->n) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		dst->v = v;
+		dst->cap = dst->n + src->n;
+	}
+	if (src->nwh) {
+		wh = realloc(dst->wh, (dst->nwh + src->nwh) * sizeof(*wh));
+		if (!wh)
+			return -ENOMEM;
+		dst->wh = wh;
+	}
+	if (src->norigins) {
+		o = realloc(dst->origins, (dst->norigins + src->norigins) * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		dst->origins = o;
+	}
+	if (src->n)
+		memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	if (src->nwh)
+		memcpy(dst->wh + dst->nwh, src->wh, src->nwh * sizeof(*src->wh));
+	dst->nwh += src->nwh;
+	if (src->norigins)
+		memcpy(dst->origins + dst->norigins, src->origins,
+		       src->norigins * sizeof(*o));
+	dst->norigins += src->norigins;
+	dst->failed |= src->failed;
+	src->n = src->nwh = src->norigins = 0;
+	return 0;
+}
+
+struct deb_pool {
+	struct hg_release *parts;	/* one a package */
+	char *const *files;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *deb_worker(void *arg)
+{
+	struct deb_pool *p = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
+		hg_rel_read_deb(&p->parts[i], p->files[i]);
+	return NULL;
+}
+
+/**
+ * hg_rel_read_debs() - Debian packages into @r, @jobs at a time
+ * @files: the packages, in the order they apply (a path two of them ship
+ *	is the later one's)
+ *
+ * Each package is read on its own (decompressing is most of the work),
+ * then all are put together in order. 0, or -1 after an error said.
+ */
+int hg_rel_read_debs(struct hg_release *r, char *const *files, size_t n,
+		     unsigned long jobs)
+{
+	struct deb_pool p = { .files = files, .n = n };
+	pthread_t *tids = NULL;
+	unsigned long i, started = 0;
+	int ret = 0;
+
+	p.parts = calloc(n ? n : 1, sizeof(*p.parts));
+	if (!p.parts) {
+		hg_error("cannot allocate", NULL, ENOMEM);
+		r->failed = true;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		p.parts[i] = (struct hg_release){
+			.all = r->all, .usr = r->usr, .rootfs = r->rootfs,
+			.layer = r->layer + (unsigned int)i,
+		};
+	if (jobs > n)
+		jobs = n ? n : 1;
+	tids = calloc(jobs, sizeof(*tids));
+	for (i = 0; tids && i < jobs && pthread_create(&tids[i], NULL, deb_worker, &p) == 0; i++)
+		started++;
+	if (!started)
+		deb_worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	r->layer += (unsigned int)n;
+	for (i = 0; i < n; i++) {
+		if (!ret && merge(r, &p.parts[i])) {
+			hg_error("cannot allocate", NULL, ENOMEM);
+			r->failed = true;
+			ret = -1;
+		}
+		hg_rel_free(&p.parts[i]);
+	}
+	free(p.parts);
+	return r->failed ? -1 : ret;
 }
 
 void hg_rel_free(struct hg_release *r)

@@ -65,6 +65,8 @@ struct hg_rel_entry *hg_rel_add(struct hg_release *r, const char *archive,
 int hg_rel_whiteout(struct hg_release *r, const char *archive,
 		    const char *name, bool opaque);
 int hg_rel_finish(struct hg_release *r);
+int hg_rel_read_debs(struct hg_release *r, char *const *files, size_t n,
+		     unsigned long jobs);
 void hg_rel_free(struct hg_release *r);
 
 /* release_archive.c: artifacts, read with libarchive. */

@@ -51,7 +51,7 @@ static int fail(struct hg_release *r, struct archive *a, const char *what)
 static int hash_data(struct hg_release *r, struct archive *a, const char *what,
 		     struct hg_rel_entry *e)
 {
-	static unsigned char buf[BLOCK];
+	static _Thread_local unsigned char buf[BLOCK];
 	unsigned char head[HG_WANTED_HEAD];
 	size_t have = 0;
 	struct hg_digest *d = NULL;

@@ -78,6 +78,12 @@ result $? "perl-base: the hard link /usr/bin/perl5.* listed with perl's digest"
 	grep -q '^# hashgate-from: deb libc6 ' "$tmp/all.list"
 result $? "several packages at once: merged /usr, each entry's package named"
 
+# Packages are read several at a time: the list is the same as one at a time.
+"$HG" build --from-deb --jobs 1 "$debs"/*.deb >"$tmp/j1.list" 2>"$tmp/err" &&
+	"$HG" build --from-deb --jobs 4 "$debs"/*.deb >"$tmp/j4.list" 2>>"$tmp/err" &&
+	cmp "$tmp/j1.list" "$tmp/j4.list" >>"$tmp/err" 2>&1 && [ -s "$tmp/j1.list" ]
+result $? "--from-deb --jobs 4: the same list as --jobs 1"
+
 # A root file system tarball in each compression: what --root finds in it.
 r=$tmp/rootfs
 mkdir -p "$r/usr/bin" "$r/usr/lib" "$r/etc" "$r/opt/app"
