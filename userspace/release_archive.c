@@ -245,52 +245,108 @@ static char *control_field(const char *text, const char *field)
 	return NULL;
 }
 
-/* "deb NAME VERSION ARCH" from the control.tar member being read. */
-static const char *deb_origin(struct hg_release *r, struct archive *in,
-			      const char *file)
+/* The maintainer scripts dpkg keeps as /var/lib/dpkg/info/PACKAGE.SCRIPT. */
+static const char *const scripts[] = { "preinst", "postinst", "prerm", "postrm", "config" };
+#define NSCRIPTS	(sizeof(scripts) / sizeof(*scripts))
+
+static int script_index(const char *p)
 {
+	size_t i;
+
+	if (!strncmp(p, "./", 2))
+		p += 2;
+	for (i = 0; i < NSCRIPTS; i++)
+		if (!strcmp(p, scripts[i]))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The control.tar member being read: its control file gives the origin,
+ * "deb NAME VERSION ARCH", and its maintainer scripts, which run at every
+ * upgrade, are entries under the names dpkg installs them as
+ * ("NAME:ARCH.postinst" for a Multi-Arch: same package).
+ */
+static const char *deb_control(struct hg_release *r, struct archive *in,
+			       const char *file)
+{
+	struct hg_rel_entry script[NSCRIPTS] = { 0 };
+	bool have[NSCRIPTS] = { false };
 	struct archive_entry *ae;
 	const char *origin = NULL;
-	char *text = NULL, *name, *version, *arch;
+	char *text = NULL, *name = NULL, *version = NULL, *arch = NULL, *ma = NULL;
+	size_t i;
+	int st;
 
-	while (archive_read_next_header(in, &ae) == ARCHIVE_OK) {
+	while ((st = archive_read_next_header(in, &ae)) == ARCHIVE_OK) {
 		const char *p = archive_entry_pathname(ae);
 		la_int64_t size = archive_entry_size(ae);
-		la_ssize_t n;
+		int k = p ? script_index(p) : -1;
 
-		if (!p || (strcmp(p, "./control") && strcmp(p, "control")))
+		if (k >= 0 && archive_entry_filetype(ae) == AE_IFREG) {
+			script[k].mode = archive_entry_perm(ae);
+			if (hash_data(r, in, file, &script[k]))
+				goto out;
+			have[k] = true;
+			continue;
+		}
+		if (!p || (strcmp(p, "./control") && strcmp(p, "control")) || text)
 			continue;
 		if (size < 0 || size > CONTROL_MAX)
 			break;
 		text = calloc(1, (size_t)size + 1);
-		if (!text)
-			break;
-		n = archive_read_data(in, text, (size_t)size);
-		if (n != size) {
+		if (!text || archive_read_data(in, text, (size_t)size) != size) {
 			free(text);
 			text = NULL;
+			break;
 		}
-		break;
 	}
-	if (!text) {
+	if (!text || (st != ARCHIVE_OK && st != ARCHIVE_EOF)) {
 		hg_errorf("%s: no readable control file in control.tar", file);
 		r->failed = true;
-		return NULL;
+		goto out;
 	}
 	name = control_field(text, "Package");
 	version = control_field(text, "Version");
 	arch = control_field(text, "Architecture");
-	if (name && version && arch && *name && !strpbrk(name, " \t") &&
-	    !strpbrk(version, " \t") && !strpbrk(arch, " \t"))
+	ma = control_field(text, "Multi-Arch");
+	if (name && version && arch && *name && !strpbrk(name, " \t/") &&
+	    !strpbrk(version, " \t") && !strpbrk(arch, " \t/"))
 		origin = hg_rel_origin(r, "deb %s %s %s", name, version, arch);
 	else
 		hg_errorf("%s: control file without Package, Version and Architecture",
 			  file);
-	if (!origin)
+	if (!origin) {
 		r->failed = true;
+		goto out;
+	}
+	for (i = 0; i < NSCRIPTS; i++) {
+		struct hg_rel_entry *e;
+		char *path;
+
+		if (!have[i] || !script[i].selected)
+			continue;
+		if (asprintf(&path, "/var/lib/dpkg/info/%s%s%s.%s", name,
+			     ma && !strcmp(ma, "same") ? ":" : "",
+			     ma && !strcmp(ma, "same") ? arch : "", scripts[i]) < 0)
+			path = NULL;
+		e = path ? hg_rel_add(r, file, path, HG_REL_FILE) : NULL;
+		free(path);
+		if (!e) {
+			origin = NULL;
+			r->failed = true;
+			break;
+		}
+		e->origin = origin;
+		e->mode = script[i].mode;
+		e->selected = true;
+		memcpy(e->digest, script[i].digest, sizeof(e->digest));
+	}
+out:
 	free(name);
 	free(version);
 	free(arch);
+	free(ma);
 	free(text);
 	return origin;
 }
@@ -342,7 +398,7 @@ int hg_rel_read_deb(struct hg_release *r, const char *file)
 			goto out;
 		}
 		if (control)
-			origin = deb_origin(r, in, file);
+			origin = deb_control(r, in, file);
 		else
 			data = read_tree(r, in, file, origin, false) == 0;
 		archive_read_free(in);

@@ -20,7 +20,8 @@ debs=$(cd "$(dirname "$0")/../.." && pwd)/build/debs
 entries() { grep -v '^#' "$1"; }
 
 # A package: an ELF program in /bin (merged /usr moves it), a script, a
-# text file, a shared object, a hard link to the program, a symlink.
+# text file, a shared object, a hard link to the program, a symlink, and a
+# maintainer script (dpkg keeps it as /var/lib/dpkg/info/hgtest.postinst).
 p=$tmp/pkg
 mkdir -p "$p/DEBIAN" "$p/bin" "$p/usr/lib" "$p/usr/share/doc/hgtest"
 printf 'Package: hgtest\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: t <t@example.org>\nDescription: test\n' \
@@ -33,6 +34,8 @@ echo text >"$p/usr/share/doc/hgtest/README"
 cp "$(ls /lib/x86_64-linux-gnu/libz.so.1 /usr/lib/x86_64-linux-gnu/libz.so.1 2>/dev/null | head -1)" \
 	"$p/usr/lib/libhgtest.so.1"
 ln -s libhgtest.so.1 "$p/usr/lib/libhgtest.so"
+printf '#!/bin/sh\nexit 0\n' >"$p/DEBIAN/postinst"
+chmod 755 "$p/DEBIAN/postinst"
 dpkg-deb -Zxz --root-owner-group -b "$p" "$tmp/hgtest.deb" >/dev/null
 
 "$HG" build --from-deb "$tmp/hgtest.deb" >"$tmp/deb.list" 2>"$tmp/err"
@@ -42,21 +45,27 @@ result $? "--from-deb: entries say their package and version"
 want=$(cd "$p" && sha256sum bin/hgtrue | cut -c1-64)
 grep -qx "$want  /usr/bin/hgtrue" "$tmp/deb.list" && grep -qx "$want  /usr/bin/hgtrue-hardlink" "$tmp/deb.list"
 result $? "--from-deb: /bin as the merged target has it (/usr/bin), hard link with its file's digest"
-[ "$(entries "$tmp/deb.list" | wc -l)" = 4 ] && ! grep -q 'README\|libhgtest.so$' "$tmp/deb.list"
+[ "$(entries "$tmp/deb.list" | wc -l)" = 5 ] && ! grep -q 'README\|libhgtest.so$' "$tmp/deb.list"
 result $? "--from-deb: executables, scripts and libraries only; no symlinks, no text"
+grep -qx "$(sha256sum "$p/DEBIAN/postinst" | cut -c1-64)  /var/lib/dpkg/info/hgtest.postinst" \
+	"$tmp/deb.list" 2>"$tmp/err"
+result $? "--from-deb: the maintainer script, where dpkg keeps it"
 "$HG" build --from-deb --split-usr "$tmp/hgtest.deb" >"$tmp/split.list" 2>"$tmp/err"
 grep -q '  /bin/hgtrue$' "$tmp/split.list" 2>>"$tmp/err"
 result $? "--split-usr keeps /bin"
 
 # Digests equal sha256sum of the extracted files, and the list reads as
 # sha256sum -c input (its comment lines are skipped).
-mkdir "$tmp/x"
+mkdir -p "$tmp/x/var/lib/dpkg/info" "$tmp/ctl"
 dpkg-deb -x "$tmp/hgtest.deb" "$tmp/x"
+dpkg-deb -e "$tmp/hgtest.deb" "$tmp/ctl"
+cp "$tmp/ctl/postinst" "$tmp/x/var/lib/dpkg/info/hgtest.postinst"
 sed "s|  /|  $tmp/x/|" "$tmp/split.list" >"$tmp/split.check"
 sha256sum -c --strict --quiet "$tmp/split.check" >"$tmp/err" 2>&1
 result $? "sha256sum -c accepts the list, and every digest is the extracted file's"
 
-# Real packages: exactly what the live walk finds in their extraction.
+# Real packages: exactly what the live walk finds in their extraction, and
+# their maintainer scripts.
 for deb in "$debs"/*.deb; do
 	name=$(basename "$deb")
 	rm -rf "$tmp/real"
@@ -64,7 +73,8 @@ for deb in "$debs"/*.deb; do
 	dpkg-deb -x "$deb" "$tmp/real"
 	"$HG" build --root "$tmp/real" >"$tmp/walk.list" 2>"$tmp/err" &&
 		"$HG" build --from-deb --split-usr "$deb" >"$tmp/real.list" 2>>"$tmp/err" &&
-		entries "$tmp/real.list" | diff - "$tmp/walk.list" >>"$tmp/err" &&
+		entries "$tmp/real.list" | grep -v '  /var/lib/dpkg/info/' |
+		diff - "$tmp/walk.list" >>"$tmp/err" &&
 		[ -s "$tmp/walk.list" ]
 	result $? "$name: the list equals the live walk of its extraction"
 done
@@ -252,6 +262,7 @@ check "diff --json: origins" 1 '"new_origin":"deb hgtest 1.0-2 amd64"' -- \
 # from the release, what of it changed, what is missing, with provenance.
 s=$tmp/server
 dpkg-deb -x "$tmp/hgtest.deb" "$s"
+mkdir -p "$s/var/lib/dpkg/info" && cp "$tmp/ctl/postinst" "$s/var/lib/dpkg/info/hgtest.postinst"
 echo >>"$s/bin/hgscript"
 rm "$s/bin/hgtrue-hardlink"
 cp /bin/true "$s/bin/intruder"
