@@ -105,7 +105,7 @@ int apt_hook_main(int argc, char *argv[])
 	struct hg_config cfg = { 0 };
 	struct hg_list_view view;
 	uint8_t *blob = NULL;
-	bool warn = false, enforcing, refuse;
+	bool warn = false, enforcing, refuse, scripts;
 	char mode[32] = "";
 	size_t i, bad = 0;
 	int c, ret, packages;
@@ -142,6 +142,7 @@ int apt_hook_main(int argc, char *argv[])
 		return HG_EXIT_OK;
 	}
 	warn = warn || (!ret && cfg.apt_hook == HG_APT_WARN);
+	scripts = !ret && cfg.require_scripts == 1;
 	refuse = enforcing && !warn;
 	if (!list)
 		list = cfg.allowlist;
@@ -165,7 +166,8 @@ int apt_hook_main(int argc, char *argv[])
 	for (i = 0; i < r.n; i++) {
 		const struct hg_rel_entry *e = &r.v[i];
 
-		if (hg_list_has_digest(&view, e->digest))
+		/* A script is checked only when the module requires scripts listed. */
+		if (hg_list_has_digest(&view, e->digest) || (e->script && !scripts))
 			continue;
 		if (bad++ < MAX_SHOWN)
 			hg_errorf("not on the allowlist: %s (from %s)", e->path, e->origin);

@@ -364,6 +364,7 @@ int hg_rel_finish(struct hg_release *r)
 			continue;
 		}
 		e->selected = t->selected;
+		e->script = t->script;
 		memcpy(e->digest, t->digest, sizeof(e->digest));
 	}
 	/* Paths on the target, while every entry is there to resolve them. */

@@ -37,6 +37,7 @@ struct hg_rel_entry {
 	unsigned int mode;
 	enum hg_rel_type type;
 	bool selected;		/* an executable (or every file with all) */
+	bool script;		/* starts with "#!" */
 	uint8_t digest[HG_DIGEST_SIZE];
 };
 

@@ -67,6 +67,7 @@ static int hash_data(struct hg_release *r, struct archive *a, const char *what,
 		have += (size_t)n;
 	}
 	e->selected = r->all || hg_wanted(head, have, e->mode);
+	e->script = have >= 2 && head[0] == '#' && head[1] == '!';
 	if (!e->selected)
 		return archive_read_data_skip(a) == ARCHIVE_OK ? 0 : fail(r, a, what);
 	if (hg_digest_begin(&d) || hg_digest_update(d, head, have))
@@ -340,6 +341,7 @@ static const char *deb_control(struct hg_release *r, struct archive *in,
 		e->origin = origin;
 		e->mode = script[i].mode;
 		e->selected = true;
+		e->script = script[i].script;
 		memcpy(e->digest, script[i].digest, sizeof(e->digest));
 	}
 out:

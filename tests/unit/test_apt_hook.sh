@@ -84,6 +84,19 @@ echo 'not a list' >"$tmp/badlist"
 conf "$tmp/badlist"
 check "enforce: an allowlist that does not parse: refused" 1 "" -- \
 	"$HG" apt-hook --config "$tmp/conf" "$tmp/v1.deb"
+# Version 3 changes only its maintainer script: a script counts only when
+# the module requires scripts listed (require_scripts), as the kernel does.
+printf '#!/bin/sh\necho v3\n' >"$p/DEBIAN/postinst" && chmod 755 "$p/DEBIAN/postinst"
+rm "$p/usr/bin/hgnew"
+sed -i 's/^Version: 2/Version: 3/' "$p/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$p" "$tmp/v3.deb" >/dev/null
+conf "$tmp/v1.list"
+check "enforce: a new maintainer script alone goes on (scripts not required)" 0 "" -- \
+	"$HG" apt-hook --config "$tmp/conf" "$tmp/v3.deb"
+printf 'require_scripts = yes\n' >>"$tmp/conf"
+check "enforce, require_scripts = yes: the new script refuses the transaction" 1 \
+	"not on the allowlist: /var/lib/dpkg/info/hgtest.postinst (from deb hgtest 3 amd64)" -- \
+	"$HG" apt-hook --config "$tmp/conf" "$tmp/v3.deb"
 check "an unknown option" 2 "Usage" -- "$HG" apt-hook --sideways
 check "config get apt_hook: the default" 0 "^refuse$" -- \
 	"$HG" config --config "$tmp/nolist.conf" get apt_hook
