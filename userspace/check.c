@@ -6,6 +6,8 @@
  * "<allow|deny> <reason> sha256:<hex|-> <serial>". A new open per path, as
  * each open file holds one answer. Nothing is logged and the mode does not
  * matter: this is what the list says, not what enforcement would do now.
+ * With --list, the text list the loaded one was made from says where an
+ * allowed file's digest comes from ("# hashgate-from:" lines).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,14 +17,56 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "listtext.h"
 #include "subcommands.h"
 #include "util.h"
 
 static const char usage[] =
-	"Usage: hashgate check [--json] PATH...\n"
+	"Usage: hashgate check [--json] [--list LIST] PATH...\n"
 	"  Ask the module whether the loaded allowlist allows each file, and why;\n"
 	"  exit 1 if any would be denied.\n"
-	"  -j, --json   one JSON object per PATH\n";
+	"  -j, --json       one JSON object per PATH\n"
+	"  -l, --list LIST  the text list the loaded one came from: say where each\n"
+	"                   file's digest comes from, as LIST says it\n";
+
+/* Where @hex's digest comes from in @list: @path's entry first, else any. */
+static const char *origin_of(const struct hg_text_list *list, const char *hex,
+			     const char *path)
+{
+	char h[2 * HG_DIGEST_SIZE + 1];
+	const char *any = NULL;
+	size_t i;
+
+	for (i = 0; list && i < list->count; i++) {
+		const struct hg_text_entry *e = &list->entries[i];
+
+		hg_hex(h, e->digest, HG_DIGEST_SIZE);
+		if (strcmp(h, hex) || !e->origin)
+			continue;
+		if (!strcmp(e->path, path))
+			return e->origin;
+		any = any ? any : e->origin;
+	}
+	return any;
+}
+
+static int read_list(const char *name, struct hg_text_list *list)
+{
+	FILE *f = fopen(name, "re");
+	int ret;
+
+	if (!f) {
+		hg_error("cannot open", name, errno);
+		return -1;
+	}
+	ret = hg_listtext_parse(f, name, list, stderr);
+	fclose(f);
+	if (ret < 0)
+		hg_error("cannot read", name, -ret);
+	else if (ret)
+		hg_errorf("'%s' has %d error%s", name, ret, ret == 1 ? "" : "s");
+	return ret ? -1 : 0;
+}
 
 /* Ask about @abs; fill @answer. 0, or -errno of the securityfs I/O. */
 static int ask(const char *sfs, const char *abs, char *answer, size_t size)
@@ -53,17 +97,23 @@ int check_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "list", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	char sfs[4096], answer[256], decision[16], reason[64], digest[80];
+	struct hg_text_list list = { 0 };
+	const char *list_file = NULL, *origin;
 	bool json = false, denied = false, failed = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jl:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'l':
+			list_file = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -83,6 +133,8 @@ int check_main(int argc, char *argv[])
 			      "(older than this tool?)");
 		return HG_EXIT_NOKERNEL;
 	}
+	if (list_file && read_list(list_file, &list))
+		return HG_EXIT_FAIL;
 
 	for (; optind < argc; optind++) {
 		const char *arg = argv[optind];
@@ -100,6 +152,7 @@ int check_main(int argc, char *argv[])
 			hg_error_text("cannot check", arg, "permission denied "
 				      "(needs root with CAP_MAC_ADMIN)");
 			free(abs);
+			hg_listtext_free(&list);
 			return HG_EXIT_PERM;
 		}
 		if (ret) {
@@ -118,6 +171,7 @@ int check_main(int argc, char *argv[])
 			continue;
 		}
 		denied |= !strcmp(decision, "deny");
+		origin = list_file ? origin_of(&list, digest + 7, abs) : NULL;
 		if (json) {
 			printf("{\"path\":");
 			hg_escape_json(stdout, arg, strlen(arg));
@@ -129,14 +183,23 @@ int check_main(int argc, char *argv[])
 				printf(",\"sha256\":\"%s\"", digest + 7);
 			else
 				printf(",\"sha256\":null");
-			printf(",\"serial\":%llu}\n", serial);
+			printf(",\"serial\":%llu", serial);
+			if (origin) {
+				printf(",\"origin\":");
+				hg_escape_json(stdout, origin, strlen(origin));
+			}
+			printf("}\n");
 		} else {
 			hg_print_path(stdout, arg, strlen(arg));
-			printf(": %s (%s) %s\n", decision, reason, digest);
+			printf(": %s (%s) %s", decision, reason, digest);
+			if (origin)
+				printf(" (from %s)", origin);
+			putchar('\n');
 		}
 		free(abs);
 	}
 	if (fflush(stdout))
 		failed = true;
+	hg_listtext_free(&list);
 	return denied || failed ? HG_EXIT_FAIL : HG_EXIT_OK;
 }

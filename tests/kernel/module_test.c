@@ -206,4 +206,26 @@ TEST(audit_without_a_list_reports_what_runs)
 	ASSERT_EQ(0, hg_unload());
 }
 
+/*
+ * check --list: the module's verdict, and where the text list the loaded
+ * one came from says the file's digest comes from (its "# hashgate-from:"
+ * line, as build --from-deb writes them).
+ */
+TEST(check_names_the_origin_the_list_gives)
+{
+	ASSERT_EQ(0, hg_load(""));
+	ASSERT_EQ(0, hg_sh("hashgate build -o /tmp/origin.list / >/dev/null 2>&1 && "
+			   "sed -i '1i # hashgate-from: deb hello 1.0-1 amd64' /tmp/origin.list && "
+			   "hashgate load --serial 7 /tmp/origin.list >/dev/null"));
+	EXPECT_EQ(0, hg_sh("hashgate check --list /tmp/origin.list /tests/hello | "
+			   "grep -q '^/tests/hello: allow (none) sha256:[0-9a-f]* "
+			   "(from deb hello 1.0-1 amd64)$'"));
+	EXPECT_EQ(0, hg_sh("hashgate check --json --list /tmp/origin.list /tests/hello | "
+			   "grep -q '\"origin\":\"deb hello 1.0-1 amd64\"'"));
+	/* Without --list, the module's answer alone. */
+	EXPECT_EQ(0, hg_sh("hashgate check /tests/hello | grep -q 'allow (none) sha256:[0-9a-f]*$'"));
+	EXPECT_EQ(1, hg_sh("hashgate check --list /nonexistent /tests/hello >/dev/null 2>&1"));
+	hg_unload();
+}
+
 TEST_HARNESS_MAIN
