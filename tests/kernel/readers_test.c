@@ -9,13 +9,11 @@
  * Records come from mode changes (root's, a share of 8 of the 16-record
  * queue) and, where the queue must fill, from would-denies of uid 65534.
  */
-#include <grp.h>
 #include <poll.h>
 
 #include "hg_test.h"
 #include "kselftest_harness.h"
 
-#define NOBODY	65534
 #define EVIL	"/tmp/readers-evil"
 
 /* What a reader saw: seq of each record, and what it was told it missed. */
@@ -59,26 +57,6 @@ static int flips(int n)
 		if (hg_set_mode("enforce") || hg_set_mode("audit"))
 			return -1;
 	return 0;
-}
-
-/* A would-deny as uid 65534: a record in another user's share. */
-static int exec_as_nobody(void)
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-			_exit(99);
-		execl(EVIL, EVIL, NULL);
-		_exit(98);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* No seq twice, none out of order, no gap that dropped_before did not say. */
@@ -264,7 +242,7 @@ TEST_F(readers, a_tap_cannot_push_out_what_waits_for_delivery)
 	/* 8 of root's (its share), then 8 of uid 65534's: full. */
 	ASSERT_EQ(0, flips(4));
 	for (i = 0; i < 8; i++)
-		ASSERT_EQ(0, exec_as_nobody());
+		ASSERT_EQ(0, hg_exec_as_nobody(EVIL));
 	ASSERT_EQ(0, read_into(self->fd[0], &tap));
 	EXPECT_EQ(16, tap.n);
 	ASSERT_EQ(0, flips(2));

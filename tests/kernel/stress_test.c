@@ -1260,26 +1260,6 @@ static void *faulting_read(void *arg)
 	return NULL;
 }
 
-/* A would-deny as uid 65534: a record in another user's share. */
-static int exec_as_nobody(const char *path)
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-			_exit(99);
-		execl(path, path, NULL);
-		_exit(98);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Every record now queued, each checked against the seq before it. */
 struct accounted {
 	uint64_t prev, seen, sum, bad;
@@ -1329,7 +1309,7 @@ TEST_F_TIMEOUT(ring, a_failed_copy_leaves_the_record_first, 120)
 		ASSERT_EQ(0, hg_set_mode("audit"));
 	}
 	for (i = 0; i < 8; i++)
-		ASSERT_EQ(0, exec_as_nobody("/tmp/stress-ring-evil"));
+		ASSERT_EQ(0, hg_exec_as_nobody("/tmp/stress-ring-evil"));
 	ASSERT_EQ(16, hg_stat("events_queued"));
 
 	/* The reader copies the first record; the copy waits on the uffd. */

@@ -197,33 +197,26 @@ check "a name with '..' is refused" 1 "would leave the root" -- \
 	"$HG" build --from-tar "$tmp/evil.tar" -o "$tmp/evil.list"
 [ ! -e "$tmp/evil.list" ]
 result $? "... and no list is written"
-python3 - "$tmp/escape.tar" /bin/true <<'PY'
+# A symlink out of the tree and a file under it; escape.tar adds a hard
+# link out of the tree.
+python3 - "$tmp" /bin/true <<'PY'
 import io, sys, tarfile
 elf = open(sys.argv[2], 'rb').read()
-with tarfile.open(sys.argv[1], 'w') as t:
-    i = tarfile.TarInfo('lnk')
-    i.type, i.linkname = tarfile.SYMTYPE, '/../../../../etc'
-    t.addfile(i)
-    i = tarfile.TarInfo('lnk/x')
-    i.size, i.mode = len(elf), 0o755
-    t.addfile(i, io.BytesIO(elf))
-    i = tarfile.TarInfo('hard')
-    i.type, i.linkname = tarfile.LNKTYPE, '../outside'
-    t.addfile(i)
+for name, hard in (('escape2.tar', False), ('escape.tar', True)):
+    with tarfile.open(sys.argv[1] + '/' + name, 'w') as t:
+        i = tarfile.TarInfo('lnk')
+        i.type, i.linkname = tarfile.SYMTYPE, '/../../../../etc'
+        t.addfile(i)
+        i = tarfile.TarInfo('lnk/x')
+        i.size, i.mode = len(elf), 0o755
+        t.addfile(i, io.BytesIO(elf))
+        if hard:
+            i = tarfile.TarInfo('hard')
+            i.type, i.linkname = tarfile.LNKTYPE, '../outside'
+            t.addfile(i)
 PY
 check "a hard link out of the tree is refused" 1 "would leave the root" -- \
 	"$HG" build --from-tar "$tmp/escape.tar"
-python3 - "$tmp/escape2.tar" /bin/true <<'PY'
-import io, sys, tarfile
-elf = open(sys.argv[2], 'rb').read()
-with tarfile.open(sys.argv[1], 'w') as t:
-    i = tarfile.TarInfo('lnk')
-    i.type, i.linkname = tarfile.SYMTYPE, '/../../../../etc'
-    t.addfile(i)
-    i = tarfile.TarInfo('lnk/x')
-    i.size, i.mode = len(elf), 0o755
-    t.addfile(i, io.BytesIO(elf))
-PY
 check "a symlink out of the tree resolves inside it, as on the target" 0 "  /etc/x$" -- \
 	"$HG" build --from-tar "$tmp/escape2.tar"
 head -c 3000 "$tmp/rootfs.tar.gzip" >"$tmp/trunc.tar.gz"
