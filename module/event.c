@@ -44,9 +44,9 @@
  * Records held are bounded in number (event_ring) and in bytes (a path can
  * make a record 8 KiB): HG_EVENT_BYTES_PER_SLOT on average. So that one
  * user flooding the queue with their own denials cannot push out another's,
- * a user (by uid, in HG_UID_BUCKETS shares) may have at most half of either
- * bound waiting for delivery; their further records are dropped and counted
- * while others still find room.
+ * a user (by login uid, else uid, in HG_UID_BUCKETS shares) may have at most
+ * half of either bound waiting for delivery; their further records are
+ * dropped and counted while others still find room.
  *
  * Readers: each open file has its own cursor, and every reader sees every
  * record; none takes one from another. A reader of "events" is a consumer,
@@ -95,9 +95,14 @@ static struct {
 	struct list_head readers;
 } ring;
 
+/*
+ * Whose share a record counts in: the login uid, which a user cannot shed
+ * (their subordinate uids in a user namespace keep it), else the uid.
+ */
 static unsigned int uid_bucket(const struct hg_event *rec)
 {
-	return hash_32(rec->uid, HG_UID_BUCKETS_BITS);
+	return hash_32(rec->auid != (u32)-1 ? rec->auid : rec->uid,
+		       HG_UID_BUCKETS_BITS);
 }
 
 /* The record at ring index @i, first <= i < end. Under ring.lock. */
@@ -112,13 +117,12 @@ static bool full(size_t size)
 	       ring.bytes + size > ring.max_bytes;
 }
 
-/* Room for @rec, its user's share included. Under ring.lock. */
-static bool room_for(const struct hg_event *rec)
+/* Is @rec within its user's share of what waits for delivery? Under ring.lock. */
+static bool within_share(const struct hg_event *rec)
 {
 	unsigned int b = uid_bucket(rec);
 
-	return !full(rec->size) &&
-	       ring.by_uid[b].count < ring.size / 2 &&
+	return ring.by_uid[b].count < ring.size / 2 &&
 	       ring.by_uid[b].bytes + rec->size <= ring.max_bytes / 2;
 }
 
@@ -171,10 +175,14 @@ static void queue(struct hg_event *rec)
 	}
 	spin_lock_irqsave(&ring.lock, flags);
 	ring.next_seq++;
+	if (rec && !within_share(rec)) {
+		kfree(rec);
+		rec = NULL;
+	}
 	/* Readers that have not read the oldest delivered records lose them. */
 	while (rec && full(rec->size) && ring.first < ring.delivered)
 		free_first();
-	if (!rec || !room_for(rec)) {
+	if (!rec || full(rec->size)) {
 		ring.dropped++;
 		spin_unlock_irqrestore(&ring.lock, flags);
 		hg_stat_inc(HG_STAT_EVENTS_DROPPED);
@@ -622,23 +630,26 @@ static ssize_t events_read(struct file *file, char __user *buf, size_t len,
 	s64 i = 0;
 	int ret;
 
-	if (!(file->f_flags & O_NONBLOCK)) {
-		ret = wait_event_interruptible(ring.wait, readable(r));
-		if (ret)
-			return ret;
-	}
-	if (mutex_lock_interruptible(&r->read_lock))
-		return -ERESTARTSYS;
-	while ((i = take(r, len - done)) >= 0) {
-		rec->dropped_before = rec->seq - r->last_seq - 1;
-		if (copy_to_user(buf + done, rec, rec->size)) {
-			i = -EFAULT;
-			break;
+	do {
+		if (!(file->f_flags & O_NONBLOCK)) {
+			ret = wait_event_interruptible(ring.wait, readable(r));
+			if (ret)
+				return ret;
 		}
-		done += rec->size;
-		advance(r, i);
-	}
-	mutex_unlock(&r->read_lock);
+		if (mutex_lock_interruptible(&r->read_lock))
+			return -ERESTARTSYS;
+		while ((i = take(r, len - done)) >= 0) {
+			rec->dropped_before = rec->seq - r->last_seq - 1;
+			if (copy_to_user(buf + done, rec, rec->size)) {
+				i = -EFAULT;
+				break;
+			}
+			done += rec->size;
+			advance(r, i);
+		}
+		mutex_unlock(&r->read_lock);
+		/* Another read(2) on this file took them while this one waited. */
+	} while (!done && i == -EAGAIN && !(file->f_flags & O_NONBLOCK));
 	return done ?: i;
 }
 

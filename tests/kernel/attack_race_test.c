@@ -1053,6 +1053,67 @@ TEST_F_TIMEOUT(ring, one_user_cannot_crowd_another_out, 300)
 	EXPECT_LT(0, max_q);
 }
 
+/*
+ * The same with the identities a user has in a user namespace (their
+ * subordinate uids): one login (loginuid 1000) runs the unlisted program
+ * as 100 different uids, each in its own process, so each makes a record.
+ * They all count in that login's share: at most half the queue, and uid
+ * 65533's denial (another login) still finds room.
+ */
+TEST_F_TIMEOUT(ring, one_login_cannot_crowd_another_out_with_many_uids, 300)
+{
+	int i, st, n_login = 0, n_other = 0;
+	struct hg_event *e;
+	size_t off = 0;
+	ssize_t n;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open("/proc/self/loginuid", O_WRONLY);
+
+		if (fd < 0 || write(fd, "1000", 4) != 4)
+			_exit(2);
+		close(fd);
+		for (i = 0; i < 100; i++) {
+			pid_t c = fork();
+
+			if (c == 0) {
+				if (become(3000 + i))
+					_exit(3);
+				execv(EVIL, hello_argv);
+				_exit(errno == EACCES ? 42 : 4);
+			}
+			if (c < 0 || waitpid(c, &st, 0) != c ||
+			    !WIFEXITED(st) || WEXITSTATUS(st) != 42)
+				_exit(5);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		TH_LOG("the flood as 100 uids of login 1000 failed: %d", WEXITSTATUS(st));
+	pid = exec_as(OTHER, 1);
+	ASSERT_LT(0, pid);
+	waitpid(pid, &st, 0);
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 42);
+
+	n = hg_events(self->ev, EVBUF);
+	ASSERT_LT(0, n);
+	while ((e = hg_next_event(self->ev, n, &off))) {
+		if (e->type != HG_EVENT_EXEC)
+			continue;
+		n_login += e->auid == 1000;
+		n_other += e->uid == OTHER && e->decision == HG_DECISION_DENY;
+	}
+	TH_LOG("read %d records of login 1000 (100 uids), %d of uid %d; %llu dropped",
+	       n_login, n_other, OTHER, (unsigned long long)hg_stat("events_dropped"));
+	EXPECT_LT(0, n_login);
+	EXPECT_GE(RING / 2, n_login);
+	EXPECT_EQ(1, n_other) TH_LOG("uid %d's denial was crowded out", OTHER);
+}
+
 /* ---------------------------------------------------------------------- */
 /*
  * 7. Two root writers at once: one loads an empty allowlist (allowed in
