@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "list_format.h"
@@ -66,6 +67,35 @@ static int load_list(const char *file, uint8_t **blob, struct hg_list_view *view
 	return 0;
 }
 
+/*
+ * Is the module enforcing? A loaded module whose mode cannot be read (no
+ * securityfs in this mount namespace) counts as enforcing: fail closed.
+ */
+static bool enforcing_now(void)
+{
+	char mode[32] = "";
+
+	if (hg_sfs_read("mode", mode, sizeof(mode)) > 0)
+		return !strncmp(mode, "enforce", 7);
+	return !access(hg_sysmod_dir(), F_OK);
+}
+
+/* Say so when @view is not the list the module has loaded. */
+static void compare_loaded(const char *file, const struct hg_list_view *view)
+{
+	char text[256];
+	unsigned long long serial, count;
+
+	if (hg_sfs_read("allowlist", text, sizeof(text)) <= 0 ||
+	    sscanf(text, "%llu %llu", &serial, &count) != 2 ||
+	    (serial == view->serial && count == view->digest_count))
+		return;
+	hg_errorf("note: %s (serial %llu, %u digests) is not the list the module has "
+		  "loaded (serial %llu, %llu digests); the packages are checked against %s",
+		  file, (unsigned long long)view->serial, view->digest_count, serial,
+		  count, file);
+}
+
 /* The packages, from the arguments or from APT on standard input. */
 static int read_packages(struct hg_release *r, char **argv, int argc)
 {
@@ -88,6 +118,10 @@ static int read_packages(struct hg_release *r, char **argv, int argc)
 		count++;
 	}
 	free(line);
+	if (ferror(stdin)) {
+		hg_error("cannot read", "<stdin>", errno ? errno : EIO);
+		r->failed = true;
+	}
 	return count;
 }
 
@@ -100,13 +134,13 @@ int apt_hook_main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct hg_release r = { .usr = HG_USR_AUTO };
+	/* Every file counts: two packages' files at one path both exist (diversions). */
+	struct hg_release r = { .usr = HG_USR_AUTO, .keep_all = true };
 	const char *config = NULL, *list = NULL;
 	struct hg_config cfg = { 0 };
 	struct hg_list_view view;
 	uint8_t *blob = NULL;
 	bool warn = false, enforcing, refuse, scripts;
-	char mode[32] = "";
 	size_t i, bad = 0;
 	int c, ret, packages;
 
@@ -129,7 +163,7 @@ int apt_hook_main(int argc, char *argv[])
 		}
 	}
 	/* Not loaded, or off or audit: what would not run is said, nothing refused. */
-	enforcing = hg_sfs_read("mode", mode, sizeof(mode)) > 0 && !strncmp(mode, "enforce", 7);
+	enforcing = enforcing_now();
 	ret = hg_config_load(hg_config_path(config), &cfg);
 	if (ret && !list) {
 		/* Unchecked packages while enforcing could lock the server out. */
@@ -147,15 +181,17 @@ int apt_hook_main(int argc, char *argv[])
 	if (!list)
 		list = cfg.allowlist;
 	if (!list) {
-		hg_errorf("no allowlist in %s: nothing to check the packages against",
-			  hg_config_path(config));
+		hg_errorf("no allowlist in %s: nothing to check the packages against%s",
+			  hg_config_path(config), refuse ? "; refusing the transaction (enforce "
+			  "mode; apt_hook = warn or off lets it go on)" : "");
 		hg_config_free(&cfg);
-		return HG_EXIT_OK;
+		return refuse ? HG_EXIT_FAIL : HG_EXIT_OK;
 	}
 	if (load_list(list, &blob, &view)) {
 		hg_config_free(&cfg);
 		return refuse ? HG_EXIT_FAIL : HG_EXIT_OK;
 	}
+	compare_loaded(list, &view);
 	packages = read_packages(&r, argv + optind, argc - optind);
 	if (r.failed || hg_rel_finish(&r)) {
 		hg_errorf("the packages could not all be read: %s", refuse ?

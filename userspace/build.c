@@ -139,7 +139,7 @@ static int build_release(enum source from, char **args, int n, bool all,
 		hg_rel_read_debs(&r, args, (size_t)n, jobs);
 	for (i = 0; from != FROM_DEB && i < n; i++, r.layer++) {
 		if (from == FROM_TAR)
-			hg_rel_read_tar(&r, args[i], NULL);
+			hg_rel_read_tar(&r, args[i], -1, NULL);
 		else
 			hg_rel_read_oci(&r, args[i]);
 	}

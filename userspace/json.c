@@ -177,6 +177,11 @@ static struct hg_json *members(struct parser *p, struct hg_json *j, int depth)
 			}
 			p->s++;
 		}
+		/* Parsers disagree on which of two equal names wins: none does. */
+		if (key && hg_json_get(j, key)) {
+			free(key);
+			return fail(p, "a member name given twice", j);
+		}
 		v = value(p, depth + 1);
 		if (!v) {
 			free(key);

@@ -4,9 +4,9 @@
  * image's manifest, from the index (an index inside it is followed to the
  * manifest for linux and this machine's architecture), then its layers in
  * order, each read by release_archive.c with whiteouts honoured. Every blob
- * read is checked against its digest first: the layout is content
- * addressed, and a digest is never used as a path before it is checked to
- * be "sha256:" and 64 hex digits.
+ * read is checked against its digest first, and then read from the same
+ * open file: the layout is content addressed, and a digest is never used
+ * as a path before it is checked to be "sha256:" and 64 hex digits.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,11 +37,14 @@ static bool media(const char *type, const char *what)
 	return type && strstr(type, what);
 }
 
-/* DIR/blobs/sha256/HEX for @digest, checked; NULL after saying why not. */
-static char *blob_path(struct hg_release *r, const char *dir, const char *digest)
+/*
+ * DIR/blobs/sha256/HEX for @digest, open, its content checked against it:
+ * the fd (at offset 0), its path in @path; -1 after saying why not.
+ */
+static int blob_open(struct hg_release *r, const char *dir, const char *digest,
+		     char **path)
 {
 	uint8_t want[HG_DIGEST_SIZE], got[HG_DIGEST_SIZE];
-	char *path;
 	size_t i;
 	int fd, ret;
 
@@ -50,36 +53,41 @@ static char *blob_path(struct hg_release *r, const char *dir, const char *digest
 		hg_errorf("%s: a blob digest that is not sha256:<64 hex>: '%s'", dir,
 			  digest ? digest : "(none)");
 		r->failed = true;
-		return NULL;
+		return -1;
 	}
 	for (i = 0; i < HG_DIGEST_SIZE; i++)
 		sscanf(digest + 7 + 2 * i, "%2hhx", &want[i]);
-	if (asprintf(&path, "%s/blobs/sha256/%s", dir, digest + 7) < 0)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (asprintf(path, "%s/blobs/sha256/%s", dir, digest + 7) < 0)
+		return -1;
+	fd = open(*path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* pread() from 0: the offset stays at 0 for the reader. */
 	ret = fd < 0 ? -errno : hg_digest_fd(fd, got);
-	if (fd >= 0)
-		close(fd);
 	if (ret || memcmp(want, got, sizeof(want))) {
 		if (ret)
-			hg_error("cannot read", path, -ret);
+			hg_error("cannot read", *path, -ret);
 		else
-			hg_error_text("cannot use", path, "content does not match its digest");
+			hg_error_text("cannot use", *path, "content does not match its digest");
 		r->failed = true;
-		free(path);
-		return NULL;
+		if (fd >= 0)
+			close(fd);
+		free(*path);
+		*path = NULL;
+		return -1;
 	}
-	return path;
+	return fd;
 }
 
-static struct hg_json *read_json(struct hg_release *r, const char *path)
+/* The JSON document in @path, or in @fd (which it closes) when not -1. */
+static struct hg_json *read_json(struct hg_release *r, const char *path, int fd)
 {
 	struct hg_json *j = NULL;
 	const char *why = NULL;
 	char *text = NULL;
 	struct stat st;
-	FILE *f = fopen(path, "re");
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : fopen(path, "re");
 
+	if (!f && fd >= 0)
+		close(fd);
 	if (!f || fstat(fileno(f), &st)) {
 		hg_error("cannot read", path, errno);
 		goto out;
@@ -131,12 +139,12 @@ static int read_manifest(struct hg_release *r, const char *dir,
 	const char *type = hg_json_str(desc, "mediaType");
 	const char *digest = hg_json_str(desc, "digest");
 	const struct hg_json *doc, *layers, *l;
-	char *path = blob_path(r, dir, digest);
-	int ret = -1;
+	char *path;
+	int fd = blob_open(r, dir, digest, &path), ret = -1;
 
-	if (!path)
+	if (fd < 0)
 		return -1;
-	doc = read_json(r, path);
+	doc = read_json(r, path, fd);
 	free(path);
 	if (!doc)
 		return -1;
@@ -172,9 +180,11 @@ static int read_manifest(struct hg_release *r, const char *dir,
 			ret = -1;
 			break;
 		}
-		path = blob_path(r, dir, ld);
-		origin = path ? hg_rel_origin(r, "oci %s layer %s", digest, ld) : NULL;
-		ret = origin ? hg_rel_read_tar(r, path, origin) : -1;
+		fd = blob_open(r, dir, ld, &path);
+		origin = fd >= 0 ? hg_rel_origin(r, "oci %s layer %s", digest, ld) : NULL;
+		ret = origin ? hg_rel_read_tar(r, path, fd, origin) : -1;
+		if (fd >= 0)
+			close(fd);
 		free(path);
 	}
 out:
@@ -204,7 +214,7 @@ int hg_rel_read_oci(struct hg_release *r, const char *dir)
 	free(path);
 	if (asprintf(&path, "%s/index.json", dir) < 0)
 		return -1;
-	index = read_json(r, path);
+	index = read_json(r, path, -1);
 	free(path);
 	if (!index)
 		return -1;

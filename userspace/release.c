@@ -215,21 +215,44 @@ static bool whited_out(const struct hg_release *r, const struct hg_rel_entry *e)
 	return false;
 }
 
-/* Keep the last entry of each path, unless a whiteout above removed it. */
-static void settle(struct hg_release *r)
+/*
+ * Sorted by path; the last entry of each path kept (every one with
+ * keep_all: two packages' files at one path, a diversion, both exist).
+ */
+static void keep_last(struct hg_release *r)
 {
 	size_t i, o;
 
 	qsort(r->v, r->n, sizeof(*r->v), cmp_added);
+	if (r->keep_all)
+		return;
 	for (i = 0, o = 0; i < r->n; i++) {
-		if ((i + 1 < r->n && !strcmp(r->v[i].path, r->v[i + 1].path)) ||
-		    (r->nwh && whited_out(r, &r->v[i]))) {
+		if (i + 1 < r->n && !strcmp(r->v[i].path, r->v[i + 1].path)) {
 			entry_free(&r->v[i]);
 			continue;
 		}
 		r->v[o++] = r->v[i];
 	}
 	r->n = o;
+}
+
+/* Did a layer above @e's make a directory above it a symlink or a file? */
+static bool replaced_above(const struct hg_release *r, const struct hg_rel_entry *e)
+{
+	char *p = strdup(e->path), *slash;
+	bool gone = false;
+
+	if (!p)
+		return false;
+	while (!gone && (slash = strrchr(p, '/')) && slash != p) {
+		const struct hg_rel_entry *k;
+
+		*slash = '\0';
+		k = find(r, p);
+		gone = k && k->type != HG_REL_DIR && k->layer > e->layer;
+	}
+	free(p);
+	return gone;
 }
 
 /*
@@ -306,6 +329,43 @@ static char *resolve(const struct hg_release *r, const char *path)
 	return NULL;
 }
 
+/*
+ * Remove what the layers above took away: a path under a whiteout of a
+ * higher layer (its directories resolved through the release's symlinks,
+ * as the runtime resolves them), or under a directory that a higher layer
+ * replaced with a symlink or a file (the runtime removes the directory).
+ */
+static int apply_layers(struct hg_release *r)
+{
+	bool *gone = calloc(r->n ? r->n : 1, sizeof(*gone));
+	size_t i, o;
+
+	if (!gone) {
+		hg_error("cannot allocate", NULL, ENOMEM);
+		return -1;
+	}
+	for (i = 0; i < r->nwh; i++) {
+		char *p = resolve(r, r->wh[i].path);
+
+		if (p) {
+			free(r->wh[i].path);
+			r->wh[i].path = p;
+		}
+	}
+	for (i = 0; i < r->n; i++)
+		gone[i] = (r->nwh && whited_out(r, &r->v[i])) || replaced_above(r, &r->v[i]);
+	for (i = 0, o = 0; i < r->n; i++) {
+		if (gone[i]) {
+			entry_free(&r->v[i]);
+			continue;
+		}
+		r->v[o++] = r->v[i];
+	}
+	r->n = o;
+	free(gone);
+	return 0;
+}
+
 /* Merged /usr on the target: from the release's /bin, else Debian's default. */
 static bool merged(const struct hg_release *r)
 {
@@ -348,7 +408,9 @@ int hg_rel_finish(struct hg_release *r)
 	bool usr;
 	size_t i, o;
 
-	settle(r);
+	keep_last(r);
+	if (apply_layers(r))
+		return -1;
 	usr = merged(r);
 	/* Hard links share their file's digest (it is in the release, or an error). */
 	for (i = 0; i < r->n; i++) {
@@ -399,6 +461,8 @@ int hg_rel_finish(struct hg_release *r)
 	r->n = o;
 	free(target);
 	qsort(r->v, r->n, sizeof(*r->v), cmp_added);
+	if (r->keep_all)
+		return r->failed ? -1 : 0;
 	/* One path, two files (/bin/x and /usr/bin/x when merged): the last read wins. */
 	for (i = 0, o = 0; i < r->n; i++) {
 		if (i + 1 < r->n && !strcmp(r->v[i].path, r->v[i + 1].path)) {

@@ -54,6 +54,7 @@ struct hg_release {
 	bool all;		/* every regular file, not just executables */
 	bool failed;		/* an error was reported */
 	bool rootfs;		/* a whole root file system was read, not packages */
+	bool keep_all;		/* every file of a path, not the last one read */
 	enum hg_usr_merge usr;
 };
 
@@ -72,7 +73,7 @@ void hg_rel_free(struct hg_release *r);
 
 /* release_archive.c: artifacts, read with libarchive. */
 int hg_rel_read_deb(struct hg_release *r, const char *file);
-int hg_rel_read_tar(struct hg_release *r, const char *file, const char *origin);
+int hg_rel_read_tar(struct hg_release *r, const char *file, int fd, const char *origin);
 int hg_rel_read_oci(struct hg_release *r, const char *dir);
 
 #endif /* _HG_RELEASE_H */

@@ -25,12 +25,20 @@
 #define OCI_WHITEOUT	".wh."
 #define OCI_OPAQUE	".wh..wh..opq"
 
+/*
+ * A tar reader. The compressions libarchive does in process only: some of
+ * its other filters run an external program on the (hostile) input.
+ */
 static struct archive *reader(void)
 {
 	struct archive *a = archive_read_new();
 
 	if (a) {
-		archive_read_support_filter_all(a);
+		archive_read_support_filter_gzip(a);
+		archive_read_support_filter_xz(a);
+		archive_read_support_filter_lzma(a);
+		archive_read_support_filter_zstd(a);
+		archive_read_support_filter_bzip2(a);
 		archive_read_support_format_tar(a);
 		archive_read_support_format_gnutar(a);
 	}
@@ -185,10 +193,13 @@ static int read_tree(struct hg_release *r, struct archive *a, const char *what,
 
 /**
  * hg_rel_read_tar() - a root file system tarball into @r
- * @file: plain, gzip, xz, zstd, bzip2...
- * @origin: what its files are said to come from (NULL: "tar FILE")
+ * @file: plain, gzip, xz, zstd, bzip2, lzma
+ * @fd: @file open, or -1 to open it (an OCI layer: the file whose digest
+ *	was checked)
+ * @origin: what its files are said to come from (NULL: "tar FILE"; "oci
+ *	...": an image layer, whose whiteouts apply)
  */
-int hg_rel_read_tar(struct hg_release *r, const char *file, const char *origin)
+int hg_rel_read_tar(struct hg_release *r, const char *file, int fd, const char *origin)
 {
 	struct archive *a = reader();
 	int ret;
@@ -201,7 +212,8 @@ int hg_rel_read_tar(struct hg_release *r, const char *file, const char *origin)
 		r->failed = true;
 		return -1;
 	}
-	if (archive_read_open_filename(a, file, BLOCK) != ARCHIVE_OK)
+	if ((fd >= 0 ? archive_read_open_fd(a, fd, BLOCK) :
+	     archive_read_open_filename(a, file, BLOCK)) != ARCHIVE_OK)
 		ret = fail(r, a, file);
 	else
 		ret = read_tree(r, a, file, origin, strncmp(origin, "oci ", 4) == 0);
@@ -380,6 +392,17 @@ int hg_rel_read_deb(struct hg_release *r, const char *file)
 		goto out;
 	}
 	m->outer = outer;
+	/* As dpkg: debian-binary first, then control.tar, then one data.tar. */
+	st = archive_read_next_header(outer, &ae);
+	if (st != ARCHIVE_OK || !archive_entry_pathname(ae) ||
+	    strcmp(archive_entry_pathname(ae), "debian-binary")) {
+		if (st == ARCHIVE_OK)
+			hg_errorf("%s: no debian-binary first: not a Debian package", file);
+		else
+			fail(r, outer, file);
+		r->failed = true;
+		goto out;
+	}
 	while ((st = archive_read_next_header(outer, &ae)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(ae);
 		bool control = name && !strncmp(name, "control.tar", 11);
@@ -387,8 +410,8 @@ int hg_rel_read_deb(struct hg_release *r, const char *file)
 
 		if (!name || (!control && strncmp(name, "data.tar", 8)))
 			continue;
-		if (!control && !origin) {
-			hg_errorf("%s: data.tar before control.tar: not a Debian package",
+		if ((!control && !origin) || (control && origin) || data) {
+			hg_errorf("%s: members out of order or repeated: not a Debian package",
 				  file);
 			r->failed = true;
 			goto out;

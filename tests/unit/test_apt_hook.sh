@@ -75,8 +75,12 @@ check "audit: an unreadable package is said, the transaction goes on" 0 "cannot 
 	"$HG" apt-hook --config "$tmp/conf" "$tmp/bad.deb"
 echo enforce >"$sfs/mode"
 printf 'mode = enforce\n' >"$tmp/nolist.conf"
-check "no allowlist configured: nothing to check against, goes on" 0 "no allowlist" -- \
+check "enforce, no allowlist configured: nothing to check against, refused" 1 \
+	"no allowlist.*refusing" -- "$HG" apt-hook --config "$tmp/nolist.conf" "$tmp/v2.deb"
+echo audit >"$sfs/mode"
+check "audit, no allowlist configured: goes on" 0 "no allowlist" -- \
 	"$HG" apt-hook --config "$tmp/nolist.conf" "$tmp/v2.deb"
+echo enforce >"$sfs/mode"
 printf 'mode = sideways\n' >"$tmp/broken.conf"
 check "a broken hashgate.conf while enforcing: refused" 1 "cannot check the packages" -- \
 	"$HG" apt-hook --config "$tmp/broken.conf" "$tmp/v2.deb"
@@ -97,6 +101,28 @@ printf 'require_scripts = yes\n' >>"$tmp/conf"
 check "enforce, require_scripts = yes: the new script refuses the transaction" 1 \
 	"not on the allowlist: /var/lib/dpkg/info/hgtest.postinst (from deb hgtest 3 amd64)" -- \
 	"$HG" apt-hook --config "$tmp/conf" "$tmp/v3.deb"
+# A mode that cannot be read while the module is loaded counts as enforce.
+mkdir "$tmp/nosfs" "$tmp/sysmod"
+conf "$tmp/v1.list"
+check "module loaded, mode unreadable: refused as in enforce" 1 "refusing the transaction" -- \
+	env HASHGATE_SECURITYFS="$tmp/nosfs" HASHGATE_SYSFS_MODULE="$tmp/sysmod" \
+	"$HG" apt-hook --config "$tmp/conf" "$tmp/v2.deb"
+check "no module at all: said, not refused" 0 "not enforcing" -- \
+	env HASHGATE_SECURITYFS="$tmp/nosfs" HASHGATE_SYSFS_MODULE="$tmp/absent" \
+	"$HG" apt-hook --config "$tmp/conf" "$tmp/v2.deb"
+# Two packages with a file at one path (a diversion): both files exist, both count.
+q=$tmp/divert
+mkdir -p "$q/DEBIAN" "$q/usr/bin"
+printf 'Package: hgdivert\nVersion: 1\nArchitecture: amd64\nMaintainer: t <t@example.org>\nDescription: t\n' \
+	>"$q/DEBIAN/control"
+cp /bin/true "$q/usr/bin/hgtrue" && echo >>"$q/usr/bin/hgtrue" && echo >>"$q/usr/bin/hgtrue"
+dpkg-deb --root-owner-group -b "$q" "$tmp/divert.deb" >/dev/null
+check "a file two packages ship at one path counts for both" 1 \
+	"not on the allowlist: /usr/bin/hgtrue (from deb hgdivert 1 amd64)" -- \
+	"$HG" apt-hook --config "$tmp/conf" "$tmp/divert.deb" "$tmp/v1.deb"
+printf '9 99 sha256:%064d -\n' 0 >"$sfs/allowlist"
+check "a list that is not the one loaded is said" 0 "is not the list the module has loaded" -- \
+	"$HG" apt-hook --config "$tmp/conf" "$tmp/v1.deb"
 check "an unknown option" 2 "Usage" -- "$HG" apt-hook --sideways
 check "config get apt_hook: the default" 0 "^refuse$" -- \
 	"$HG" config --config "$tmp/nolist.conf" get apt_hook

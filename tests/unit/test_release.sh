@@ -128,43 +128,60 @@ result $? "--from-tar: a file under a symlinked directory, at the path the targe
 
 # An OCI image layout: two layers; the second replaces a file, removes one
 # (whiteout) and empties a directory (opaque whiteout).
-python3 - "$tmp/oci" /bin/true <<'PY' >"$tmp/oci.ids" 2>"$tmp/err"
+# Two more: a directory that a higher layer replaces with a symlink (what
+# was under it is gone), and a whiteout through a symlinked directory.
+python3 - "$tmp" /bin/true <<'PY' >"$tmp/oci.ids" 2>"$tmp/err"
 import gzip, hashlib, io, json, os, sys, tarfile
-out, elf = sys.argv[1], open(sys.argv[2], 'rb').read()
-blobs = os.path.join(out, 'blobs', 'sha256')
-os.makedirs(blobs)
-def blob(data):
-    d = hashlib.sha256(data).hexdigest()
-    open(os.path.join(blobs, d), 'wb').write(data)
-    return 'sha256:' + d, len(data)
-def layer(files):
-    b = io.BytesIO()
-    with tarfile.open(fileobj=b, mode='w') as t:
-        for name, data, mode in files:
-            i = tarfile.TarInfo(name)
-            if data is None:
-                i.type, i.mode = tarfile.DIRTYPE, 0o755
-                t.addfile(i)
-            else:
-                i.size, i.mode = len(data), mode
-                t.addfile(i, io.BytesIO(data))
-    return blob(gzip.compress(b.getvalue()))
-l1 = layer([('usr', None, 0), ('usr/bin', None, 0), ('usr/bin/keep', elf, 0o755),
-            ('usr/bin/replaced', elf, 0o755), ('usr/bin/removed', elf, 0o755),
-            ('opt', None, 0), ('opt/old', elf, 0o755)])
-l2 = layer([('usr/bin/replaced', elf + b'\0', 0o755), ('usr/bin/.wh.removed', b'', 0o644),
-            ('opt/.wh..wh..opq', b'', 0o644), ('opt/new', elf, 0o755)])
-cfg = blob(b'{}')
-m = {'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.manifest.v1+json',
-     'config': {'mediaType': 'application/vnd.oci.image.config.v1+json', 'digest': cfg[0], 'size': cfg[1]},
-     'layers': [{'mediaType': 'application/vnd.oci.image.layer.v1.tar+gzip', 'digest': d, 'size': n}
-                for d, n in (l1, l2)]}
-md = blob(json.dumps(m).encode())
-json.dump({'imageLayoutVersion': '1.0.0'}, open(os.path.join(out, 'oci-layout'), 'w'))
-json.dump({'schemaVersion': 2, 'manifests': [{'mediaType': m['mediaType'], 'digest': md[0],
-           'size': md[1], 'platform': {'os': 'linux', 'architecture': 'amd64'}}]},
-          open(os.path.join(out, 'index.json'), 'w'))
-print(hashlib.sha256(elf).hexdigest(), hashlib.sha256(elf + b'\0').hexdigest(), l2[0])
+top, elf = sys.argv[1], open(sys.argv[2], 'rb').read()
+def layout(out, layers):
+    blobs = os.path.join(out, 'blobs', 'sha256')
+    os.makedirs(blobs)
+    def blob(data):
+        d = hashlib.sha256(data).hexdigest()
+        open(os.path.join(blobs, d), 'wb').write(data)
+        return 'sha256:' + d, len(data)
+    def layer(files):
+        b = io.BytesIO()
+        with tarfile.open(fileobj=b, mode='w') as t:
+            for name, data, mode in files:
+                i = tarfile.TarInfo(name)
+                if data is None:
+                    i.type, i.mode = tarfile.DIRTYPE, 0o755
+                    t.addfile(i)
+                elif isinstance(data, str):
+                    i.type, i.linkname = tarfile.SYMTYPE, data
+                    t.addfile(i)
+                else:
+                    i.size, i.mode = len(data), mode
+                    t.addfile(i, io.BytesIO(data))
+        return blob(gzip.compress(b.getvalue()))
+    ls = [layer(f) for f in layers]
+    cfg = blob(b'{}')
+    m = {'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.manifest.v1+json',
+         'config': {'mediaType': 'application/vnd.oci.image.config.v1+json', 'digest': cfg[0], 'size': cfg[1]},
+         'layers': [{'mediaType': 'application/vnd.oci.image.layer.v1.tar+gzip', 'digest': d, 'size': n}
+                    for d, n in ls]}
+    md = blob(json.dumps(m).encode())
+    json.dump({'imageLayoutVersion': '1.0.0'}, open(os.path.join(out, 'oci-layout'), 'w'))
+    json.dump({'schemaVersion': 2, 'manifests': [{'mediaType': m['mediaType'], 'digest': md[0],
+               'size': md[1], 'platform': {'os': 'linux', 'architecture': 'amd64'}}]},
+              open(os.path.join(out, 'index.json'), 'w'))
+    return ls
+ls = layout(top + '/oci', [
+    [('usr', None, 0), ('usr/bin', None, 0), ('usr/bin/keep', elf, 0o755),
+     ('usr/bin/replaced', elf, 0o755), ('usr/bin/removed', elf, 0o755),
+     ('opt', None, 0), ('opt/old', elf, 0o755)],
+    [('usr/bin/replaced', elf + b'\0', 0o755), ('usr/bin/.wh.removed', b'', 0o644),
+     ('opt/.wh..wh..opq', b'', 0o644), ('opt/new', elf, 0o755)]])
+layout(top + '/oci-dirlink', [
+    [('bin', None, 0), ('bin/oldtool', elf, 0o755), ('usr', None, 0), ('usr/bin', None, 0),
+     ('usr/bin/keep', elf, 0o755)],
+    [('bin', 'usr/bin', 0)]])
+layout(top + '/oci-whlink', [
+    [('usr', None, 0), ('usr/bin', None, 0), ('usr/bin/oldtool', elf, 0o755),
+     ('usr/bin/keep', elf, 0o755), ('bin', 'usr/bin', 0)],
+    [('bin/.wh.oldtool', b'', 0o644)]])
+print(hashlib.sha256(elf).hexdigest(), hashlib.sha256(elf + b'\0').hexdigest(), ls[1][0])
 PY
 read -r elf elf0 layer2 <"$tmp/oci.ids"
 "$HG" build --from-oci "$tmp/oci" >"$tmp/oci.list" 2>"$tmp/err"
@@ -173,6 +190,11 @@ entries "$tmp/oci.list" | diff - "$tmp/oci.want" >>"$tmp/err"
 result $? "--from-oci: layers in order, whiteout and opaque directory honoured"
 grep -q "^# hashgate-from: oci sha256:[0-9a-f]* layer $layer2\$" "$tmp/oci.list" 2>"$tmp/err"
 result $? "--from-oci: entries name their layer"
+printf '%s  /usr/bin/keep\n' "$elf" >"$tmp/keep.want"
+"$HG" build --from-oci "$tmp/oci-dirlink" 2>"$tmp/err" | grep -v '^#' | diff - "$tmp/keep.want" >>"$tmp/err"
+result $? "--from-oci: a directory a higher layer made a symlink takes its files with it"
+"$HG" build --from-oci "$tmp/oci-whlink" 2>"$tmp/err" | grep -v '^#' | diff - "$tmp/keep.want" >>"$tmp/err"
+result $? "--from-oci: a whiteout through a symlinked directory removes the file"
 cp -r "$tmp/oci" "$tmp/oci-bad"
 for b in "$tmp/oci-bad"/blobs/sha256/*; do
 	if gzip -t "$b" 2>/dev/null; then printf 'x' >>"$b"; break; fi
@@ -226,6 +248,17 @@ check "a file that is no archive" 1 "cannot read" -- "$HG" build --from-tar /etc
 cp "$tmp/rootfs.tar" "$tmp/fake.deb"
 check "a tarball given as a package" 1 "cannot read" -- "$HG" build --from-deb "$tmp/fake.deb"
 check "a missing package" 1 "cannot read" -- "$HG" build --from-deb "$tmp/absent.deb"
+mkdir "$tmp/ar" && (cd "$tmp/ar" && ar x "$tmp/hgtest.deb" && gzip -c <data.tar.xz >data.tar.gz &&
+	ar rc "$tmp/twodata.deb" debian-binary control.tar.xz data.tar.xz data.tar.gz &&
+	ar rc "$tmp/nobinary.deb" control.tar.xz data.tar.xz)
+check "a package with two data.tar members" 1 "not a Debian package" -- \
+	"$HG" build --from-deb "$tmp/twodata.deb"
+check "a package without debian-binary first" 1 "not a Debian package" -- \
+	"$HG" build --from-deb "$tmp/nobinary.deb"
+cp -r "$tmp/oci" "$tmp/oci-dup"
+sed -i 's/"schemaVersion": 2,/"schemaVersion": 2, "schemaVersion": 2,/' "$tmp/oci-dup/index.json"
+check "--from-oci: a JSON member name given twice" 1 "given twice" -- \
+	"$HG" build --from-oci "$tmp/oci-dup"
 mkdir -p "$tmp/stage/usr/bin" && ln -s /usr "$tmp/stage/abs"
 check "--root: a PATH that leads out of DIR is refused" 1 "outside --root" -- \
 	"$HG" build --root "$tmp/stage" /abs
