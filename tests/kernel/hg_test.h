@@ -207,11 +207,11 @@ static inline int hg_copy(const char *src, const char *dst, bool tamper)
 }
 
 /*
- * Run @path as uid and gid 65534 (nobody), its output to /dev/null; its
- * exit status, or -1. A would-deny then lands in another user's share of
- * the event queue than root's.
+ * Run @path as @uid (and that gid), its output to /dev/null; its exit
+ * status, or -1. A would-deny then lands in another user's share of the
+ * event queue than root's.
  */
-static inline int hg_exec_as_nobody(const char *path)
+static inline int hg_exec_as(uid_t uid, const char *path)
 {
 	pid_t pid = fork();
 	int st;
@@ -220,7 +220,7 @@ static inline int hg_exec_as_nobody(const char *path)
 		int null = open("/dev/null", O_WRONLY);
 
 		dup2(null, 1);
-		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
 			_exit(99);
 		execl(path, path, (char *)NULL);
 		_exit(98);
@@ -228,6 +228,11 @@ static inline int hg_exec_as_nobody(const char *path)
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static inline int hg_exec_as_nobody(const char *path)
+{
+	return hg_exec_as(65534, path);
 }
 
 /*
