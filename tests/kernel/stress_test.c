@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stress: verdicts under churn, for HG_STRESS_SECONDS (default 20, as make
- * check runs it on every kernel). Three quarters of the time: exec and dlopen storms
+ * Stress: verdicts under churn, for HG_STRESS_SECONDS (default 20; the debug
+ * kernel run uses 120). Three quarters of the time: exec and dlopen storms
  * of listed and unlisted programs and libraries (one storm as uid 65534),
  * allowlist swaps and mode flips between audit and enforce at random, and
  * event readers, three at a time (forwarders on "events", taps on
@@ -470,7 +470,7 @@ static void churn(struct shared *sh, double end, struct blob *a,
 		/*
 		 * Long enough for runs to start and end inside a phase: 0.2 to
 		 * 0.6 s per 20 s of stress, so a slower kernel given more time
-		 * (HG_STRESS_SECONDS) gets phases to match.
+		 * (the debug kernel: 120 s) gets phases to match.
 		 */
 		sleep_ms((200 + rand_r(&seed) % 400) * dwell);
 	}
