@@ -51,6 +51,32 @@
  *                  (remote-fs). FUSE and user-namespace mounts can never be
  *                  trusted (untrusted-fs). Trusting more is lowering, with
  *                  the same permission rules as mode.
+ *   scan       rw  write: "1" (CAP_MAC_ADMIN) runs a scan of resident code
+ *                  now and returns when it is done (a scan already running
+ *                  is waited for, then another runs). read: the last scan's
+ *                  report, text: a first line of "key=value" words,
+ *                  "scans=N time=UNIX_S duration_ms=N processes=N busy=N
+ *                  mappings=N pages=N files=N file_pages=N findings=N
+ *                  kept=N repeated=N" ("scans=0" alone before any scan):
+ *                  processes examined and those left unexamined (busy),
+ *                  executable mappings, their resident pages checked,
+ *                  files and page-cache pages checked against page
+ *                  digests, findings (kept: listed below; repeated: the
+ *                  same as in the scan before, reported again here but
+ *                  with no new event). Then one line per finding kept (at
+ *                  most HG_SCAN_FINDINGS_MAX): "finding reason=R pid=N
+ *                  comm=C offset=N address=0xX count=N expected=HEX|-
+ *                  actual=HEX|- path=P": pid 0 and comm "-" for a
+ *                  page-cache page, path "-" for anonymous memory; comm
+ *                  and path escaped as in /proc/mounts (octal for space,
+ *                  tab, newline and backslash), path last.
+ *   runtime_action rw "report" or "kill": what a scan finding does besides
+ *                  its event; "kill" sends SIGKILL to the processes that
+ *                  execute the page. Same permission rules as mode
+ *                  (report is lower).
+ *   scan_interval rw seconds between periodic scans, 0 (the default) for
+ *                  none, at most 86400. Scanning less often (or never) is
+ *                  lowering; same permission rules as mode.
  *   check      rw  write: an absolute path in one write(2); read back, on
  *                  the same open file, what would be decided for that file:
  *                  "<allow|deny> <reason> sha256:<hex|-> <serial>\n". No
@@ -125,6 +151,7 @@ enum hg_hook {
 	HG_HOOK_PERSONALITY,	/* personality(2) asking for READ_IMPLIES_EXEC */
 	HG_HOOK_EXEC_STACK,	/* a program given an executable stack or heap */
 	HG_HOOK_WRITE_MAP,	/* shared writable mmap of an exec-mapped file */
+	HG_HOOK_SCAN,		/* the scan of resident code (HG_EVENT_RUNTIME) */
 	__HG_HOOK_MAX
 };
 
@@ -132,6 +159,10 @@ enum hg_decision {
 	HG_DECISION_ALLOW,
 	HG_DECISION_DENY,
 	HG_DECISION_WOULD_DENY,	/* audit mode: logged, allowed */
+	/* HG_EVENT_RUNTIME, runtime_action report: logged, nothing stopped */
+	HG_DECISION_REPORTED,
+	/* HG_EVENT_RUNTIME, runtime_action kill: the processes were killed */
+	HG_DECISION_KILLED,
 	__HG_DECISION_MAX
 };
 
@@ -156,6 +187,10 @@ enum hg_reason {
 	HG_REASON_UNTRUSTED_FS,		/* FUSE, or a mount owned by a user namespace */
 	HG_REASON_REMOTE_FS,		/* network file system not in trusted_fs */
 	HG_REASON_PINNED,		/* pages pinned for DMA could be written */
+	/* Found by the scan of resident code (HG_EVENT_RUNTIME). */
+	HG_REASON_CODE_MODIFIED,	/* a file's exec page copied on write */
+	HG_REASON_PAGE_CHANGED,		/* a page-cache page unlike the file verified */
+	HG_REASON_UNEXAMINED,		/* address space kept locked past the scan's wait */
 	__HG_REASON_MAX
 };
 
@@ -175,6 +210,14 @@ enum hg_event_type {
 	/* The first record of a module load: version, hash driver, settings. */
 	HG_EVENT_LOAD,
 	HG_EVENT_HEARTBEAT,	/* every heartbeat seconds: counters; no task */
+	/*
+	 * A finding of the scan of resident code: pid, comm, uid and exe are
+	 * the process's (pid 0 and no exe for a page-cache page, which no
+	 * one process owns); path, ino and dev the file's; digest the SHA-256
+	 * the file was verified with. HG_EVENT_F_PAGE: struct hg_event_page
+	 * follows the strings.
+	 */
+	HG_EVENT_RUNTIME,
 	__HG_EVENT_MAX
 };
 
@@ -195,6 +238,8 @@ enum hg_event_type {
  * are given.
  */
 #define HG_EVENT_F_PATH_TRUNCATED 0x10
+/* RUNTIME: a struct hg_event_page follows exe and path, at an 8-byte offset. */
+#define HG_EVENT_F_PAGE		0x20
 
 struct hg_event {
 	__u32 size;		/* whole record, strings included, 8-aligned */
@@ -229,6 +274,23 @@ struct hg_event {
 	 */
 	__u32 load_id;
 	/* exe bytes, then path bytes: raw, not NUL-terminated */
+};
+
+/*
+ * Page digests: SHA-256 of a 4 KiB page keyed with a secret drawn at each
+ * module load, cut to 16 bytes. They compare pages within one load; they
+ * cannot be checked outside the kernel.
+ */
+#define HG_PAGE_DIGEST_SIZE	16
+#define HG_SCAN_FINDINGS_MAX	256
+
+struct hg_event_page {
+	__u64 offset;		/* byte offset of the page in the file */
+	__u64 address;		/* its address in the process, 0 for none */
+	__u32 count;		/* pages (anon-exec: mappings) it stands for */
+	__u32 __reserved;
+	__u8 expected[HG_PAGE_DIGEST_SIZE];	/* all 0 when not known */
+	__u8 actual[HG_PAGE_DIGEST_SIZE];
 };
 
 #endif /* _UAPI_HASHGATE_H */
