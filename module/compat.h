@@ -53,6 +53,15 @@ static inline struct file *hg_get_mm_exe_file(struct mm_struct *mm)
 	return exe;
 }
 
+/* 6.5 dropped the vmas argument of get_user_pages_remote(). */
+#ifdef HG_HAVE_GUP_VMAS
+#define hg_gup_remote(mm, start, n, flags, pages) \
+	get_user_pages_remote(mm, start, n, flags, pages, NULL, NULL)
+#else
+#define hg_gup_remote(mm, start, n, flags, pages) \
+	get_user_pages_remote(mm, start, n, flags, pages, NULL)
+#endif
+
 /*
  * The registers an ftrace callback sees. With DYNAMIC_FTRACE_WITH_ARGS
  * (x86 since 5.11) the light trampoline saves the argument registers and

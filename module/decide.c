@@ -27,6 +27,7 @@
 #include "event.h"
 #include "exclusion.h"
 #include "measure.h"
+#include "pages.h"
 #include "policy.h"
 #include "stats.h"
 #include "write_deny.h"
@@ -183,10 +184,17 @@ static bool pages_pinned(struct address_space *mapping)
 	return pinned;
 }
 
-/* Hash with writers denied, so that the bytes cannot change meanwhile. */
+/*
+ * Hash with writers denied, so that the bytes cannot change meanwhile. The
+ * page digests of a file the list allows are recorded before writers are
+ * let in again: a writer can only come after, and its open drops them.
+ * Content that can change elsewhere (!@cacheable) gets none.
+ */
 static void hash_and_judge(struct file *file, struct inode *inode,
-			   struct hg_verdict *v, u64 *serial, u64 *gen)
+			   struct hg_verdict *v, u64 *serial, u64 *gen,
+			   bool cacheable)
 {
+	struct hg_page_digests *pd = NULL;
 	int ret;
 
 	if (hg_write_deny(inode)) {
@@ -197,7 +205,9 @@ static void hash_and_judge(struct file *file, struct inode *inode,
 		v->reason = HG_REASON_PINNED;
 		goto out;
 	}
-	ret = hg_measure_file(file, inode, v->digest, &v->is_script);
+	if (cacheable)
+		pd = hg_pages_alloc(i_size_read(inode));
+	ret = hg_measure_file(file, inode, v->digest, &v->is_script, pd);
 	if (ret) {
 		/* -ESTALE: overlayfs copied it up while it was read. */
 		v->reason = ret == -ESTALE ? HG_REASON_OPEN_WRITERS :
@@ -206,7 +216,13 @@ static void hash_and_judge(struct file *file, struct inode *inode,
 	}
 	v->has_digest = true;
 	*gen = judge(file, v, serial);
+	if (pd && v->reason == HG_REASON_NONE) {
+		hg_pages_record(inode, v->digest, pd,
+				hg_event_path_dup(&file->f_path));
+		pd = NULL;
+	}
 out:
+	hg_pages_free(pd);
 	hg_write_allow(inode);
 }
 
@@ -243,7 +259,7 @@ static void verify(struct file *file, struct inode *inode,
 		hg_cache_release(claim);
 		return;
 	}
-	hash_and_judge(file, inode, v, serial, &gen);
+	hash_and_judge(file, inode, v, serial, &gen, cacheable);
 	module_put(THIS_MODULE);
 
 	hg_cache_key_of(inode, &after);

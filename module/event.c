@@ -36,6 +36,7 @@
 #include "cache.h"
 #include "event.h"
 #include "policy.h"
+#include "scan.h"
 #include "stats.h"
 #include "hook.h"
 #include "thunk.h"
@@ -254,6 +255,28 @@ static u16 path_of(const struct path *path, char *buf, char **out,
 	return buf + PATH_MAX - 1 - p;
 }
 
+/**
+ * hg_event_path_dup() - @path from the initial root, as events give it
+ * @path: a file's path
+ *
+ * Return: a kmalloc'd string, NULL when there is none or memory is short.
+ */
+char *hg_event_path_dup(const struct path *path)
+{
+	bool cut = false;
+	char *buf, *p, *dup = NULL;
+	u16 len;
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return NULL;
+	len = path_of(path, buf, &p, &cut);
+	if (len)
+		dup = kmemdup_nul(p, len, GFP_KERNEL);
+	kfree(buf);
+	return dup;
+}
+
 /* Does the current task see the files from another root than init's? */
 static bool foreign_root(void)
 {
@@ -341,6 +364,60 @@ out:
 	if (exe)
 		fput(exe);
 	kfree(tmp);
+}
+
+static u64 active_serial(void);
+
+/**
+ * hg_event_runtime() - record a finding of the scan of resident code
+ * @f: the finding; its process, or pid 0 for none
+ */
+void hg_event_runtime(const struct hg_finding *f)
+{
+	u16 exe_len = f->exe ? strnlen(f->exe, HG_PATH_MAX - 1) : 0;
+	u16 path_len = f->path ? strnlen(f->path, HG_PATH_MAX - 1) : 0;
+	size_t strings = ALIGN(sizeof(struct hg_event) + exe_len + path_len, 8);
+	struct hg_event_page *page;
+	struct hg_event *rec;
+
+	rec = kzalloc(strings + sizeof(*page), GFP_KERNEL);
+	if (rec) {
+		rec->version = HG_EVENT_VERSION;
+		rec->load_id = ring.load_id;
+		rec->time_ns = ktime_get_real_ns();
+		rec->boot_ns = ktime_get_boottime_ns();
+		rec->size = strings + sizeof(*page);
+		rec->type = HG_EVENT_RUNTIME;
+		rec->flags = HG_EVENT_F_PAGE;
+		rec->hook = HG_HOOK_SCAN;
+		rec->mode = READ_ONCE(hg_mode);
+		rec->decision = f->decision;
+		rec->reason = f->reason;
+		rec->list_serial = active_serial();
+		rec->pid = f->pid;
+		rec->ppid = f->ppid;
+		rec->uid = f->pid ? f->uid : 0;
+		rec->auid = f->pid ? f->auid : (u32)-1;
+		if (f->pid)
+			memcpy(rec->comm, f->comm, HG_COMM_SIZE);
+		rec->ino = f->ino;
+		rec->dev = new_encode_dev(f->dev);
+		if (f->has_digest) {
+			rec->flags |= HG_EVENT_F_DIGEST;
+			memcpy(rec->digest, f->digest, HG_DIGEST_SIZE);
+		}
+		rec->exe_len = exe_len;
+		rec->path_len = path_len;
+		memcpy(rec + 1, f->exe, exe_len);
+		memcpy((char *)(rec + 1) + exe_len, f->path, path_len);
+		page = (void *)rec + strings;
+		page->offset = f->offset;
+		page->address = f->address;
+		page->count = f->count;
+		memcpy(page->expected, f->expected, HG_PAGE_DIGEST_SIZE);
+		memcpy(page->actual, f->actual, HG_PAGE_DIGEST_SIZE);
+	}
+	queue(rec);
 }
 
 static u64 active_serial(void)

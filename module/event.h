@@ -23,7 +23,10 @@ void hg_event_mode(enum hg_mode mode, bool locked);
 void hg_event_setting(const char *name, const char *value, const char *was);
 void hg_event_load(const char *settings);
 void hg_event_heartbeat(const char *counters, bool locked);
+struct hg_finding;
+void hg_event_runtime(const struct hg_finding *f);
 unsigned int hg_event_queued(void);
+char *hg_event_path_dup(const struct path *path);
 
 extern const struct file_operations hg_event_fops;
 extern const struct file_operations hg_event_tap_fops;

@@ -19,6 +19,7 @@
 #include "event.h"
 #include "fs.h"
 #include "keys.h"
+#include "scan.h"
 #include "stats.h"
 #include "version.h"
 
@@ -338,6 +339,60 @@ static ssize_t keys_lock_write(struct file *file, const char __user *buf,
 			       hg_keys_lock);
 }
 
+static int runtime_action_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n",
+		   hg_runtime_action_name(READ_ONCE(hg_runtime_action)));
+	return 0;
+}
+
+/* runtime_action: "report" or "kill"; same rules as mode. */
+static ssize_t runtime_action_write(struct file *file, const char __user *buf,
+				    size_t len, loff_t *ppos)
+{
+	return setting_write(file, buf, len, ppos, hg_runtime_action_store);
+}
+
+static int scan_interval_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%u\n", READ_ONCE(hg_scan_interval));
+	return 0;
+}
+
+/* scan_interval: seconds, 0 for none; same rules as mode. */
+static ssize_t scan_interval_write(struct file *file, const char __user *buf,
+				   size_t len, loff_t *ppos)
+{
+	return setting_write(file, buf, len, ppos, hg_scan_interval_store);
+}
+
+static int scan_show(struct seq_file *m, void *v)
+{
+	return hg_scan_show(m);
+}
+
+/*
+ * scan: "1" scans now, and returns when the scan is done.
+ * Return: len; -EPERM without CAP_MAC_ADMIN; -EINVAL for anything else
+ * written; -EINTR when killed while waiting for a running scan.
+ */
+static ssize_t scan_write(struct file *file, const char __user *buf,
+			  size_t len, loff_t *ppos)
+{
+	bool on;
+	int ret;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN) ||
+	    !capable(CAP_MAC_ADMIN))
+		return -EPERM;
+	if (*ppos != 0)
+		return -EINVAL;
+	ret = kstrtobool_from_user(buf, len, &on);
+	if (ret || !on)
+		return -EINVAL;
+	return hg_scan_run() ?: len;
+}
+
 #define HG_SEQ_FOPS(name, writer)					\
 static int name##_open(struct inode *inode, struct file *file)		\
 {									\
@@ -361,6 +416,9 @@ HG_SEQ_FOPS(stats, NULL);
 HG_SEQ_FOPS(keys, keys_write);
 HG_SEQ_FOPS(keys_lock, keys_lock_write);
 HG_SEQ_FOPS(trusted_fs, trusted_fs_write);
+HG_SEQ_FOPS(runtime_action, runtime_action_write);
+HG_SEQ_FOPS(scan_interval, scan_interval_write);
+HG_SEQ_FOPS(scan, scan_write);
 
 static const struct {
 	const char *name;
@@ -379,6 +437,9 @@ static const struct {
 	{ "keys", 0600, &keys_fops },
 	{ "keys_lock", 0600, &keys_lock_fops },
 	{ "trusted_fs", 0600, &trusted_fs_fops },
+	{ "scan", 0600, &scan_fops },
+	{ "runtime_action", 0600, &runtime_action_fops },
+	{ "scan_interval", 0600, &scan_interval_fops },
 };
 
 static struct dentry *dir;

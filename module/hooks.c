@@ -45,6 +45,7 @@
 #include "policy.h"
 #include "hook.h"
 #include "hooks.h"
+#include "pages.h"
 #include "stats.h"
 #include "thunk.h"
 
@@ -101,14 +102,21 @@ static bool mapped(const struct inode *inode)
 	return mapping_mapped(inode->i_mapping);
 }
 
+/* Cached verdicts or page digests: what a write or the inode's end drops. */
+static bool known(const struct inode *inode)
+{
+	return hg_cache_has(inode) || hg_pages_has(inode);
+}
+
 /*
- * About to be written: a file with cached verdicts (whatever the mode: a
- * verdict must never outlive a write), or one mapped somewhere. Through
- * overlayfs the file's inode and its real inode may differ: both count.
+ * About to be written: a file with cached verdicts or page digests
+ * (whatever the mode: neither may outlive a write), or one mapped
+ * somewhere. Through overlayfs the file's inode and its real inode may
+ * differ: both count.
  */
 static bool want_write(const struct inode *inode, const struct inode *real)
 {
-	return hg_cache_has(real) || (inode != real && hg_cache_has(inode)) ||
+	return known(real) || (inode != real && known(inode)) ||
 	       (active() && mapped(real));
 }
 
@@ -184,7 +192,7 @@ static bool want_file_truncate(const struct pt_regs *regs)
 
 static bool want_inode_free(const struct pt_regs *regs)
 {
-	return hg_cache_has((const struct inode *)regs->di);
+	return known((const struct inode *)regs->di);
 }
 
 /* __access_remote_vm(mm, addr, buf, len, gup_flags): writes only. */
@@ -227,14 +235,26 @@ static int hg_bprm_check(struct linux_binprm *bprm)
 	return ret;
 }
 
-/* A write is coming: no cached verdict of the file may survive it. */
+/*
+ * A write is coming: no cached verdict of the file may survive it, nor,
+ * when the write is let through, its page digests. A refused write
+ * changes nothing: the scan keeps checking the file's pages.
+ */
 static int write_coming(const struct path *path, struct inode *inode,
 			struct inode *real, enum hg_hook hook)
 {
+	int ret;
+
 	hg_cache_forget(real);
 	if (inode != real)
 		hg_cache_forget(inode);
-	return hg_decide_write(path, real, hook);
+	ret = hg_decide_write(path, real, hook);
+	if (!ret) {
+		hg_pages_forget(real);
+		if (inode != real)
+			hg_pages_forget(inode);
+	}
+	return ret;
 }
 
 static int hg_file_open(struct file *file)
@@ -327,6 +347,7 @@ static int hg_file_truncate(struct file *file)
 static void hg_inode_free(struct inode *inode)
 {
 	hg_cache_forget(inode);
+	hg_pages_forget(inode);
 	hg_call_security_inode_free(inode);
 	hg_hook_exit();
 }

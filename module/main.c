@@ -21,6 +21,8 @@
 #include "hooks.h"
 #include "keys.h"
 #include "measure.h"
+#include "pages.h"
+#include "scan.h"
 #include "write_deny.h"
 #include "version.h"
 
@@ -109,6 +111,36 @@ static unsigned int heartbeat = 300;
 module_param(heartbeat, uint, 0444);
 MODULE_PARM_DESC(heartbeat, "seconds between heartbeat events (0: none; default 300, at most 86400)");
 
+static unsigned int page_digests = 32768;
+module_param(page_digests, uint, 0444);
+MODULE_PARM_DESC(page_digests, "KiB of page digests of verified files, for the scan of resident code (default 32768: 8 GiB of distinct code)");
+
+static int action_param_set(const char *val, const struct kernel_param *kp)
+{
+	int action = hg_runtime_action_parse(val);
+
+	if (action < 0)
+		return action;
+	*(int *)kp->arg = action;
+	return 0;
+}
+
+static int action_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", hg_runtime_action_name(hg_runtime_action));
+}
+
+static const struct kernel_param_ops action_param_ops = {
+	.set = action_param_set,
+	.get = action_param_get,
+};
+
+module_param_cb(runtime_action, &action_param_ops, &hg_runtime_action, 0444);
+MODULE_PARM_DESC(runtime_action, "what a finding of the scan does besides its event: report or kill (default report)");
+
+module_param_named(scan_interval, hg_scan_interval, uint, 0444);
+MODULE_PARM_DESC(scan_interval, "seconds between scans of resident code (0: none, the default; at most 86400)");
+
 /* The first record of this load: what it runs with. */
 static void __init report_load(void)
 {
@@ -127,6 +159,11 @@ static void __init report_load(void)
 	scnprintf(text + len, sizeof(text) - len,
 		  " trusted_fs=%s min_serial=%llu event_ring=%u heartbeat=%u",
 		  fs, hg_min_serial, event_ring, heartbeat);
+	len = strlen(text);
+	scnprintf(text + len, sizeof(text) - len,
+		  " runtime_action=%s scan_interval=%u page_digests=%u",
+		  hg_runtime_action_name(hg_runtime_action), hg_scan_interval,
+		  page_digests);
 	hg_event_load(text);
 }
 
@@ -142,6 +179,12 @@ static int __init hg_init(void)
 		pr_err("heartbeat=%u: at most 86400 seconds\n", heartbeat);
 		return -EINVAL;
 	}
+	if (hg_scan_interval > HG_SCAN_INTERVAL_MAX) {
+		pr_err("scan_interval=%u: at most %u seconds\n",
+		       hg_scan_interval, HG_SCAN_INTERVAL_MAX);
+		return -EINVAL;
+	}
+	hg_pages_init(page_digests);
 	/* Set, not stored: there is no event stream yet to tell. */
 	if (trusted_fs && hg_trusted_fs_parse(trusted_fs, &hg_trusted_fs)) {
 		pr_err("trusted_fs=%s: not a list of network filesystem types\n",
@@ -175,12 +218,14 @@ static int __init hg_init(void)
 		goto err_hooks;
 
 	hg_heartbeat_init(heartbeat);
+	hg_scan_init();
 	pr_info("hashgate " HASHGATE_VERSION " loaded: mode %s, sha256 driver %s\n",
 		hg_mode_name(hg_mode), hg_measure_driver());
 	return 0;
 
 err_hooks:
 	hg_fs_exit();
+	hg_scan_exit();
 	/* A list may have been written while the files existed. */
 	hg_allowlist_exit();
 err_fs:
@@ -188,6 +233,7 @@ err_fs:
 err_keys:
 	hg_event_exit();
 err_event:
+	hg_pages_exit();
 	hg_cache_exit();
 err_cache:
 	hg_write_deny_exit();
@@ -199,8 +245,10 @@ err_write_deny:
 static void __exit hg_exit(void)
 {
 	hg_heartbeat_exit();
+	hg_scan_exit();
 	hg_hooks_exit();
 	hg_fs_exit();
+	hg_pages_exit();
 	hg_allowlist_exit();
 	hg_keys_exit();
 	hg_event_exit();

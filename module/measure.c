@@ -19,6 +19,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -33,6 +34,13 @@
 
 static struct crypto_shash *tfm;
 static const struct cred *kcred;
+/*
+ * Page digests are keyed with a secret drawn at load: cut to 128 bits,
+ * an unkeyed digest would let whoever writes a listed file's content
+ * prepare two pages with one digest (2^64 work); keyed, they cannot know
+ * which digest a page will get. Second preimages stay at 2^128 either way.
+ */
+static u8 page_key[32];
 
 /**
  * hg_measure_init() - pick the SHA-256 driver, make the read cred
@@ -53,11 +61,13 @@ int hg_measure_init(const char *driver)
 		crypto_free_shash(tfm);
 		return -ENOMEM;
 	}
+	get_random_bytes(page_key, sizeof(page_key));
 	return 0;
 }
 
 void hg_measure_exit(void)
 {
+	memzero_explicit(page_key, sizeof(page_key));
 	put_cred(kcred);
 	crypto_free_shash(tfm);
 }
@@ -71,11 +81,59 @@ const char *hg_measure_driver(void)
 }
 
 /**
+ * hg_measure_page() - the page digest of one 4 KiB page
+ * @data: its bytes
+ * @len: how many there are (the last page of a file may be short: the rest
+ *	counts as zeros, as in the page cache)
+ * @out: HG_PAGE_DIGEST_SIZE bytes
+ *
+ * Return: 0 or the crypto API's error.
+ */
+int hg_measure_page(const void *data, size_t len, u8 *out)
+{
+	static const u8 zeros[HG_PAGE_SIZE];
+	SHASH_DESC_ON_STACK(desc, tfm);
+	u8 digest[HG_DIGEST_SIZE];
+	int ret;
+
+	desc->tfm = tfm;
+	ret = crypto_shash_init(desc) ?:
+	      crypto_shash_update(desc, page_key, sizeof(page_key)) ?:
+	      crypto_shash_update(desc, data, len);
+	if (!ret && len < HG_PAGE_SIZE)
+		ret = crypto_shash_update(desc, zeros, HG_PAGE_SIZE - len);
+	if (!ret)
+		ret = crypto_shash_final(desc, digest);
+	memcpy(out, digest, HG_PAGE_DIGEST_SIZE);
+	shash_desc_zero(desc);
+	return ret;
+}
+
+/* Page digests of the whole pages in @buf, and of a short last one at EOF. */
+static int digest_pages(const u8 *buf, size_t len, u64 first,
+			struct hg_page_digests *pd)
+{
+	size_t off;
+	u64 i;
+	int ret = 0;
+
+	for (off = 0, i = first; !ret && off < len; off += HG_PAGE_SIZE, i++) {
+		if (i >= pd->count)
+			return -EFBIG;
+		ret = hg_measure_page(buf + off, min_t(size_t, len - off,
+						       HG_PAGE_SIZE),
+				      pd->digests[i]);
+	}
+	return ret;
+}
+
+/**
  * hg_measure_file() - SHA-256 of the whole content of @file
  * @file: an open regular file; only its path is used
  * @inode: the real inode whose bytes must be hashed
  * @digest: HG_DIGEST_SIZE bytes out
  * @is_script: set when the file starts with "#!"
+ * @pd: page digests of the same bytes, read once for both; NULL for none
  *
  * May sleep. Must not be called with mm locks held.
  *
@@ -84,10 +142,11 @@ const char *hg_measure_driver(void)
  * that kept the file from being read.
  */
 int hg_measure_file(struct file *file, struct inode *inode, u8 *digest,
-		    bool *is_script)
+		    bool *is_script, struct hg_page_digests *pd)
 {
 	SHASH_DESC_ON_STACK(desc, tfm);
 	struct file *priv;
+	size_t fill = 0;
 	loff_t pos = 0;
 	ssize_t n;
 	void *buf;
@@ -108,22 +167,36 @@ int hg_measure_file(struct file *file, struct inode *inode, u8 *digest,
 		goto out_put;
 	}
 
+	/*
+	 * The buffer is filled to a whole chunk before its pages are
+	 * digested, so that a short read cannot shift page boundaries.
+	 */
 	desc->tfm = tfm;
 	ret = crypto_shash_init(desc);
 	while (!ret) {
-		n = kernel_read(priv, buf, HG_CHUNK, &pos);
+		n = kernel_read(priv, buf + fill, HG_CHUNK - fill, &pos);
 		if (n <= 0) {
 			ret = n;
 			break;
 		}
 		if (pos == n)
 			*is_script = n >= 2 && !memcmp(buf, "#!", 2);
-		ret = crypto_shash_update(desc, buf, n);
+		ret = crypto_shash_update(desc, buf + fill, n);
 		hg_stat_add(HG_STAT_BYTES_HASHED, n);
+		fill += n;
+		if (!ret && pd && fill == HG_CHUNK) {
+			ret = digest_pages(buf, fill, (pos - fill) / HG_PAGE_SIZE,
+					   pd);
+			fill = 0;
+		}
+		if (!pd)
+			fill = 0;
 		if (fatal_signal_pending(current))
 			ret = -EINTR;
 		cond_resched();
 	}
+	if (!ret && pd && fill)
+		ret = digest_pages(buf, fill, (pos - fill) / HG_PAGE_SIZE, pd);
 	if (!ret && d_real_inode(file_dentry(priv)) != inode)
 		ret = -ESTALE;
 	if (!ret)

@@ -58,6 +58,9 @@ static const char *const reason_names[__HG_REASON_MAX] = {
 	[HG_REASON_UNTRUSTED_FS] = "untrusted-fs",
 	[HG_REASON_REMOTE_FS] = "remote-fs",
 	[HG_REASON_PINNED] = "pinned",
+	[HG_REASON_CODE_MODIFIED] = "code-modified",
+	[HG_REASON_PAGE_CHANGED] = "page-changed",
+	[HG_REASON_UNEXAMINED] = "unexamined",
 };
 
 const char *hg_reason_name(enum hg_reason reason)

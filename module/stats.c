@@ -9,6 +9,7 @@
 #include "event.h"
 #include "hook.h"
 #include "measure.h"
+#include "pages.h"
 #include "stats.h"
 
 DEFINE_PER_CPU(struct hg_stats, hg_stats);
@@ -30,6 +31,9 @@ static const char *const stat_names[__HG_STAT_MAX] = {
 	[HG_STAT_EVENTS_REPEATED] = "events_repeated",
 	[HG_STAT_LIST_LOADS] = "list_loads",
 	[HG_STAT_LIST_REJECTS] = "list_rejects",
+	[HG_STAT_SCANS] = "scans",
+	[HG_STAT_SCAN_FINDINGS] = "scan_findings",
+	[HG_STAT_PAGE_DIGESTS_OVER_BUDGET] = "page_digests_over_budget",
 };
 
 /**
@@ -53,6 +57,8 @@ u64 hg_stat_read(enum hg_stat s)
 void hg_stats_show(struct seq_file *m)
 {
 	struct hg_list_info li;
+	unsigned int files;
+	size_t bytes;
 	int s;
 
 	for (s = 0; s < __HG_STAT_MAX; s++)
@@ -66,6 +72,9 @@ void hg_stats_show(struct seq_file *m)
 	seq_printf(m, "list_bytes_per_digest %zu\n",
 		   li.digests ? li.digest_bytes / li.digests : 0);
 	seq_printf(m, "cache_entries %u\n", hg_cache_count());
+	hg_pages_usage(&bytes, &files);
+	seq_printf(m, "page_digest_files %u\n", files);
+	seq_printf(m, "page_digest_bytes %zu\n", bytes);
 	seq_printf(m, "events_queued %u\n", hg_event_queued());
 	seq_printf(m, "inflight %u\n", hg_hook_inflight());
 	seq_printf(m, "hash_driver %s\n", hg_measure_driver());

@@ -22,6 +22,9 @@ enum hg_stat {
 	HG_STAT_EVENTS_REPEATED,	/* audit: same file, same process again */
 	HG_STAT_LIST_LOADS,
 	HG_STAT_LIST_REJECTS,
+	HG_STAT_SCANS,
+	HG_STAT_SCAN_FINDINGS,
+	HG_STAT_PAGE_DIGESTS_OVER_BUDGET,	/* verified files left without */
 	__HG_STAT_MAX
 };
 

@@ -1,0 +1,781 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scan of resident code: is the code in memory still the code that was
+ * verified?
+ *
+ * A verdict is taken once, when a file is first mapped executable; nothing
+ * hooks what happens to the bytes after that. The scan looks, on demand
+ * (the scan file) and every scan_interval seconds:
+ *
+ *   1. the page cache of every file with page digests (pages.c): a resident
+ *      page whose digest differs from the one recorded at verification
+ *      changed under the kernel (a raw write to the block device, then
+ *      eviction and a re-read; a bug; DMA): page-changed. Only resident
+ *      pages are read, nothing is read from storage. The file's cached
+ *      verdict is dropped, so that its next mapping is verified again.
+ *   2. every process's executable mappings: a page of a file mapping that is
+ *      anonymous now was copied on write (ptrace, /proc/PID/mem, text
+ *      relocations): code-modified; anonymous executable mappings are
+ *      counted, and reported as anon-exec. Both follow anon_exec: under
+ *      "allow" they are no finding. Only pages present in the page tables
+ *      are looked at (FOLL_NOFAULT): nothing is faulted in.
+ *
+ * A finding is an event (HG_EVENT_RUNTIME) and a line of the report read
+ * from the scan file; one found the same in the scan before gets no new
+ * event. runtime_action=kill also kills the processes that execute a
+ * changed page or run modified code, init excepted (its death is a panic).
+ *
+ * The scan never waits for an address space: mmap_lock is only tried, and
+ * a process whose lock stays taken is reported unexamined. A lock is held
+ * for at most HG_SCAN_PAGES_PER_HOLD pages or HG_SCAN_VMAS_PER_HOLD
+ * mappings, then dropped, with a chance to reschedule; the walk goes on
+ * from the address it reached, so that mappings changing meanwhile are
+ * simply seen as they are then.
+ */
+#include <linux/audit.h>
+#include <linux/cred.h>
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include "cache.h"
+#include "event.h"
+#include "measure.h"
+#include "pages.h"
+#include "policy.h"
+#include "scan.h"
+#include "stats.h"
+
+#define HG_SCAN_PAGES_PER_HOLD	256
+#define HG_SCAN_VMAS_PER_HOLD	64
+/* A process whose mmap_lock stays taken this long is left unexamined. */
+#define HG_SCAN_LOCK_TRIES	25
+#define HG_SCAN_LOCK_WAIT_MS	20
+/* Addresses of one mapping walked for copied pages, at most. */
+#define HG_SCAN_WALK_MAX	SZ_1G
+/* Changed files remembered for runtime_action=kill. */
+#define HG_SCAN_CHANGED_MAX	64
+#define HG_SCAN_GUP_BATCH	32
+
+int hg_runtime_action = HG_RUNTIME_REPORT;
+unsigned int hg_scan_interval;
+
+static const char *const action_names[] = {
+	[HG_RUNTIME_REPORT] = "report",
+	[HG_RUNTIME_KILL] = "kill",
+};
+
+struct scan_report {
+	u64 scans;
+	time64_t time;
+	u64 duration_ms;
+	u64 processes, busy, mappings, pages, files, file_pages;
+	u64 findings, repeated;
+	unsigned int kept;
+	struct hg_finding f[HG_SCAN_FINDINGS_MAX];
+};
+
+/* A file with changed pages: the processes executing them die with kill. */
+struct changed_file {
+	u64 ino;
+	dev_t dev;
+	u64 first, last;	/* byte offsets of the first and last page */
+};
+
+struct scan {
+	struct scan_report *rep;
+	const struct scan_report *prev;
+	bool kill;
+	enum hg_anon_policy anon;
+	struct changed_file changed[HG_SCAN_CHANGED_MAX];
+	unsigned int nchanged;
+};
+
+static DEFINE_MUTEX(scan_lock);	/* one scan at a time; the reports */
+static struct scan_report *last;	/* under scan_lock */
+static u64 epoch;			/* under scan_lock */
+static void periodic_scan(struct work_struct *work);
+static DECLARE_DELAYED_WORK(periodic, periodic_scan);
+
+static void finding_free(struct hg_finding *f)
+{
+	kfree(f->path);
+	kfree(f->exe);
+}
+
+static void report_free(struct scan_report *rep)
+{
+	unsigned int i;
+
+	if (!rep)
+		return;
+	for (i = 0; i < rep->kept; i++)
+		finding_free(&rep->f[i]);
+	kvfree(rep);
+}
+
+static bool same_finding(const struct hg_finding *a, const struct hg_finding *b)
+{
+	return a->reason == b->reason && a->pid == b->pid &&
+	       a->ino == b->ino && a->dev == b->dev && a->offset == b->offset &&
+	       !memcmp(a->actual, b->actual, HG_PAGE_DIGEST_SIZE);
+}
+
+static bool found_before(const struct scan *s, const struct hg_finding *f)
+{
+	unsigned int i;
+
+	if (!s->prev)
+		return false;
+	for (i = 0; i < s->prev->kept; i++) {
+		if (same_finding(&s->prev->f[i], f))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Keep @f in the report and send its event, unless the scan before found
+ * the same; past HG_SCAN_FINDINGS_MAX findings are only counted. Takes
+ * @f's strings either way.
+ */
+static void add_finding(struct scan *s, struct hg_finding *f)
+{
+	struct scan_report *rep = s->rep;
+	bool repeated = found_before(s, f);
+
+	rep->findings++;
+	hg_stat_inc(HG_STAT_SCAN_FINDINGS);
+	if (repeated)
+		rep->repeated++;
+	if (rep->kept == ARRAY_SIZE(rep->f)) {
+		finding_free(f);
+		return;
+	}
+	if (!repeated)
+		hg_event_runtime(f);
+	rep->f[rep->kept++] = *f;
+}
+
+/* Who: the fields of a finding that name the process. */
+static void finding_task(struct hg_finding *f, struct task_struct *tsk,
+			 struct mm_struct *mm)
+{
+	struct file *exe = hg_get_mm_exe_file(mm);
+
+	f->pid = task_tgid_nr(tsk);
+	rcu_read_lock();
+	f->ppid = task_tgid_nr(rcu_dereference(tsk->real_parent));
+	rcu_read_unlock();
+	f->uid = from_kuid(&init_user_ns, task_uid(tsk));
+	f->auid = from_kuid(&init_user_ns, audit_get_loginuid(tsk));
+	get_task_comm(f->comm, tsk);
+	if (exe) {
+		f->exe = hg_event_path_dup(&exe->f_path);
+		fput(exe);
+	}
+}
+
+/* --- 1. The page cache of files with page digests --- */
+
+static void note_changed(struct scan *s, const struct hg_page_file *pf,
+			 u64 first, u64 last_off)
+{
+	struct changed_file *c;
+
+	if (s->nchanged == ARRAY_SIZE(s->changed))
+		return;
+	c = &s->changed[s->nchanged++];
+	c->ino = pf->ino;
+	c->dev = pf->dev;
+	c->first = first;
+	c->last = last_off;
+}
+
+/*
+ * Digest the resident, up-to-date pages of @folio within the file's
+ * recorded pages. Locked, so that no read from storage is filling it.
+ */
+static void check_folio(struct scan *s, struct folio *folio,
+			struct address_space *mapping,
+			const struct hg_page_digests *pd,
+			struct hg_finding *f, u64 *nchanged, u64 *last_off)
+{
+	u8 actual[HG_PAGE_DIGEST_SIZE];
+	unsigned long i, n;
+	void *addr;
+	u64 index;
+
+	if (!folio_trylock(folio))
+		return;
+	if (folio->mapping != mapping || !folio_test_uptodate(folio))
+		goto out;
+	n = folio_size(folio) / HG_PAGE_SIZE;
+	for (i = 0; i < n; i++) {
+		index = (u64)folio->index * (PAGE_SIZE / HG_PAGE_SIZE) + i;
+		if (index >= pd->count)
+			break;
+		addr = kmap_local_folio(folio, i * HG_PAGE_SIZE);
+		hg_measure_page(addr, HG_PAGE_SIZE, actual);
+		kunmap_local(addr);
+		s->rep->file_pages++;
+		if (!memcmp(actual, pd->digests[index], HG_PAGE_DIGEST_SIZE))
+			continue;
+		if (!(*nchanged)++) {
+			f->offset = index * HG_PAGE_SIZE;
+			memcpy(f->expected, pd->digests[index],
+			       HG_PAGE_DIGEST_SIZE);
+			memcpy(f->actual, actual, HG_PAGE_DIGEST_SIZE);
+		}
+		*last_off = index * HG_PAGE_SIZE;
+	}
+out:
+	folio_unlock(folio);
+}
+
+static void check_file(struct scan *s, const struct hg_page_file *pf,
+		       struct inode *inode)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct hg_finding f = { .reason = HG_REASON_PAGE_CHANGED };
+	const struct hg_page_digests *pd;
+	struct folio_batch fbatch;
+	u64 nchanged = 0, last_off = 0;
+	pgoff_t index = 0, end;
+	unsigned int i;
+	bool dead;
+
+	pd = hg_pages_digests(pf, &dead);
+	if (dead)
+		return;
+	s->rep->files++;
+	end = DIV_ROUND_UP_ULL(pd->count * HG_PAGE_SIZE, PAGE_SIZE) - 1;
+	folio_batch_init(&fbatch);
+	while (filemap_get_folios(mapping, &index, end, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			check_folio(s, fbatch.folios[i], mapping, pd, &f,
+				    &nchanged, &last_off);
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	/*
+	 * A write let through since the pages were taken drops the record
+	 * before the bytes change (hooks.c): what it changed is no finding.
+	 */
+	hg_pages_digests(pf, &dead);
+	if (!nchanged || dead)
+		return;
+	f.count = nchanged;
+	f.ino = pf->ino;
+	f.dev = pf->dev;
+	f.has_digest = true;
+	memcpy(f.digest, pf->file_digest, HG_DIGEST_SIZE);
+	f.path = kstrdup(pf->path, GFP_KERNEL);
+	f.decision = s->kill ? HG_DECISION_KILLED : HG_DECISION_REPORTED;
+	strscpy(f.comm, "-", sizeof(f.comm));
+	/* Its next mapping is verified again, from the pages as they are. */
+	hg_cache_forget(inode);
+	note_changed(s, pf, f.offset, last_off);
+	add_finding(s, &f);
+}
+
+static void scan_page_cache(struct scan *s)
+{
+	struct hg_page_file *pf;
+	struct inode *inode;
+
+	while ((pf = hg_pages_next(epoch, &inode))) {
+		check_file(s, pf, inode);
+		hg_pages_done(pf, inode);
+		cond_resched();
+	}
+}
+
+/* --- 2. The executable mappings of every process --- */
+
+/* What one process's walk found. */
+struct mm_walk_state {
+	unsigned long addr;		/* where the walk goes on */
+	unsigned long anon_maps, anon_first;
+	bool kill;
+	struct hg_finding *cow;		/* the first copied page's finding */
+	unsigned int ncow;
+};
+
+/* Try for the lock, without queueing behind a writer that never ends. */
+static bool lock_mm(struct mm_struct *mm)
+{
+	int i;
+
+	for (i = 0; i < HG_SCAN_LOCK_TRIES; i++) {
+		if (mmap_read_trylock(mm))
+			return true;
+		msleep(HG_SCAN_LOCK_WAIT_MS);
+	}
+	return false;
+}
+
+static bool executes_changed(const struct scan *s, struct vm_area_struct *vma)
+{
+	struct inode *inode = file_inode(vma->vm_file);
+	u64 start = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 end = start + (vma->vm_end - vma->vm_start);
+	unsigned int i;
+
+	for (i = 0; i < s->nchanged; i++) {
+		if (s->changed[i].ino == inode->i_ino &&
+		    s->changed[i].dev == inode->i_sb->s_dev &&
+		    s->changed[i].first < end && s->changed[i].last >= start)
+			return true;
+	}
+	return false;
+}
+
+/* A page of @vma's file at @addr is an anonymous copy now. */
+static void note_cow(struct scan *s, struct mm_walk_state *w,
+		     struct vm_area_struct *vma, unsigned long addr,
+		     struct page *page)
+{
+	struct inode *inode = file_inode(vma->vm_file);
+	struct hg_finding *f;
+	void *data;
+
+	if (w->ncow++)
+		return;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return;
+	f->reason = HG_REASON_CODE_MODIFIED;
+	f->address = addr;
+	f->offset = ((u64)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
+	f->ino = inode->i_ino;
+	f->dev = inode->i_sb->s_dev;
+	f->path = hg_event_path_dup(&vma->vm_file->f_path);
+	data = kmap_local_page(page);
+	hg_measure_page(data, HG_PAGE_SIZE, f->actual);
+	kunmap_local(data);
+	f->has_digest = hg_pages_expected(inode, f->offset / HG_PAGE_SIZE,
+					  f->expected, f->digest);
+	w->cow = f;
+}
+
+/*
+ * Pages of a file mapping that are anonymous now: copied on write. Only a
+ * mapping with an anon_vma can hold any. Present pages only.
+ */
+static unsigned long walk_cow(struct scan *s, struct mm_walk_state *w,
+			      struct mm_struct *mm, struct vm_area_struct *vma,
+			      unsigned long budget)
+{
+	struct page *pages[HG_SCAN_GUP_BATCH];
+	unsigned long start = max(w->addr, vma->vm_start), addr = start;
+	unsigned long stop = min(vma->vm_end,
+				 vma->vm_start + HG_SCAN_WALK_MAX);
+	unsigned long done = 0;
+	long i, n;
+
+	while (addr < stop && done < budget) {
+		n = min_t(long, (stop - addr) >> PAGE_SHIFT, HG_SCAN_GUP_BATCH);
+		n = hg_gup_remote(mm, addr, n, FOLL_FORCE | FOLL_NOFAULT, pages);
+		if (n <= 0) {
+			/* Not present: nothing resident to check there. */
+			addr += PAGE_SIZE;
+			done++;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (PageAnon(pages[i]))
+				note_cow(s, w, vma, addr + i * PAGE_SIZE,
+					 pages[i]);
+			put_page(pages[i]);
+		}
+		s->rep->pages += n;
+		addr += n * PAGE_SIZE;
+		done += n;
+	}
+	w->addr = addr < stop ? addr : vma->vm_end;
+	return done;
+}
+
+/* One hold of the lock: up to the budget, from w->addr on. */
+static bool walk_some(struct scan *s, struct mm_walk_state *w,
+		      struct mm_struct *mm)
+{
+	unsigned long budget = HG_SCAN_PAGES_PER_HOLD;
+	struct vm_area_struct *vma;
+	unsigned int nvma;
+
+	for (nvma = 0; budget && nvma < HG_SCAN_VMAS_PER_HOLD; nvma++) {
+		vma = find_vma(mm, w->addr);
+		if (!vma)
+			return true;
+		if (w->addr <= vma->vm_start) {
+			w->addr = vma->vm_start;
+			if (vma->vm_flags & VM_EXEC)
+				s->rep->mappings++;
+		}
+		if (!(vma->vm_flags & VM_EXEC)) {
+			w->addr = vma->vm_end;
+		} else if (!vma->vm_file) {
+			/* The vDSO is the kernel's own: no finding. */
+			if (!(vma->vm_flags & VM_DONTEXPAND) &&
+			    !w->anon_maps++)
+				w->anon_first = vma->vm_start;
+			w->addr = vma->vm_end;
+		} else {
+			if (s->nchanged && executes_changed(s, vma))
+				w->kill = true;
+			if (s->anon != HG_ANON_ALLOW && vma->anon_vma &&
+			    !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+				budget -= min(budget, walk_cow(s, w, mm, vma,
+							       budget));
+			else
+				w->addr = vma->vm_end;
+		}
+		if (!w->addr)	/* wrapped past the top */
+			return true;
+	}
+	return false;
+}
+
+/* The process's mm, from its leader, or from a thread if the leader exited. */
+static struct mm_struct *task_mm(struct task_struct *tsk)
+{
+	struct mm_struct *mm;
+	struct task_struct *t;
+
+	if (tsk->flags & PF_KTHREAD)
+		return NULL;
+	mm = get_task_mm(tsk);
+	if (mm)
+		return mm;
+	rcu_read_lock();
+	for_each_thread(tsk, t) {
+		mm = get_task_mm(t);
+		if (mm)
+			break;
+	}
+	rcu_read_unlock();
+	return mm;
+}
+
+static void kill_process(struct task_struct *tsk, const char *why)
+{
+	if (task_tgid_nr(tsk) == 1) {
+		pr_warn("init runs %s: not killed (that would panic)\n", why);
+		return;
+	}
+	pr_warn("killing %d (%s): it runs %s\n", task_tgid_nr(tsk), tsk->comm,
+		why);
+	send_sig(SIGKILL, tsk, 1);
+}
+
+static void scan_mm(struct scan *s, struct task_struct *tsk,
+		    struct mm_struct *mm)
+{
+	struct mm_walk_state w = { };
+	struct hg_finding f = { };
+	bool done = false;
+
+	while (!done) {
+		if (!lock_mm(mm)) {
+			s->rep->busy++;
+			f.reason = HG_REASON_UNEXAMINED;
+			f.decision = HG_DECISION_REPORTED;
+			finding_task(&f, tsk, mm);
+			add_finding(s, &f);
+			break;
+		}
+		done = walk_some(s, &w, mm);
+		mmap_read_unlock(mm);
+		cond_resched();
+	}
+
+	if (w.cow) {
+		w.cow->count = w.ncow;
+		w.cow->decision = s->kill && task_tgid_nr(tsk) != 1 ?
+				  HG_DECISION_KILLED : HG_DECISION_REPORTED;
+		finding_task(w.cow, tsk, mm);
+		add_finding(s, w.cow);
+		kfree(w.cow);
+	}
+	if (w.anon_maps && s->anon != HG_ANON_ALLOW) {
+		memset(&f, 0, sizeof(f));
+		f.reason = HG_REASON_ANON_EXEC;
+		f.decision = HG_DECISION_REPORTED;
+		f.address = w.anon_first;
+		f.count = w.anon_maps;
+		finding_task(&f, tsk, mm);
+		add_finding(s, &f);
+	}
+	if (s->kill && w.ncow)
+		kill_process(tsk, "code modified in memory");
+	else if (s->kill && w.kill)
+		kill_process(tsk, "a changed page of a file");
+}
+
+/* Every process, by ascending pid; one that comes or goes meanwhile may or
+ * may not be seen, as with ps(1).
+ */
+static void scan_processes(struct scan *s)
+{
+	struct task_struct *tsk;
+	struct mm_struct *mm;
+	struct pid *pid;
+	int nr = 1;
+
+	for (;;) {
+		rcu_read_lock();
+		pid = find_ge_pid(nr, &init_pid_ns);
+		if (!pid) {
+			rcu_read_unlock();
+			break;
+		}
+		nr = pid_nr(pid) + 1;
+		tsk = pid_task(pid, PIDTYPE_TGID);
+		if (tsk)
+			get_task_struct(tsk);
+		rcu_read_unlock();
+		if (!tsk)
+			continue;
+		mm = task_mm(tsk);
+		if (mm) {
+			s->rep->processes++;
+			scan_mm(s, tsk, mm);
+			mmput(mm);
+		}
+		put_task_struct(tsk);
+		cond_resched();
+	}
+}
+
+/**
+ * hg_scan_run() - scan resident code now
+ *
+ * Waits for a scan already running, then runs another.
+ *
+ * Return: 0, -EINTR when a fatal signal came while waiting, -ENOMEM.
+ */
+int hg_scan_run(void)
+{
+	struct scan_report *rep;
+	u64 t0 = ktime_get_ns();
+	struct scan *s;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	rep = kvzalloc(sizeof(*rep), GFP_KERNEL);
+	if (!s || !rep) {
+		kfree(s);
+		kvfree(rep);
+		return -ENOMEM;
+	}
+	if (mutex_lock_killable(&scan_lock)) {
+		kfree(s);
+		kvfree(rep);
+		return -EINTR;
+	}
+	s->rep = rep;
+	s->prev = last;
+	s->kill = READ_ONCE(hg_runtime_action) == HG_RUNTIME_KILL;
+	s->anon = READ_ONCE(hg_anon_policy);
+	epoch++;
+	scan_page_cache(s);
+	scan_processes(s);
+	kfree(s);
+	rep->scans = last ? last->scans + 1 : 1;
+	rep->time = ktime_get_real_seconds();
+	rep->duration_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	report_free(last);
+	last = rep;
+	hg_stat_inc(HG_STAT_SCANS);
+	mutex_unlock(&scan_lock);
+	return 0;
+}
+
+static void show_finding(struct seq_file *m, const struct hg_finding *f)
+{
+	seq_printf(m, "finding reason=%s pid=%d comm=", hg_reason_name(f->reason),
+		   f->pid);
+	seq_escape(m, f->comm[0] ? f->comm : "-", " \t\n\\");
+	seq_printf(m, " offset=%llu address=0x%llx count=%u", f->offset,
+		   f->address, f->count);
+	if (memchr_inv(f->expected, 0, HG_PAGE_DIGEST_SIZE))
+		seq_printf(m, " expected=%*phN", HG_PAGE_DIGEST_SIZE,
+			   f->expected);
+	else
+		seq_puts(m, " expected=-");
+	if (memchr_inv(f->actual, 0, HG_PAGE_DIGEST_SIZE))
+		seq_printf(m, " actual=%*phN", HG_PAGE_DIGEST_SIZE, f->actual);
+	else
+		seq_puts(m, " actual=-");
+	seq_puts(m, " path=");
+	seq_escape(m, f->path ?: "-", " \t\n\\");
+	seq_putc(m, '\n');
+}
+
+/**
+ * hg_scan_show() - the last scan's report, for the scan file
+ * @m: where to print it
+ *
+ * Return: 0 or -EINTR.
+ */
+int hg_scan_show(struct seq_file *m)
+{
+	const struct scan_report *r;
+	unsigned int i;
+
+	if (mutex_lock_killable(&scan_lock))
+		return -EINTR;
+	r = last;
+	if (!r) {
+		seq_puts(m, "scans=0\n");
+	} else {
+		seq_printf(m, "scans=%llu time=%lld duration_ms=%llu processes=%llu busy=%llu",
+			   r->scans, (long long)r->time, r->duration_ms,
+			   r->processes, r->busy);
+		seq_printf(m, " mappings=%llu pages=%llu files=%llu file_pages=%llu",
+			   r->mappings, r->pages, r->files, r->file_pages);
+		seq_printf(m, " findings=%llu kept=%u repeated=%llu\n",
+			   r->findings, r->kept, r->repeated);
+		for (i = 0; i < r->kept; i++)
+			show_finding(m, &r->f[i]);
+	}
+	mutex_unlock(&scan_lock);
+	return 0;
+}
+
+const char *hg_runtime_action_name(enum hg_runtime_action action)
+{
+	return action < ARRAY_SIZE(action_names) ? action_names[action] : "?";
+}
+
+/**
+ * hg_runtime_action_parse() - "report" or "kill", with or without a newline
+ * @s: the text
+ *
+ * Return: enum hg_runtime_action, or -EINVAL.
+ */
+int hg_runtime_action_parse(const char *s)
+{
+	return sysfs_match_string(action_names, s);
+}
+
+/**
+ * hg_runtime_action_store() - "report" or "kill"
+ * @s: the text, with or without a newline
+ * @may_lower: the caller holds CAP_SYS_ADMIN (report is lower than kill)
+ *
+ * Return: 0, -EINVAL or -EPERM.
+ */
+int hg_runtime_action_store(const char *s, bool may_lower)
+{
+	int action = hg_runtime_action_parse(s);
+	int ret = 0;
+
+	if (action < 0)
+		return -EINVAL;
+	mutex_lock(&hg_policy_lock);
+	if (action < hg_runtime_action && (hg_locked || !may_lower)) {
+		ret = -EPERM;
+	} else if (action != hg_runtime_action) {
+		pr_info("runtime_action %s (was %s)\n",
+			hg_runtime_action_name(action),
+			hg_runtime_action_name(hg_runtime_action));
+		hg_event_setting("runtime_action", hg_runtime_action_name(action),
+				 hg_runtime_action_name(hg_runtime_action));
+		WRITE_ONCE(hg_runtime_action, action);
+	}
+	mutex_unlock(&hg_policy_lock);
+	return ret;
+}
+
+static void periodic_scan(struct work_struct *work)
+{
+	unsigned int secs;
+
+	if (hg_enabled())
+		hg_scan_run();
+	secs = READ_ONCE(hg_scan_interval);
+	if (secs)
+		queue_delayed_work(system_long_wq, &periodic,
+				   (unsigned long)secs * HZ);
+}
+
+/* Scanning less often, or never, lowers the protection. */
+static bool interval_lowers(unsigned int to, unsigned int from)
+{
+	return from && (!to || to > from);
+}
+
+/**
+ * hg_scan_interval_store() - seconds between periodic scans, 0 for none
+ * @s: the number, at most HG_SCAN_INTERVAL_MAX
+ * @may_lower: the caller holds CAP_SYS_ADMIN
+ *
+ * Return: 0, -EINVAL or -EPERM.
+ */
+int hg_scan_interval_store(const char *s, bool may_lower)
+{
+	unsigned int secs;
+	char was[16], now[16];
+	int ret;
+
+	ret = kstrtouint(s, 10, &secs);
+	if (ret || secs > HG_SCAN_INTERVAL_MAX)
+		return -EINVAL;
+	mutex_lock(&hg_policy_lock);
+	if (interval_lowers(secs, hg_scan_interval) &&
+	    (hg_locked || !may_lower)) {
+		ret = -EPERM;
+	} else if (secs != hg_scan_interval) {
+		snprintf(was, sizeof(was), "%u", hg_scan_interval);
+		snprintf(now, sizeof(now), "%u", secs);
+		pr_info("scan_interval %s (was %s)\n", now, was);
+		hg_event_setting("scan_interval", now, was);
+		WRITE_ONCE(hg_scan_interval, secs);
+		if (secs)
+			mod_delayed_work(system_long_wq, &periodic,
+					 (unsigned long)secs * HZ);
+		else
+			cancel_delayed_work(&periodic);
+	}
+	mutex_unlock(&hg_policy_lock);
+	return ret;
+}
+
+/**
+ * hg_scan_init() - start the periodic scan if scan_interval asks for one
+ */
+void hg_scan_init(void)
+{
+	if (hg_scan_interval)
+		queue_delayed_work(system_long_wq, &periodic,
+				   (unsigned long)hg_scan_interval * HZ);
+}
+
+/**
+ * hg_scan_exit() - no scan runs after this returns; the report is freed
+ */
+void hg_scan_exit(void)
+{
+	WRITE_ONCE(hg_scan_interval, 0);
+	cancel_delayed_work_sync(&periodic);
+	mutex_lock(&scan_lock);
+	report_free(last);
+	last = NULL;
+	mutex_unlock(&scan_lock);
+}

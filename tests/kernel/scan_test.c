@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scan of resident code (module/scan.c): code changed in memory after
+ * it was verified is found, reported and, with runtime_action=kill, killed;
+ * a clean system scans clean; the page digests it compares with stay within
+ * their budget and go with every write that is let through.
+ */
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/statfs.h>
+
+#include "hg_test.h"
+#include "kselftest_harness.h"
+
+#define HELLO	"/tests/hello"
+#define DISK	"/mnt/disk"
+#define VICTIM	DISK "/scan-victim"
+#define EVBUF	(1 << 20)
+
+/* Run a scan; its report into @buf. 0 or -errno. */
+static int scan_now(char *buf, size_t size)
+{
+	int ret = hg_write("scan", "1", 1);
+
+	return ret ?: hg_read_text("scan", buf, size);
+}
+
+/* "key=N" in the report's first line, or -1. */
+static long long report_value(const char *report, const char *key)
+{
+	char pat[64];
+	const char *p, *eol = strchr(report, '\n');
+	size_t len;
+
+	len = snprintf(pat, sizeof(pat), "%s=", key);
+	for (p = report; (p = strstr(p, pat)); p += len) {
+		if (eol && p > eol)
+			break;
+		if (p == report || p[-1] == ' ')
+			return strtoll(p + len, NULL, 10);
+	}
+	return -1;
+}
+
+/* The finding line with @reason and pid @pid, or NULL. */
+static const char *finding(const char *report, const char *reason, int pid)
+{
+	char pat[128];
+
+	snprintf(pat, sizeof(pat), "finding reason=%s pid=%d ", reason, pid);
+	return strstr(report, pat);
+}
+
+/* The value of "key=" in one finding line, copied into @out. */
+static const char *field(const char *line, const char *key, char *out,
+			 size_t size)
+{
+	char pat[32];
+	const char *p, *eol = strchrnul(line, '\n');
+	size_t n;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(line, pat);
+	if (!p || p > eol)
+		return NULL;
+	p += strlen(pat);
+	n = strcspn(p, " \n");
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+static int set(const char *file, const char *value)
+{
+	return hg_write(file, value, strlen(value));
+}
+
+/* Start HELLO sleeping; its pid once it runs HELLO. */
+static pid_t start_sleeper(void)
+{
+	char exe[256];
+	char proc[64];
+	pid_t pid = fork();
+	int i;
+
+	if (pid == 0) {
+		execl(HELLO, HELLO, "--sleep", "60", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(proc, sizeof(proc), "/proc/%d/exe", pid);
+	for (i = 0; i < 500; i++) {
+		ssize_t n = readlink(proc, exe, sizeof(exe) - 1);
+
+		if (n > 0) {
+			exe[n] = '\0';
+			if (!strcmp(exe, HELLO))
+				return pid;
+		}
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* The first executable mapping of HELLO in @pid: its start and offset. */
+static int text_of(pid_t pid, unsigned long *start, unsigned long *offset)
+{
+	char path[64], line[512], perms[8];
+	unsigned long s, e, off;
+	FILE *f;
+	int found = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s %lx", &s, &e, perms, &off) == 4 &&
+		    perms[2] == 'x' && strstr(line, HELLO)) {
+			*start = s;
+			*offset = off;
+			found = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Write one word into @pid's text through ptrace, as a debugger would. */
+static int poke_text(pid_t pid, unsigned long addr)
+{
+	long word;
+	int st;
+
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0) || ptrace(PTRACE_INTERRUPT, pid, 0, 0))
+		return -errno;
+	if (waitpid(pid, &st, 0) != pid)
+		return -errno;
+	errno = 0;
+	word = ptrace(PTRACE_PEEKTEXT, pid, (void *)addr, 0);
+	if (errno)
+		return -errno;
+	if (ptrace(PTRACE_POKETEXT, pid, (void *)addr, (void *)(word ^ 0xff)))
+		return -errno;
+	return ptrace(PTRACE_DETACH, pid, 0, 0) ? -errno : 0;
+}
+
+/* The RUNTIME record with @reason for @pid in the event stream, or NULL. */
+static const struct hg_event *runtime_event(void *buf, ssize_t len,
+					    int reason, int pid)
+{
+	const struct hg_event *e;
+	size_t off = 0;
+
+	while ((e = hg_next_event(buf, len, &off))) {
+		if (e->type == HG_EVENT_RUNTIME && e->reason == reason &&
+		    (int)e->pid == pid)
+			return e;
+	}
+	return NULL;
+}
+
+static const struct hg_event_page *page_of(const struct hg_event *e)
+{
+	size_t at = (sizeof(*e) + e->exe_len + e->path_len + 7) & ~7UL;
+
+	if (!(e->flags & HG_EVENT_F_PAGE) || at + sizeof(struct hg_event_page) > e->size)
+		return NULL;
+	return (const void *)((const char *)e + at);
+}
+
+FIXTURE(scan) {
+	char report[65536];
+	void *ev;
+	pid_t sleeper;
+};
+
+FIXTURE_SETUP(scan)
+{
+	ASSERT_EQ(0, hg_load(""));
+	ASSERT_EQ(0, hg_allow_all(1));
+	self->ev = malloc(EVBUF);
+	ASSERT_NE(NULL, self->ev);
+	hg_events(self->ev, EVBUF);	/* what came before the test */
+}
+
+FIXTURE_TEARDOWN(scan)
+{
+	if (self->sleeper > 0) {
+		kill(self->sleeper, SIGKILL);
+		waitpid(self->sleeper, NULL, 0);
+	}
+	free(self->ev);
+	if (hg_load(""))
+		TH_LOG("cannot reload: %s", strerror(EBUSY));
+}
+
+/*
+ * The test VM as it is: every process, every listed file that was run,
+ * and not one finding.
+ */
+TEST_F(scan, a_clean_system_scans_clean)
+{
+	ASSERT_EQ(0, hg_set_mode("enforce"));
+	ASSERT_EQ(0, hg_sh("%s >/dev/null && /bin/true", HELLO));
+	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
+	TH_LOG("%.300s", self->report);
+	EXPECT_EQ(1, report_value(self->report, "scans"));
+	EXPECT_EQ(0, report_value(self->report, "findings"));
+	EXPECT_EQ(0, report_value(self->report, "busy"));
+	EXPECT_LT(1, report_value(self->report, "processes"));
+	EXPECT_LT(0, report_value(self->report, "mappings"));
+	/* HELLO, libc and ld.so at least, their pages resident. */
+	EXPECT_LE(3, report_value(self->report, "files"));
+	EXPECT_LT(0, report_value(self->report, "file_pages"));
+	EXPECT_LT(0, hg_stat("page_digest_files"));
+	EXPECT_EQ(1, hg_stat("scans"));
+	EXPECT_EQ(0, hg_stat("scan_findings"));
+}
+
+/*
+ * A debugger's write into a listed program's text (allowed: audit): the
+ * scan names the process, the file, the page's offset and its address, in
+ * the report and in an event; with runtime_action=kill the process dies.
+ */
+TEST_F(scan, code_written_through_ptrace_is_found_then_killed)
+{
+	unsigned long start, offset;
+	const struct hg_event_page *page;
+	const struct hg_event *e;
+	char report[65536], val[64], want[64];
+	const char *line;
+	ssize_t len;
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, set("anon_exec", "audit"));
+	pid = self->sleeper = start_sleeper();
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, text_of(pid, &start, &offset));
+	ASSERT_EQ(0, poke_text(pid, start));
+
+	ASSERT_EQ(0, scan_now(report, sizeof(report)));
+	line = finding(report, "code-modified", pid);
+	ASSERT_NE(NULL, line) TH_LOG("%s", report);
+	EXPECT_STREQ(HELLO, field(line, "path", val, sizeof(val)));
+	snprintf(want, sizeof(want), "%lu", offset);
+	EXPECT_STREQ(want, field(line, "offset", val, sizeof(val)));
+	snprintf(want, sizeof(want), "0x%lx", start);
+	EXPECT_STREQ(want, field(line, "address", val, sizeof(val)));
+	EXPECT_STREQ("1", field(line, "count", val, sizeof(val)));
+	/* Its page digest was taken at verification: the two differ. */
+	field(line, "expected", want, sizeof(want));
+	EXPECT_EQ(32, strlen(want));
+	EXPECT_STRNE(want, field(line, "actual", val, sizeof(val)));
+
+	len = hg_events(self->ev, EVBUF);
+	e = runtime_event(self->ev, len, HG_REASON_CODE_MODIFIED, pid);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(HG_HOOK_SCAN, e->hook);
+	EXPECT_EQ(HG_DECISION_REPORTED, e->decision);
+	EXPECT_EQ(0, strncmp(hg_event_path(e), HELLO, e->path_len));
+	page = page_of(e);
+	ASSERT_NE(NULL, page);
+	EXPECT_EQ(offset, page->offset);
+	EXPECT_EQ(start, page->address);
+	EXPECT_EQ(0, kill(pid, 0));	/* report kills nothing */
+
+	ASSERT_EQ(0, set("runtime_action", "kill"));
+	ASSERT_EQ(0, scan_now(report, sizeof(report)));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	self->sleeper = 0;
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		TH_LOG("status 0x%x", st);
+	/* The same finding as before: in the report, but no second event. */
+	EXPECT_EQ(1, report_value(report, "repeated"));
+	len = hg_events(self->ev, EVBUF);
+	EXPECT_EQ(NULL, runtime_event(self->ev, len, HG_REASON_CODE_MODIFIED, pid));
+}
+
+/* Where the data disk's ext4 lives, from /proc/mounts. */
+static int disk_device(char *dev, size_t size)
+{
+	char line[512], d[256], m[256];
+	FILE *f = fopen("/proc/mounts", "r");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255s %255s", d, m) == 2 && !strcmp(m, DISK)) {
+			snprintf(dev, size, "%s", d);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The byte offset on the device of @path's first byte. */
+static long long physical_offset(const char *path)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent ext[1];
+	} q = { .fm = { .fm_length = ~0ULL, .fm_extent_count = 1,
+			.fm_flags = FIEMAP_FLAG_SYNC } };
+	int fd = open(path, O_RDONLY);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, FS_IOC_FIEMAP, &q);
+	close(fd);
+	if (ret || q.fm.fm_mapped_extents < 1 || q.ext[0].fe_logical)
+		return -1;
+	return q.ext[0].fe_physical;
+}
+
+/*
+ * A listed program on the data disk is verified; then its first block is
+ * rewritten through the block device, behind the file system, and its
+ * page comes back from storage changed. The scan names the file, the page
+ * and both digests; the next exec in enforce is refused.
+ */
+TEST_F(scan, a_page_changed_under_the_file_system_is_found_and_refused)
+{
+	char dev[256], val[64];
+	const char *line;
+	long long at;
+	char *block;
+	int fd;
+
+	ASSERT_EQ(0, hg_copy(HELLO, VICTIM, false));
+	ASSERT_EQ(0, hg_sh("sync"));
+	ASSERT_EQ(0, hg_allow_all(2));
+	ASSERT_EQ(0, hg_set_mode("enforce"));
+	ASSERT_EQ(0, hg_sh("%s >/dev/null", VICTIM));
+
+	ASSERT_EQ(0, disk_device(dev, sizeof(dev)));
+	at = physical_offset(VICTIM);
+	ASSERT_LE(0, at);
+	ASSERT_EQ(0, posix_memalign((void **)&block, 4096, 4096));
+	fd = open(dev, O_RDWR | O_DIRECT);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(4096, pread(fd, block, 4096, at & ~4095LL));
+	block[(at & 4095) + 0x40] ^= 0xff;	/* in the ELF program headers */
+	ASSERT_EQ(4096, pwrite(fd, block, 4096, at & ~4095LL));
+	close(fd);
+	free(block);
+	/* The old page goes, the changed one comes back on the next read. */
+	fd = open(VICTIM, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	ASSERT_EQ(4096, pread(fd, val, 1, 0) == 1 ? 4096 : -1);
+	close(fd);
+
+	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
+	line = finding(self->report, "page-changed", 0);
+	ASSERT_NE(NULL, line) TH_LOG("%s", self->report);
+	EXPECT_STREQ(VICTIM, field(line, "path", val, sizeof(val)));
+	EXPECT_STREQ("0", field(line, "offset", val, sizeof(val)));
+	EXPECT_EQ(32, strlen(field(line, "expected", val, sizeof(val))));
+	EXPECT_EQ(32, strlen(field(line, "actual", val, sizeof(val))));
+	EXPECT_EQ(1, report_value(self->report, "findings"));
+
+	/* Verified again from the changed page: no longer listed. */
+	EXPECT_EQ(1000 + EACCES, hg_exec(VICTIM, (char *const[]){ VICTIM, NULL }));
+	hg_set_mode("audit");
+	unlink(VICTIM);
+}
+
+/*
+ * Page digests are bounded by page_digests: past it a file is verified
+ * as before, without them, and counted.
+ */
+TEST(page_digests_stay_within_their_budget)
+{
+	ASSERT_EQ(0, hg_load("page_digests=4"));
+	ASSERT_EQ(0, hg_allow_all(1));
+	ASSERT_EQ(0, hg_sh("/bin/ls / >/dev/null && " HELLO " >/dev/null"));
+	EXPECT_LE(hg_stat("page_digest_bytes"), 4096);
+	EXPECT_LT(0, hg_stat("page_digests_over_budget"));
+	hg_load("");
+}
+
+/*
+ * Copies of one listed file share one set of page digests: each costs a
+ * record, not its size again.
+ */
+TEST_F(scan, copies_share_their_page_digests)
+{
+	uint64_t one, ten;
+	int i;
+
+	ASSERT_EQ(0, hg_sh("mkdir -p /tmp/copies && for i in 0 1 2 3 4 5 6 7 8 9 10; do "
+			   "cp /usr/sbin/hashgate /tmp/copies/b$i; done"));
+	ASSERT_EQ(0, hg_allow_all(2));
+	ASSERT_EQ(0, hg_sh("/tmp/copies/b0 version >/dev/null"));
+	one = hg_stat("page_digest_bytes");
+	for (i = 1; i <= 10; i++)
+		ASSERT_EQ(0, hg_sh("/tmp/copies/b%d version >/dev/null", i));
+	ten = hg_stat("page_digest_bytes");
+	TH_LOG("one copy: %llu bytes, eleven: %llu", (unsigned long long)one,
+	       (unsigned long long)ten);
+	/* The tool is a few hundred KiB: a set of several KiB each. */
+	EXPECT_LT(0, one);
+	EXPECT_LT(ten - one, 10 * 512);
+	hg_sh("rm -rf /tmp/copies");
+}
+
+/*
+ * A write that is let through drops the file's page digests; one that is
+ * refused (enforce, the file mapped executable) keeps them.
+ */
+TEST_F(scan, only_a_write_let_through_drops_page_digests)
+{
+	uint64_t before;
+	int fd, ready[2];
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/w-hello", false));
+	ASSERT_EQ(0, hg_allow_all(2));
+	ASSERT_EQ(0, hg_set_mode("enforce"));
+	before = hg_stat("page_digest_files");
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	if (!pid) {
+		/* Mapped like a library: the kernel's own ETXTBSY does not apply. */
+		fd = open("/tmp/w-hello", O_RDONLY);
+		if (fd < 0 || mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE,
+				   fd, 0) == MAP_FAILED)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_EQ(before + 1, hg_stat("page_digest_files"));
+	fd = open("/tmp/w-hello", O_WRONLY);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ETXTBSY, errno);
+	EXPECT_EQ(before + 1, hg_stat("page_digest_files"));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	hg_set_mode("audit");
+	fd = open("/tmp/w-hello", O_WRONLY);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(before, hg_stat("page_digest_files"));
+	unlink("/tmp/w-hello");
+}
+
+/* scan_interval scans on its own; 0 stops it. */
+TEST_F(scan, scan_interval_scans_periodically)
+{
+	uint64_t n;
+
+	ASSERT_EQ(0, set("scan_interval", "1"));
+	sleep(4);
+	n = hg_stat("scans");
+	EXPECT_LE(2, n);
+	ASSERT_EQ(0, set("scan_interval", "0"));
+	sleep(2);
+	n = hg_stat("scans");
+	sleep(3);
+	EXPECT_EQ(n, hg_stat("scans"));
+	EXPECT_EQ(-EINVAL, set("scan_interval", "86401"));
+	EXPECT_EQ(-EINVAL, set("runtime_action", "maybe"));
+}
+
+/* Scanning is for the admin: nobody cannot start one or read the report. */
+TEST_F(scan, nobody_cannot_scan)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(hg_write("scan", "1", 1) == -EACCES &&
+		      hg_read_text("scan", self->report, 64) == -EACCES ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(0, hg_stat("scans"));
+}
+
+TEST_HARNESS_MAIN
