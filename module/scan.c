@@ -25,12 +25,24 @@
  * event. runtime_action=kill also kills the processes that execute a
  * changed page or run modified code, init excepted (its death is a panic).
  *
- * The scan never waits for an address space: mmap_lock is only tried, and
- * a process whose lock stays taken is reported unexamined. A lock is held
- * for at most HG_SCAN_PAGES_PER_HOLD pages or HG_SCAN_VMAS_PER_HOLD
- * mappings, then dropped, with a chance to reschedule; the walk goes on
- * from the address it reached, so that mappings changing meanwhile are
- * simply seen as they are then.
+ * The scan never waits for an address space: mmap_lock is only tried. A
+ * process whose lock is taken is put off until every other process has
+ * been walked, then tried again, round after round, HG_SCAN_LOCK_WAIT_MS
+ * apart; the rounds, and the waits of a walk whose lock is taken between
+ * two holds, share 2 * HG_SCAN_LOCK_TRIES waits per scan: one process, or
+ * a thousand, that keep their lock taken cost the scan a second, not a
+ * second each; those still locked then are reported unexamined.
+ *
+ * A lock is held for at most HG_SCAN_PAGES_PER_HOLD pages or
+ * HG_SCAN_VMAS_PER_HOLD mappings, then dropped, with a chance to
+ * reschedule; the walk goes on from the address it reached, so that
+ * mappings changing meanwhile are simply seen as they are then. A process
+ * whose copied-on-write file pages exceed HG_SCAN_WALK_MAX of addresses is
+ * walked that far and reported unexamined beyond.
+ *
+ * Uprobes write their breakpoints as copies on write too: in an address
+ * space with uprobes (MMF_HAS_UPROBES) modified code is reported, never
+ * killed, so that a tracing session does not kill what it traces.
  */
 #include <linux/audit.h>
 #include <linux/cred.h>
@@ -62,10 +74,11 @@
 
 #define HG_SCAN_PAGES_PER_HOLD	256
 #define HG_SCAN_VMAS_PER_HOLD	64
-/* A process whose mmap_lock stays taken this long is left unexamined. */
+/* Processes whose mmap_lock is taken get this many more tries, in all. */
 #define HG_SCAN_LOCK_TRIES	25
 #define HG_SCAN_LOCK_WAIT_MS	20
-/* Addresses of one mapping walked for copied pages, at most. */
+#define HG_SCAN_DEFER_MAX	1024
+/* Addresses of one process walked for copied pages, at most. */
 #define HG_SCAN_WALK_MAX	SZ_1G
 /* Changed files remembered for runtime_action=kill. */
 #define HG_SCAN_CHANGED_MAX	64
@@ -103,6 +116,9 @@ struct scan {
 	enum hg_anon_policy anon;
 	struct changed_file changed[HG_SCAN_CHANGED_MAX];
 	unsigned int nchanged;
+	pid_t deferred[HG_SCAN_DEFER_MAX];	/* found locked: tried last */
+	unsigned int ndeferred;
+	unsigned int waits_left;	/* HG_SCAN_LOCK_WAIT_MS sleeps */
 };
 
 static DEFINE_MUTEX(scan_lock);	/* one scan at a time; the reports */
@@ -310,23 +326,26 @@ static void scan_page_cache(struct scan *s)
 /* What one process's walk found. */
 struct mm_walk_state {
 	unsigned long addr;		/* where the walk goes on */
+	unsigned long walked;		/* addresses walked for copied pages */
 	unsigned long anon_maps, anon_first;
-	bool kill;
+	bool kill, truncated;
 	struct hg_finding *cow;		/* the first copied page's finding */
 	unsigned int ncow;
 };
 
-/* Try for the lock, without queueing behind a writer that never ends. */
-static bool lock_mm(struct mm_struct *mm)
+/*
+ * Try for the lock, without queueing behind a writer that never ends;
+ * with @wait, again while the scan has waits left.
+ */
+static bool lock_mm(struct scan *s, struct mm_struct *mm, bool wait)
 {
-	int i;
-
-	for (i = 0; i < HG_SCAN_LOCK_TRIES; i++) {
-		if (mmap_read_trylock(mm))
-			return true;
+	while (!mmap_read_trylock(mm)) {
+		if (!wait || !s->waits_left)
+			return false;
+		s->waits_left--;
 		msleep(HG_SCAN_LOCK_WAIT_MS);
 	}
-	return false;
+	return true;
 }
 
 static bool executes_changed(const struct scan *s, struct vm_area_struct *vma)
@@ -383,10 +402,14 @@ static unsigned long walk_cow(struct scan *s, struct mm_walk_state *w,
 {
 	struct page *pages[HG_SCAN_GUP_BATCH];
 	unsigned long start = max(w->addr, vma->vm_start), addr = start;
-	unsigned long stop = min(vma->vm_end,
-				 vma->vm_start + HG_SCAN_WALK_MAX);
+	unsigned long stop = vma->vm_end;
 	unsigned long done = 0;
 	long i, n;
+
+	if (stop - start > HG_SCAN_WALK_MAX - w->walked) {
+		stop = start + (HG_SCAN_WALK_MAX - w->walked);
+		w->truncated = true;
+	}
 
 	while (addr < stop && done < budget) {
 		n = min_t(long, (stop - addr) >> PAGE_SHIFT, HG_SCAN_GUP_BATCH);
@@ -407,6 +430,7 @@ static unsigned long walk_cow(struct scan *s, struct mm_walk_state *w,
 		addr += n * PAGE_SIZE;
 		done += n;
 	}
+	w->walked += addr - start;
 	w->addr = addr < stop ? addr : vma->vm_end;
 	return done;
 }
@@ -484,37 +508,64 @@ static void kill_process(struct task_struct *tsk, const char *why)
 	send_sig(SIGKILL, tsk, 1);
 }
 
-static void scan_mm(struct scan *s, struct task_struct *tsk,
-		    struct mm_struct *mm)
+static void report_unexamined(struct scan *s, struct task_struct *tsk,
+			      struct mm_struct *mm, unsigned long addr)
+{
+	struct hg_finding f = {
+		.reason = HG_REASON_UNEXAMINED,
+		.decision = HG_DECISION_REPORTED,
+		.address = addr,
+	};
+
+	s->rep->busy++;
+	finding_task(&f, tsk, mm);
+	add_finding(s, &f);
+}
+
+enum scan_try {
+	TRY_FIRST,	/* locked: put off, if there is room */
+	TRY_AGAIN,	/* locked: still put off */
+	TRY_LAST,	/* locked: unexamined */
+};
+
+/*
+ * Walk one process's executable mappings. Return: false when its lock was
+ * taken at the first try and it is put off (@try is not TRY_LAST).
+ */
+static bool scan_mm(struct scan *s, struct task_struct *tsk,
+		    struct mm_struct *mm, enum scan_try try)
 {
 	struct mm_walk_state w = { };
 	struct hg_finding f = { };
-	bool done = false;
+	bool done = false, first = true, uprobed;
 
 	while (!done) {
-		if (!lock_mm(mm)) {
-			s->rep->busy++;
-			f.reason = HG_REASON_UNEXAMINED;
-			f.decision = HG_DECISION_REPORTED;
-			finding_task(&f, tsk, mm);
-			add_finding(s, &f);
+		if (!lock_mm(s, mm, !first)) {
+			if (first && try != TRY_LAST)
+				return false;
+			report_unexamined(s, tsk, mm, w.addr);
 			break;
 		}
+		if (first)
+			s->rep->processes++;
+		first = false;
 		done = walk_some(s, &w, mm);
 		mmap_read_unlock(mm);
 		cond_resched();
 	}
+	if (w.truncated)
+		report_unexamined(s, tsk, mm, w.addr);
 
+	uprobed = test_bit(MMF_HAS_UPROBES, &mm->flags);
 	if (w.cow) {
 		w.cow->count = w.ncow;
-		w.cow->decision = s->kill && task_tgid_nr(tsk) != 1 ?
+		w.cow->decision = s->kill && !uprobed && task_tgid_nr(tsk) != 1 ?
 				  HG_DECISION_KILLED : HG_DECISION_REPORTED;
 		finding_task(w.cow, tsk, mm);
 		add_finding(s, w.cow);
 		kfree(w.cow);
 	}
 	if (w.anon_maps && s->anon != HG_ANON_ALLOW) {
-		memset(&f, 0, sizeof(f));
 		f.reason = HG_REASON_ANON_EXEC;
 		f.decision = HG_DECISION_REPORTED;
 		f.address = w.anon_first;
@@ -522,45 +573,78 @@ static void scan_mm(struct scan *s, struct task_struct *tsk,
 		finding_task(&f, tsk, mm);
 		add_finding(s, &f);
 	}
-	if (s->kill && w.ncow)
+	if (s->kill && w.ncow && !uprobed)
 		kill_process(tsk, "code modified in memory");
 	else if (s->kill && w.kill)
 		kill_process(tsk, "a changed page of a file");
+	return true;
 }
 
-/* Every process, by ascending pid; one that comes or goes meanwhile may or
- * may not be seen, as with ps(1).
+/*
+ * The process @nr, if it is one and has an address space. Return: false
+ * when it was put off.
  */
-static void scan_processes(struct scan *s)
+static bool scan_pid(struct scan *s, pid_t nr, enum scan_try try)
 {
 	struct task_struct *tsk;
 	struct mm_struct *mm;
+	bool done = true;
+
+	rcu_read_lock();
+	tsk = pid_task(find_pid_ns(nr, &init_pid_ns), PIDTYPE_TGID);
+	if (tsk)
+		get_task_struct(tsk);
+	rcu_read_unlock();
+	if (!tsk)
+		return true;
+	mm = task_mm(tsk);
+	if (mm) {
+		done = scan_mm(s, tsk, mm, try);
+		mmput(mm);
+	}
+	put_task_struct(tsk);
+	return done;
+}
+
+/*
+ * Every process, by ascending pid; one that comes or goes meanwhile may or
+ * may not be seen, as with ps(1). Then those put off, round after round.
+ */
+static void scan_processes(struct scan *s)
+{
+	unsigned int i, n, round;
 	struct pid *pid;
 	int nr = 1;
 
 	for (;;) {
 		rcu_read_lock();
 		pid = find_ge_pid(nr, &init_pid_ns);
-		if (!pid) {
-			rcu_read_unlock();
-			break;
-		}
-		nr = pid_nr(pid) + 1;
-		tsk = pid_task(pid, PIDTYPE_TGID);
-		if (tsk)
-			get_task_struct(tsk);
+		nr = pid ? pid_nr(pid) : 0;
 		rcu_read_unlock();
-		if (!tsk)
-			continue;
-		mm = task_mm(tsk);
-		if (mm) {
-			s->rep->processes++;
-			scan_mm(s, tsk, mm);
-			mmput(mm);
-		}
-		put_task_struct(tsk);
+		if (!pid)
+			break;
+		if (!scan_pid(s, nr, s->ndeferred < HG_SCAN_DEFER_MAX ?
+				     TRY_FIRST : TRY_LAST))
+			s->deferred[s->ndeferred++] = nr;
+		nr++;
 		cond_resched();
 	}
+
+	for (round = 0; s->ndeferred; round++) {
+		if (round) {
+			if (!s->waits_left)
+				break;
+			s->waits_left--;
+			msleep(HG_SCAN_LOCK_WAIT_MS);
+		}
+		for (i = n = 0; i < s->ndeferred; i++) {
+			if (!scan_pid(s, s->deferred[i], TRY_AGAIN))
+				s->deferred[n++] = s->deferred[i];
+		}
+		s->ndeferred = n;
+	}
+	for (i = 0; i < s->ndeferred; i++)
+		scan_pid(s, s->deferred[i], TRY_LAST);
 }
 
 /**
@@ -592,6 +676,7 @@ int hg_scan_run(void)
 	s->prev = last;
 	s->kill = READ_ONCE(hg_runtime_action) == HG_RUNTIME_KILL;
 	s->anon = READ_ONCE(hg_anon_policy);
+	s->waits_left = 2 * HG_SCAN_LOCK_TRIES;
 	epoch++;
 	scan_page_cache(s);
 	scan_processes(s);

@@ -7,7 +7,9 @@
  * event readers, three at a time (forwarders on "events", taps on
  * "events_tap"), that stall and quit. The last
  * quarter: module load/unload cycles under the same storms, each instance
- * going through audit and enforce.
+ * going through audit and enforce. A scan of resident code runs over and
+ * over through the churn: it must finish every time and find nothing, as
+ * nothing changes code behind the hooks here.
  *
  * Files: listed ones (in every list), evil ones (a byte-different copy: in
  * no list) and swap ones (in list A, not in list B). Each run leaves a
@@ -154,6 +156,7 @@ struct shared {
 	_Atomic long odd;		/* outcomes that are neither ran nor refused */
 	_Atomic long phases[3][3];	/* [mode][list] entered */
 	_Atomic long readers_opened, readers_tap, readers_einval, readers_efault;
+	_Atomic long scans, scan_findings, scan_errors;
 };
 
 static void switch_begin(struct shared *sh)
@@ -583,6 +586,30 @@ static int open_events(void)
  * record after the first few faults and must be put back first in line),
  * stalls now and then, and quits at @quit whatever is queued.
  */
+/* Scan resident code until @end, again and again; count what it found. */
+static void scanner(struct shared *sh, double end)
+{
+	static char report[1 << 16];
+	char *p;
+
+	while (now() < end) {
+		if (hg_write("scan", "1", 1) ||
+		    hg_read_text("scan", report, sizeof(report))) {
+			atomic_fetch_add(&sh->scan_errors, 1);
+			_exit(1);
+		}
+		atomic_fetch_add(&sh->scans, 1);
+		p = strstr(report, " findings=");
+		if (!p || strtol(p + 10, NULL, 10)) {
+			atomic_fetch_add(&sh->scan_findings, 1);
+			if (atomic_load(&sh->scan_findings) < 3)
+				fprintf(stderr, "# scan: %.600s\n", report);
+		}
+		sleep_ms(20);
+	}
+	_exit(0);
+}
+
 static void reader(struct shared *sh, unsigned int id, double end)
 {
 	static char buf[1 << 16];
@@ -997,7 +1024,7 @@ TEST_F_TIMEOUT(stress, verdicts_and_events_under_churn, 600)
 	unsigned int seed = time(NULL), next_reader = 0;
 	double end = now() + seconds() * 3 / 4.0;
 	uint64_t events, dropped;
-	pid_t storms[N_STORMS], churner, readers[3] = { 0 };
+	pid_t storms[N_STORMS], churner, scanning, readers[3] = { 0 };
 	struct evcheck ev = { 0 };
 	struct seqs fwd = { 0 };
 	struct verdicts v;
@@ -1031,6 +1058,9 @@ TEST_F_TIMEOUT(stress, verdicts_and_events_under_churn, 600)
 	churner = fork();
 	if (churner == 0)
 		churn(sh, end, &self->a, &self->b, 1002, seed);
+	scanning = fork();
+	if (scanning == 0)
+		scanner(sh, end);
 
 	/* Three readers at a time, forwarders and taps; each quits soon. */
 	while (now() < end) {
@@ -1053,6 +1083,7 @@ TEST_F_TIMEOUT(stress, verdicts_and_events_under_churn, 600)
 	for (i = 0; i < 3; i++)
 		bad_children += !exited_cleanly(readers[i], "reader", i);
 	bad_children += !exited_cleanly(churner, "churn", 0);
+	bad_children += !exited_cleanly(scanning, "scanner", 0);
 	bad_children += wait_storms(storms);
 	EXPECT_EQ(0, bad_children);
 
@@ -1091,6 +1122,9 @@ TEST_F_TIMEOUT(stress, verdicts_and_events_under_churn, 600)
 	EXPECT_EQ(0, v.listed_refused) TH_LOG("a listed file was refused");
 	EXPECT_EQ(0, v.open_refused) TH_LOG("refused in audit");
 	EXPECT_EQ(0, atomic_load(&sh->odd)) TH_LOG("runs that neither ran nor were refused");
+	TH_LOG("scans of resident code: %ld", atomic_load(&sh->scans));
+	EXPECT_LT(0, atomic_load(&sh->scans));
+	EXPECT_EQ(0, atomic_load(&sh->scan_findings)) TH_LOG("a scan found something");
 	/*
 	 * Not vacuous: programs, programs with a library and dlopen() each
 	 * met unlisted files in enforce and ran them in audit; the swap files
