@@ -147,8 +147,10 @@ struct hg_page_digests *hg_pages_alloc(loff_t size)
 		return NULL;
 	}
 	set = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
-	if (!set)
+	if (!set) {
+		hg_stat_inc(HG_STAT_PAGE_DIGESTS_OVER_BUDGET);
 		return NULL;
+	}
 	set->bytes = bytes;
 	set->pd.count = count;
 	set->pd.digests = set->data;

@@ -48,6 +48,7 @@
 #include <linux/cred.h>
 #include <linux/delay.h>
 #include <linux/file.h>
+#include <linux/hash.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
@@ -83,6 +84,9 @@
 /* Changed files remembered for runtime_action=kill. */
 #define HG_SCAN_CHANGED_MAX	64
 #define HG_SCAN_GUP_BATCH	32
+/* Findings kept per user (login uid) and scan, in 2^bits shares. */
+#define HG_SCAN_FINDINGS_PER_USER	32
+#define HG_SCAN_USER_BITS	6
 
 int hg_runtime_action = HG_RUNTIME_REPORT;
 unsigned int hg_scan_interval;
@@ -119,6 +123,7 @@ struct scan {
 	pid_t deferred[HG_SCAN_DEFER_MAX];	/* found locked: tried last */
 	unsigned int ndeferred;
 	unsigned int waits_left;	/* HG_SCAN_LOCK_WAIT_MS sleeps */
+	u8 per_user[1 << HG_SCAN_USER_BITS];	/* findings kept, by share */
 };
 
 static DEFINE_MUTEX(scan_lock);	/* one scan at a time; the reports */
@@ -144,9 +149,11 @@ static void report_free(struct scan_report *rep)
 	kvfree(rep);
 }
 
+/* The same finding, with the same outcome: a kill is news again. */
 static bool same_finding(const struct hg_finding *a, const struct hg_finding *b)
 {
-	return a->reason == b->reason && a->pid == b->pid &&
+	return a->reason == b->reason && a->decision == b->decision &&
+	       a->pid == b->pid &&
 	       a->ino == b->ino && a->dev == b->dev && a->offset == b->offset &&
 	       !memcmp(a->actual, b->actual, HG_PAGE_DIGEST_SIZE);
 }
@@ -165,9 +172,29 @@ static bool found_before(const struct scan *s, const struct hg_finding *f)
 }
 
 /*
+ * A user's share of the findings kept: what their own processes show
+ * (anonymous executable memory, a lock kept taken) must not crowd out the
+ * findings of others. By login uid, which a user cannot shed, as the event
+ * queue does. Page-cache findings (no process) are nobody's.
+ */
+static bool within_share(struct scan *s, const struct hg_finding *f)
+{
+	u8 *n;
+
+	if (!f->pid)
+		return true;
+	n = &s->per_user[hash_32(f->auid != (u32)-1 ? f->auid : f->uid,
+				 HG_SCAN_USER_BITS)];
+	if (*n >= HG_SCAN_FINDINGS_PER_USER)
+		return false;
+	(*n)++;
+	return true;
+}
+
+/*
  * Keep @f in the report and send its event, unless the scan before found
- * the same; past HG_SCAN_FINDINGS_MAX findings are only counted. Takes
- * @f's strings either way.
+ * the same; past HG_SCAN_FINDINGS_MAX findings, or past its user's share,
+ * it is only counted. Takes @f's strings either way.
  */
 static void add_finding(struct scan *s, struct hg_finding *f)
 {
@@ -178,7 +205,7 @@ static void add_finding(struct scan *s, struct hg_finding *f)
 	hg_stat_inc(HG_STAT_SCAN_FINDINGS);
 	if (repeated)
 		rep->repeated++;
-	if (rep->kept == ARRAY_SIZE(rep->f)) {
+	if (rep->kept == ARRAY_SIZE(rep->f) || !within_share(s, f)) {
 		finding_free(f);
 		return;
 	}

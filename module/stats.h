@@ -24,7 +24,8 @@ enum hg_stat {
 	HG_STAT_LIST_REJECTS,
 	HG_STAT_SCANS,
 	HG_STAT_SCAN_FINDINGS,
-	HG_STAT_PAGE_DIGESTS_OVER_BUDGET,	/* verified files left without */
+	/* Verified files left without page digests: budget, or memory. */
+	HG_STAT_PAGE_DIGESTS_OVER_BUDGET,
 	__HG_STAT_MAX
 };
 

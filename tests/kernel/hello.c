@@ -11,7 +11,10 @@
 int main(int argc, char *argv[])
 {
 	printf("hello from %s\n", argc ? argv[0] : "?");
-	if (argc > 2 && !strcmp(argv[1], "--sleep"))
+	if (argc > 2 && !strcmp(argv[1], "--sleep")) {
+		/* Whoever waits for the line knows it is past start-up now. */
+		fflush(stdout);
 		sleep(atoi(argv[2]));
+	}
 	return 0;
 }
