@@ -29,7 +29,7 @@ static const char *const type_names[] = {
 	[HG_EVENT_LIST_LOAD] = "list_load", [HG_EVENT_MODE] = "mode",
 	[HG_EVENT_LIST_REJECT] = "list_reject", [HG_EVENT_KEY_ADD] = "key_add",
 	[HG_EVENT_SETTING] = "setting", [HG_EVENT_LOAD] = "load",
-	[HG_EVENT_HEARTBEAT] = "heartbeat",
+	[HG_EVENT_HEARTBEAT] = "heartbeat", [HG_EVENT_RUNTIME] = "runtime",
 };
 static const char *const mode_names[] = {
 	[HG_MODE_OFF] = "off", [HG_MODE_AUDIT] = "audit", [HG_MODE_ENFORCE] = "enforce",
@@ -41,10 +41,12 @@ static const char *const hook_names[] = {
 	[HG_HOOK_TRUNCATE] = "truncate", [HG_HOOK_FORCED_WRITE] = "forced_write",
 	[HG_HOOK_UFFD_FILL] = "uffd_fill", [HG_HOOK_PERSONALITY] = "personality",
 	[HG_HOOK_EXEC_STACK] = "exec_stack", [HG_HOOK_WRITE_MAP] = "write_map",
+	[HG_HOOK_SCAN] = "scan",
 };
 static const char *const decision_names[] = {
 	[HG_DECISION_ALLOW] = "allow", [HG_DECISION_DENY] = "deny",
-	[HG_DECISION_WOULD_DENY] = "would-deny",
+	[HG_DECISION_WOULD_DENY] = "would-deny", [HG_DECISION_REPORTED] = "reported",
+	[HG_DECISION_KILLED] = "killed",
 };
 static const char *const reason_names[] = {
 	[HG_REASON_NONE] = "none", [HG_REASON_NOT_IN_ALLOWLIST] = "not-in-allowlist",
@@ -58,12 +60,35 @@ static const char *const reason_names[] = {
 	[HG_REASON_UNKNOWN_KEY] = "unknown-key", [HG_REASON_UNSIGNED] = "unsigned",
 	[HG_REASON_ROLLBACK] = "rollback", [HG_REASON_UNTRUSTED_FS] = "untrusted-fs",
 	[HG_REASON_REMOTE_FS] = "remote-fs", [HG_REASON_PINNED] = "pinned",
+	[HG_REASON_CODE_MODIFIED] = "code-modified",
+	[HG_REASON_PAGE_CHANGED] = "page-changed", [HG_REASON_UNEXAMINED] = "unexamined",
 };
+
+/*
+ * Where a runtime record's struct hg_event_page starts: after the exe and
+ * path text, at the next multiple of 8 from the record's start.
+ */
+size_t hg_event_page_off(const struct hg_event *ev)
+{
+	return (sizeof(*ev) + ev->exe_len + ev->path_len + 7) & ~(size_t)7;
+}
+
+/* A runtime record says it has a page, and its size leaves room for it. */
+static bool page_fits(const struct hg_event *ev)
+{
+	return hg_event_page_off(ev) + sizeof(struct hg_event_page) <= ev->size;
+}
+
+static bool has_page(const struct hg_event *ev)
+{
+	return ev->type == HG_EVENT_RUNTIME && (ev->flags & HG_EVENT_F_PAGE);
+}
 
 /*
  * Validate the record at @buf, of which @avail bytes are present, and copy
  * its fixed part to @ev (the buffer need not be aligned). Return its size,
- * 0 when it is incomplete, -EINVAL when it cannot be a record.
+ * 0 when it is incomplete, -EINVAL when it cannot be a record: among
+ * others, a runtime record whose page would not fit in its size.
  */
 long hg_event_check(const void *buf, size_t avail, struct hg_event *ev)
 {
@@ -76,7 +101,8 @@ long hg_event_check(const void *buf, size_t avail, struct hg_event *ev)
 		return 0;
 	memcpy(ev, buf, sizeof(*ev));
 	if (ev->size < sizeof(*ev) || ev->version != HG_EVENT_VERSION ||
-	    (size_t)ev->exe_len + ev->path_len > ev->size - sizeof(*ev))
+	    (size_t)ev->exe_len + ev->path_len > ev->size - sizeof(*ev) ||
+	    (has_page(ev) && !page_fits(ev)))
 		return -EINVAL;
 	if (ev->size > avail)
 		return 0;
@@ -124,10 +150,24 @@ const char *hg_kv_group(const struct hg_event *ev)
 	       ev->type == HG_EVENT_LOAD ? "load" : "stats";
 }
 
-/* A heartbeat comes from no task: no pid, user or command to show. */
+/*
+ * A heartbeat comes from no task: no pid, user or command to show; nor
+ * does a runtime record with pid 0, a page-cache page no process owns.
+ */
 bool hg_event_has_task(const struct hg_event *ev)
 {
-	return ev->type != HG_EVENT_HEARTBEAT;
+	return ev->type != HG_EVENT_HEARTBEAT && !(ev->type == HG_EVENT_RUNTIME && !ev->pid);
+}
+
+/* A page digest the module knows: all zero stands for "not known". */
+bool hg_page_digest_known(const uint8_t *digest)
+{
+	size_t i;
+
+	for (i = 0; i < HG_PAGE_DIGEST_SIZE; i++)
+		if (digest[i])
+			return true;
+	return false;
 }
 
 /*
@@ -210,6 +250,19 @@ enum hg_subject hg_exec_subject(const struct hg_event *ev)
 	}
 }
 
+/* A finding of the scan: reported, or its processes killed; nothing else. */
+static enum hg_level runtime_level(const struct hg_event *ev)
+{
+	switch (ev->decision) {
+	case HG_DECISION_REPORTED:
+		return HG_LVL_FINDING;
+	case HG_DECISION_KILLED:
+		return HG_LVL_KILLED;
+	default:
+		return HG_LVL_UNKNOWN;
+	}
+}
+
 static enum hg_level exec_level(const struct hg_event *ev)
 {
 	switch (ev->decision) {
@@ -230,6 +283,8 @@ enum hg_level hg_event_level(const struct hg_event *ev)
 	switch (ev->type) {
 	case HG_EVENT_EXEC:
 		return exec_level(ev);
+	case HG_EVENT_RUNTIME:
+		return runtime_level(ev);
 	case HG_EVENT_LIST_LOAD:
 	case HG_EVENT_MODE:
 	case HG_EVENT_SETTING:
@@ -246,30 +301,66 @@ enum hg_level hg_event_level(const struct hg_event *ev)
 	}
 }
 
-/* "success", "failure" or "unknown", as ECS's event.outcome and CEF's outcome. */
+/*
+ * "success", "failure" or "unknown", as ECS's event.outcome and CEF's
+ * outcome: what was attempted failed when it was denied, or when the
+ * processes running a finding's code were killed.
+ */
 const char *hg_outcome(enum hg_level level)
 {
-	if (level == HG_LVL_DENY || level == HG_LVL_REJECT)
+	if (level == HG_LVL_DENY || level == HG_LVL_REJECT || level == HG_LVL_KILLED)
 		return "failure";
 	return level == HG_LVL_UNKNOWN ? "unknown" : "success";
 }
 
-/* The decision as a word for identifiers: deny, would-deny, allow, unknown. */
+/*
+ * An exec record's decision as a word for identifiers: deny, would-deny,
+ * allow, or unknown (also for a runtime record's decisions).
+ */
 const char *hg_decision_token(const struct hg_event *ev)
 {
-	return ev->decision < __HG_DECISION_MAX ? decision_names[ev->decision] : "unknown";
+	switch (exec_level(ev)) {
+	case HG_LVL_DENY:
+	case HG_LVL_WOULD_DENY:
+	case HG_LVL_ALLOW:
+		return decision_names[ev->decision];
+	default:
+		return "unknown";
+	}
 }
 
 /* The decision in a sentence: "Execution denied", "... would be denied". */
 const char *hg_verdict_phrase(const struct hg_event *ev)
 {
-	static const char *const phrases[] = {
-		[HG_DECISION_ALLOW] = "allowed", [HG_DECISION_DENY] = "denied",
-		[HG_DECISION_WOULD_DENY] = "would be denied",
-	};
+	switch (exec_level(ev)) {
+	case HG_LVL_DENY:
+		return "denied";
+	case HG_LVL_WOULD_DENY:
+		return "would be denied";
+	case HG_LVL_ALLOW:
+		return "allowed";
+	default:
+		return "with unknown decision";
+	}
+}
 
-	return ev->decision < __HG_DECISION_MAX ? phrases[ev->decision] :
-	       "with unknown decision";
+/* A runtime record's decision as a word: reported, killed, unknown. */
+const char *hg_runtime_token(const struct hg_event *ev)
+{
+	return runtime_level(ev) == HG_LVL_UNKNOWN ? "unknown" : decision_names[ev->decision];
+}
+
+/* ... and after "Resident code finding": " reported", ", processes killed". */
+const char *hg_runtime_phrase(const struct hg_event *ev)
+{
+	switch (runtime_level(ev)) {
+	case HG_LVL_FINDING:
+		return " reported";
+	case HG_LVL_KILLED:
+		return ", processes killed";
+	default:
+		return " with unknown decision";
+	}
 }
 
 /* Prefix of CEF's class, LEEF's event id and syslog's MSGID. */
@@ -545,6 +636,11 @@ static void rec_init(struct hg_rec *r, enum hg_format fmt, const struct hg_event
 	r->subject = hg_exec_subject(ev);
 	r->level = hg_event_level(ev);
 	r->cap = SIZE_MAX;
+	if (has_page(ev) && page_fits(ev)) {
+		memcpy(&r->page, strings - sizeof(*ev) + hg_event_page_off(ev),
+		       sizeof(r->page));
+		r->has_page = true;
+	}
 	/* The text format, for people on this host, has no names. */
 	if (fmt != HG_FMT_TEXT && ctx->user_name &&
 	    !ctx->user_name(ctx->user_name_arg, ev->uid, r->user_buf, sizeof(r->user_buf)))
@@ -696,6 +792,48 @@ static void print_who(FILE *f, const struct hg_event *ev)
 	hg_escape_text(f, ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
 }
 
+/* A runtime record's page: what the scan's report says of a finding. */
+static void print_page(FILE *f, const struct hg_rec *r)
+{
+	char hex[2 * HG_PAGE_DIGEST_SIZE + 1];
+
+	if (!r->has_page)
+		return;
+	fprintf(f, " offset=%llu", U(r->page.offset));
+	if (r->page.address)
+		fprintf(f, " address=0x%llx", U(r->page.address));
+	fprintf(f, " count=%u", r->page.count);
+	if (hg_page_digest_known(r->page.expected)) {
+		hg_hex(hex, r->page.expected, HG_PAGE_DIGEST_SIZE);
+		fprintf(f, " expected=%s", hex);
+	}
+	hg_hex(hex, r->page.actual, HG_PAGE_DIGEST_SIZE);
+	fprintf(f, " actual=%s", hex);
+}
+
+/* A finding of the scan of resident code: who, the file, the page. */
+static void print_runtime(FILE *f, const struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	char hex[2 * HG_DIGEST_SIZE + 1] = "?";
+
+	fprintf(f, " runtime %s reason=%s mode=%s", NAME(decision_names, ev->decision),
+		NAME(reason_names, ev->reason), NAME(mode_names, ev->mode));
+	if (hg_event_has_task(ev)) {
+		print_who(f, ev);
+		fputs(" exe=", f);
+		hg_escape_text(f, r->exe, ev->exe_len);
+	}
+	fputs(" path=", f);
+	hg_escape_text(f, r->path, ev->path_len);
+	fputs(" dev=", f);
+	print_dev(f, ev->dev);
+	if (ev->flags & HG_EVENT_F_DIGEST)
+		hg_hex(hex, ev->digest, HG_DIGEST_SIZE);
+	fprintf(f, " ino=%llu sha256=%s serial=%llu", U(ev->ino), hex, U(ev->list_serial));
+	print_page(f, r);
+}
+
 /* One line per record, keys in a fixed order; see EVENTS in hashgate.8. */
 void hg_fmt_text(struct hg_rec *r)
 {
@@ -761,6 +899,9 @@ void hg_fmt_text(struct hg_rec *r)
 		hg_escape_text(f, strings + ev->exe_len, ev->path_len);
 		if (hg_event_has_task(ev))
 			print_who(f, ev);
+		break;
+	case HG_EVENT_RUNTIME:
+		print_runtime(f, r);
 		break;
 	default:
 		fprintf(f, " type=%u", ev->type);

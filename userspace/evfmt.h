@@ -91,6 +91,8 @@ enum hg_level {
 	HG_LVL_WOULD_DENY,
 	HG_LVL_REJECT,		/* list_reject */
 	HG_LVL_DENY,
+	HG_LVL_FINDING,		/* runtime, reported: code unlike what was verified */
+	HG_LVL_KILLED,		/* runtime, killed: its processes were killed */
 	HG_LVL_UNKNOWN,		/* a type or decision this tool does not know */
 	HG_LVL_COUNT
 };
@@ -104,6 +106,9 @@ struct hg_rec {
 	const char *exe, *path;		/* ev->exe_len, ev->path_len bytes */
 	const struct hg_fmt_ctx *ctx;
 	const char *user;		/* the uid's name, NULL: none */
+	/* A runtime record's page (HG_EVENT_F_PAGE), copied out aligned. */
+	struct hg_event_page page;
+	bool has_page;
 	enum hg_subject subject;
 	enum hg_level level;
 	FILE *f;
@@ -128,6 +133,10 @@ bool hg_kv_number(const struct hg_kv *kv);
 bool hg_event_has_kv(const struct hg_event *ev);
 const char *hg_kv_group(const struct hg_event *ev);
 bool hg_event_has_task(const struct hg_event *ev);
+size_t hg_event_page_off(const struct hg_event *ev);
+bool hg_page_digest_known(const uint8_t *digest);
+const char *hg_runtime_token(const struct hg_event *ev);
+const char *hg_runtime_phrase(const struct hg_event *ev);
 enum hg_subject hg_exec_subject(const struct hg_event *ev);
 enum hg_level hg_event_level(const struct hg_event *ev);
 unsigned int hg_syslog_severity(const struct hg_event *ev);

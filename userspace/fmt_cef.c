@@ -8,7 +8,10 @@
  * CR/LF as \r and \n (escape.c). Extension keys are the standard ones where
  * CEF has them, custom strings (csN/csNLabel) and numbers (cnN, a signed
  * long: nothing that can reach 2^63) otherwise. Values longer than the
- * lengths CEF gives their keys are cut, with HG_CUT_MARK.
+ * lengths CEF gives their keys are cut, with HG_CUT_MARK. A runtime record
+ * (a finding of the scan of resident code) has the file's fields as an exec
+ * record does, and its page as "key=value" words in msg, the words of the
+ * scan's report.
  */
 #include <string.h>
 
@@ -25,7 +28,7 @@
 static const unsigned int severity[HG_LVL_COUNT] = {
 	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_STATUS] = 1, [HG_LVL_KEY] = 5,
 	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 7, [HG_LVL_DENY] = 8,
-	[HG_LVL_UNKNOWN] = 8,
+	[HG_LVL_FINDING] = 8, [HG_LVL_KILLED] = 8, [HG_LVL_UNKNOWN] = 8,
 };
 
 static void hdr(FILE *f, const char *s)
@@ -55,6 +58,11 @@ static void class_and_name(const struct hg_rec *r, char *class, size_t class_siz
 			 hg_decision_token(ev));
 		snprintf(name, name_size, "%s %s: %s", hg_subject_name(r->subject),
 			 hg_verdict_phrase(ev), reason);
+		break;
+	case HG_EVENT_RUNTIME:
+		snprintf(class, class_size, "runtime-%s", hg_runtime_token(ev));
+		snprintf(name, name_size, "Resident code finding%s: %s",
+			 hg_runtime_phrase(ev), reason);
 		break;
 	case HG_EVENT_LIST_LOAD:
 		snprintf(class, class_size, "list-load");
@@ -159,6 +167,42 @@ static void exec_ext(struct hg_rec *r)
 		fprintf(r->f, " flexString1Label=pathFlags flexString1=%s", hg_path_flags(ev));
 }
 
+/* A finding of the scan: the file as in exec records, the page in msg. */
+static void runtime_ext(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+	const struct hg_event_page *pg = &r->page;
+	char dev[24], hex[2][2 * HG_PAGE_DIGEST_SIZE + 1], addr[32] = "", msg[192];
+
+	fprintf(r->f, " act=%s outcome=%s reason=%s", hg_decision_name(ev->decision),
+		hg_outcome(r->level), hg_reason_name(ev->reason));
+	exec_file(r);
+	if (hg_event_has_task(ev))
+		who(r);
+	fprintf(r->f, " cs1Label=mode cs1=%s cs2Label=hook cs2=%s",
+		hg_mode_name(ev->mode), hg_hook_name(ev->hook));
+	if (ev->exe_len) {
+		fputs(" cs3Label=exe", r->f);
+		ext(r, "cs3", r->exe, ev->exe_len, CEF_CS_MAX);
+	}
+	if (ev->ino) {
+		hg_fmt_dev(dev, sizeof(dev), ev->dev);
+		fprintf(r->f, " cs4Label=device cs4=%s", dev);
+	}
+	if (!r->has_page)
+		return;
+	if (pg->address)
+		snprintf(addr, sizeof(addr), " address=0x%llx", U(pg->address));
+	hg_hex(hex[0], pg->expected, HG_PAGE_DIGEST_SIZE);
+	hg_hex(hex[1], pg->actual, HG_PAGE_DIGEST_SIZE);
+	snprintf(msg, sizeof(msg), "offset=%llu%s count=%u%s%s actual=%s", U(pg->offset),
+		 addr, pg->count, hg_page_digest_known(pg->expected) ? " expected=" : "",
+		 hg_page_digest_known(pg->expected) ? hex[0] : "", hex[1]);
+	/* Short and fixed in form: never cut, unlike the values. */
+	fputs(" msg=", r->f);
+	hg_escape_value(r->f, msg, strlen(msg), HG_ESC_CEF_EXT);
+}
+
 /*
  * A setting, load or heartbeat record's words: all of them in msg, as the
  * module wrote them; a setting's name, value and former value in cs2-cs4.
@@ -219,6 +263,8 @@ void hg_fmt_cef(struct hg_rec *r)
 	fprintf(r->f, " externalId=%llu cat=/hashgate/%s", U(ev->seq), hg_type_name(ev->type));
 	if (ev->type == HG_EVENT_EXEC)
 		exec_ext(r);
+	else if (ev->type == HG_EVENT_RUNTIME)
+		runtime_ext(r);
 	else
 		config_ext(r);
 	if (ev->auid != UINT32_MAX)

@@ -19,6 +19,15 @@
  * module load is a driver start, a heartbeat the driver's state (kind
  * state), with the counters under hashgate.stats.
  *
+ * A finding of the scan of resident code (a runtime record) is an alert in
+ * intrusion_detection too, with the category of what it found:
+ * process/change for a process's copy of a file's code modified (or
+ * executable memory no file vouches for), file/change for a page-cache page
+ * unlike the file verified, process/info for a process left unexamined.
+ * Killed is type denied, outcome failure; reported is type allowed (the
+ * code went on running), outcome success; both severity 8. The page is
+ * under hashgate.page, for which ECS has no field.
+ *
  * Only what the record has is written: no file object for anonymous memory,
  * no inode without one. u64 values ECS maps as long (signed) that can exceed
  * it, the allowlist serial, are strings.
@@ -43,7 +52,7 @@ static const char *const subject_type[] = {
 static const unsigned int severity[HG_LVL_COUNT] = {
 	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_STATUS] = 1, [HG_LVL_KEY] = 5,
 	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 6, [HG_LVL_DENY] = 8,
-	[HG_LVL_UNKNOWN] = 8,
+	[HG_LVL_FINDING] = 8, [HG_LVL_KILLED] = 8, [HG_LVL_UNKNOWN] = 8,
 };
 
 /* "key":"value" with an untrusted value. */
@@ -71,6 +80,40 @@ static void exec_event(struct hg_rec *r)
 	if (cat)
 		fprintf(f, ",\"%s\"", cat);
 	fprintf(f, "],\"type\":[\"%s\"", verdict_type(r->level));
+	if (type)
+		fprintf(f, ",\"%s\"", type);
+	fprintf(f, "],\"action\":\"%s\",\"outcome\":\"%s\",\"reason\":\"%s\"",
+		hg_decision_name(r->ev->decision), hg_outcome(r->level),
+		hg_reason_name(r->ev->reason));
+}
+
+/* A finding of the scan: what it found, and whether its code was stopped. */
+static void runtime_event(struct hg_rec *r)
+{
+	const char *cat = NULL, *type = NULL;
+	FILE *f = r->f;
+
+	switch (r->ev->reason) {
+	case HG_REASON_CODE_MODIFIED:
+	case HG_REASON_ANON_EXEC:
+	case HG_REASON_MEMFD:
+		cat = "process";
+		type = "change";
+		break;
+	case HG_REASON_PAGE_CHANGED:
+		cat = "file";
+		type = "change";
+		break;
+	case HG_REASON_UNEXAMINED:
+		cat = "process";
+		type = "info";
+		break;
+	}
+	fputs("\"kind\":\"alert\",\"category\":[\"intrusion_detection\"", f);
+	if (cat)
+		fprintf(f, ",\"%s\"", cat);
+	fprintf(f, "],\"type\":[\"%s\"", r->level == HG_LVL_KILLED ? "denied" :
+		r->level == HG_LVL_FINDING ? "allowed" : "info");
 	if (type)
 		fprintf(f, ",\"%s\"", type);
 	fprintf(f, "],\"action\":\"%s\",\"outcome\":\"%s\",\"reason\":\"%s\"",
@@ -130,6 +173,8 @@ static void print_event(struct hg_rec *r)
 
 	if (ev->type == HG_EVENT_EXEC)
 		exec_event(r);
+	else if (ev->type == HG_EVENT_RUNTIME)
+		runtime_event(r);
 	else
 		config_event(r);
 	fprintf(r->f, ",\"severity\":%u,\"sequence\":%llu,\"module\":\"hashgate\","
@@ -156,6 +201,12 @@ static void print_process_user(struct hg_rec *r)
 	fputc('}', f);
 }
 
+/* Exec and runtime records are about a file, or memory no file vouches for. */
+static bool about_a_file(const struct hg_event *ev)
+{
+	return ev->type == HG_EVENT_EXEC || ev->type == HG_EVENT_RUNTIME;
+}
+
 /* What the record has of a file: nothing at all for anonymous memory. */
 static void print_file(struct hg_rec *r)
 {
@@ -166,7 +217,7 @@ static void print_file(struct hg_rec *r)
 	const char *sep = "";
 	FILE *f = r->f;
 
-	if (ev->type != HG_EVENT_EXEC || (!ev->path_len && !ev->ino && !digest))
+	if (!about_a_file(ev) || (!ev->path_len && !ev->ino && !digest))
 		return;
 	fputs(",\"file\":{", f);
 	if (ev->path_len) {
@@ -234,18 +285,39 @@ static void print_kv(struct hg_rec *r)
 	fputc('}', r->f);
 }
 
+/* A runtime record's page: hex as the scan's report gives it. */
+static void print_page(struct hg_rec *r)
+{
+	const struct hg_event_page *pg = &r->page;
+	char hex[2 * HG_PAGE_DIGEST_SIZE + 1];
+	FILE *f = r->f;
+
+	fprintf(f, ",\"page\":{\"offset\":%llu", U(pg->offset));
+	if (pg->address)
+		fprintf(f, ",\"address\":\"0x%llx\"", U(pg->address));
+	fprintf(f, ",\"count\":%u", pg->count);
+	if (hg_page_digest_known(pg->expected)) {
+		hg_hex(hex, pg->expected, HG_PAGE_DIGEST_SIZE);
+		fprintf(f, ",\"expected\":\"%s\"", hex);
+	}
+	hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
+	fprintf(f, ",\"actual\":\"%s\"}", hex);
+}
+
 static void print_hashgate(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
 	FILE *f = r->f;
 
 	fprintf(f, ",\"hashgate\":{\"type\":\"%s\"", hg_type_name(ev->type));
-	if (ev->type == HG_EVENT_EXEC)
+	if (about_a_file(ev))
 		fprintf(f, ",\"decision\":\"%s\"", hg_decision_name(ev->decision));
 	fprintf(f, ",\"mode\":\"%s\"", hg_mode_name(ev->mode));
-	if (ev->type == HG_EVENT_EXEC)
+	if (about_a_file(ev))
 		fprintf(f, ",\"hook\":\"%s\",\"reason\":\"%s\"",
 			hg_hook_name(ev->hook), hg_reason_name(ev->reason));
+	if (r->has_page)
+		print_page(r);
 	if (ev->type == HG_EVENT_LIST_REJECT)
 		fprintf(f, ",\"reason\":\"%s\"", hg_reason_name(ev->reason));
 	if (ev->type == HG_EVENT_KEY_ADD) {
@@ -263,7 +335,7 @@ static void print_hashgate(struct hg_rec *r)
 		fprintf(f, ",\"auid\":\"%u\"", ev->auid);
 	print_allowlist(r);
 	fprintf(f, ",\"dropped_before\":%llu", U(ev->dropped_before));
-	if (ev->type == HG_EVENT_EXEC && ev->path_len)
+	if (about_a_file(ev) && ev->path_len)
 		fprintf(f, ",\"path_escaped\":%s",
 			hg_is_printable_utf8(r->path, ev->path_len) ? "false" : "true");
 	if (ev->flags & HG_EVENT_F_FOREIGN_ROOT)

@@ -15,6 +15,10 @@
  * a policy: the reporting host and the allowlist serial are custom
  * attributes (dvchost, as in CEF, and allowlistSerial). QRadar takes the
  * log source from the syslog header the record travels in.
+ *
+ * A runtime record (a finding of the scan of resident code) has the
+ * attributes of an exec record, and its page as pageOffset, pageAddress,
+ * pageCount, pageExpected and pageActual.
  */
 #include <string.h>
 
@@ -26,7 +30,7 @@
 static const unsigned int severity[HG_LVL_COUNT] = {
 	[HG_LVL_CHANGE] = 3, [HG_LVL_ALLOW] = 1, [HG_LVL_STATUS] = 1, [HG_LVL_KEY] = 5,
 	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 7, [HG_LVL_DENY] = 8,
-	[HG_LVL_UNKNOWN] = 8,
+	[HG_LVL_FINDING] = 8, [HG_LVL_KILLED] = 8, [HG_LVL_UNKNOWN] = 8,
 };
 
 /* "^key=value" with an untrusted value. */
@@ -39,7 +43,7 @@ static void attr(struct hg_rec *r, const char *key, const void *s, size_t len)
 /* As CEF's Device Event Class ID. */
 static void event_id(const struct hg_rec *r, char *id, size_t size)
 {
-	static const char *const ids[] = {
+	static const char *const ids[__HG_EVENT_MAX] = {
 		[HG_EVENT_LIST_LOAD] = "list-load", [HG_EVENT_MODE] = "mode",
 		[HG_EVENT_LIST_REJECT] = "list-reject", [HG_EVENT_KEY_ADD] = "key-add",
 		[HG_EVENT_SETTING] = "setting-change", [HG_EVENT_LOAD] = "module-load",
@@ -50,13 +54,36 @@ static void event_id(const struct hg_rec *r, char *id, size_t size)
 	if (ev->type == HG_EVENT_EXEC)
 		snprintf(id, size, "%s-%s", hg_subject_class(r->subject),
 			 hg_decision_token(ev));
+	else if (ev->type == HG_EVENT_RUNTIME)
+		snprintf(id, size, "runtime-%s", hg_runtime_token(ev));
 	else if (ev->type < __HG_EVENT_MAX && ids[ev->type])
 		snprintf(id, size, "%s", ids[ev->type]);
 	else
 		snprintf(id, size, "type-%u", ev->type);
 }
 
-/* The file's attributes, those it has: none for anonymous memory. */
+/* A runtime record's page. */
+static void page_attrs(struct hg_rec *r)
+{
+	const struct hg_event_page *pg = &r->page;
+	char hex[2 * HG_PAGE_DIGEST_SIZE + 1];
+
+	fprintf(r->f, "^pageOffset=%llu", U(pg->offset));
+	if (pg->address)
+		fprintf(r->f, "^pageAddress=0x%llx", U(pg->address));
+	fprintf(r->f, "^pageCount=%u", pg->count);
+	if (hg_page_digest_known(pg->expected)) {
+		hg_hex(hex, pg->expected, HG_PAGE_DIGEST_SIZE);
+		fprintf(r->f, "^pageExpected=%s", hex);
+	}
+	hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
+	fprintf(r->f, "^pageActual=%s", hex);
+}
+
+/*
+ * An exec or runtime record's attributes, and the file's, those it has:
+ * none for anonymous memory.
+ */
 static void exec_attrs(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
@@ -80,6 +107,8 @@ static void exec_attrs(struct hg_rec *r)
 	}
 	if (*hg_path_flags(ev))
 		fprintf(r->f, "^pathFlags=%s", hg_path_flags(ev));
+	if (r->has_page)
+		page_attrs(r);
 }
 
 /*
@@ -150,7 +179,7 @@ void hg_fmt_leef(struct hg_rec *r)
 		"^cat=%s^sev=%u", id, ts, hg_type_name(ev->type), severity[r->level]);
 	attr(r, "dvchost", r->ctx->hostname, strlen(r->ctx->hostname));
 	fprintf(r->f, "^seq=%llu", U(ev->seq));
-	if (ev->type == HG_EVENT_EXEC)
+	if (ev->type == HG_EVENT_EXEC || ev->type == HG_EVENT_RUNTIME)
 		exec_attrs(r);
 	else
 		config_attrs(r);

@@ -9,7 +9,9 @@
  * list, key and mode changes, info for an allow. MSGID names the event:
  * EXEC_, WRITE_, MEMORY_ or ACCESS_ (what was attempted) then DENY,
  * WOULD_DENY, ALLOW or UNKNOWN; LIST_LOAD, LIST_REJECT, KEY_ADD, MODE,
- * SETTING, LOAD, HEARTBEAT, UNKNOWN. A heartbeat is info.
+ * SETTING, LOAD, HEARTBEAT, UNKNOWN. A heartbeat is info. A finding of the
+ * scan of resident code is RUNTIME_REPORTED or RUNTIME_KILLED (or
+ * RUNTIME_UNKNOWN), warning, with its page as page_* parameters.
  * PEN, the private enterprise number of the SD-ID, is a setting
  * (hg_fmt_set_enterprise_number()); it defaults to 32473, which RFC 5612
  * reserves for documentation. SD-PARAM values escape " \ and ] (escape.c);
@@ -29,7 +31,7 @@
 static const unsigned int severity[HG_LVL_COUNT] = {
 	[HG_LVL_CHANGE] = 5, [HG_LVL_ALLOW] = 6, [HG_LVL_STATUS] = 6, [HG_LVL_KEY] = 5,
 	[HG_LVL_WOULD_DENY] = 5, [HG_LVL_REJECT] = 4, [HG_LVL_DENY] = 4,
-	[HG_LVL_UNKNOWN] = 4,
+	[HG_LVL_FINDING] = 4, [HG_LVL_KILLED] = 4, [HG_LVL_UNKNOWN] = 4,
 };
 
 /* The record's RFC 5424 severity (journald takes the same numbers). */
@@ -68,12 +70,17 @@ static void print_upper(FILE *f, const char *s)
 
 static void print_msgid(FILE *f, const struct hg_event *ev)
 {
-	static const char *const ids[] = {
+	static const char *const ids[__HG_EVENT_MAX] = {
 		[HG_EVENT_LIST_LOAD] = "LIST_LOAD", [HG_EVENT_MODE] = "MODE",
 		[HG_EVENT_LIST_REJECT] = "LIST_REJECT", [HG_EVENT_KEY_ADD] = "KEY_ADD",
 		[HG_EVENT_SETTING] = "SETTING", [HG_EVENT_LOAD] = "LOAD",
 		[HG_EVENT_HEARTBEAT] = "HEARTBEAT",
 	};
+	if (ev->type == HG_EVENT_RUNTIME) {
+		fputs("RUNTIME_", f);
+		print_upper(f, hg_runtime_token(ev));
+		return;
+	}
 	if (ev->type != HG_EVENT_EXEC) {
 		fputs(ev->type < __HG_EVENT_MAX && ids[ev->type] ? ids[ev->type] : "UNKNOWN", f);
 		return;
@@ -122,6 +129,24 @@ static void exec_params(struct hg_rec *r)
 		fprintf(r->f, " path_flags=\"%s\"", hg_path_flags(ev));
 }
 
+/* A runtime record's page, prefixed: "count" alone would say little. */
+static void page_params(struct hg_rec *r)
+{
+	const struct hg_event_page *pg = &r->page;
+	char hex[2 * HG_PAGE_DIGEST_SIZE + 1];
+
+	fprintf(r->f, " page_offset=\"%llu\"", U(pg->offset));
+	if (pg->address)
+		fprintf(r->f, " page_address=\"0x%llx\"", U(pg->address));
+	fprintf(r->f, " page_count=\"%u\"", pg->count);
+	if (hg_page_digest_known(pg->expected)) {
+		hg_hex(hex, pg->expected, HG_PAGE_DIGEST_SIZE);
+		fprintf(r->f, " page_expected=\"%s\"", hex);
+	}
+	hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
+	fprintf(r->f, " page_actual=\"%s\"", hex);
+}
+
 static void who_params(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
@@ -162,7 +187,7 @@ static void structured_data(struct hg_rec *r)
 
 	print_sd_id(r);
 	fprintf(f, " seq=\"%llu\" type=\"%s\"", U(ev->seq), hg_type_name(ev->type));
-	if (ev->type == HG_EVENT_EXEC)
+	if (ev->type == HG_EVENT_EXEC || ev->type == HG_EVENT_RUNTIME)
 		fprintf(f, " decision=\"%s\" reason=\"%s\" hook=\"%s\"",
 			hg_decision_name(ev->decision), hg_reason_name(ev->reason),
 			hg_hook_name(ev->hook));
@@ -175,8 +200,10 @@ static void structured_data(struct hg_rec *r)
 		who_params(r);
 	if (hg_event_has_kv(ev))
 		kv_params(r);
-	if (ev->type == HG_EVENT_EXEC)
+	if (ev->type == HG_EVENT_EXEC || ev->type == HG_EVENT_RUNTIME)
 		exec_params(r);
+	if (r->has_page)
+		page_params(r);
 	if (hg_event_signed(ev))
 		param(r, "signer", r->path, ev->path_len);
 	if (ev->type == HG_EVENT_KEY_ADD)
@@ -208,6 +235,19 @@ static void exec_msg(struct hg_rec *r)
 	}
 }
 
+/* MSG for a runtime record: "resident code finding reported (code-modified): PATH". */
+static void runtime_msg(struct hg_rec *r)
+{
+	const struct hg_event *ev = r->ev;
+
+	fprintf(r->f, "resident code finding%s (%s)", hg_runtime_phrase(ev),
+		hg_reason_name(ev->reason));
+	if (ev->path_len) {
+		fputs(": ", r->f);
+		hg_put(r, r->path, ev->path_len, HG_ESC_PLAIN, SIZE_MAX);
+	}
+}
+
 /* MSG: a human summary. */
 static void message(struct hg_rec *r)
 {
@@ -218,6 +258,9 @@ static void message(struct hg_rec *r)
 	switch (ev->type) {
 	case HG_EVENT_EXEC:
 		exec_msg(r);
+		break;
+	case HG_EVENT_RUNTIME:
+		runtime_msg(r);
 		break;
 	case HG_EVENT_LIST_LOAD:
 		fprintf(f, "allowlist serial %llu loaded", U(ev->list_serial));

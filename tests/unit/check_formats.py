@@ -21,7 +21,11 @@ against the binary record it came from:
 - JSON: every field outside "hashgate" is an ECS 8.11 field of the right
   type, with category/type pairs ECS allows;
 - LEEF: no identity attribute for the reporting host, no policy for the
-  serial; syslog: a byte order mark before MSG.
+  serial; syslog: a byte order mark before MSG;
+- runtime records (findings of the scan of resident code): the path as for
+  exec records, a process only with a pid, and the page (offset, address
+  unless 0, count, expected unless all zero, actual) as the record's
+  struct hg_event_page holds it; a finding killed is never allowed.
 Prints one line per failure; exits 1 if there was any.
 """
 import json
@@ -35,8 +39,11 @@ MARK = '...(truncated)'
 BOM = '\ufeff'
 errors = []
 
-EXEC, KNOWN_TYPES, KNOWN_DECISIONS = 1, {1, 2, 3, 4, 5, 6, 7, 8}, {0, 1, 2}
-HEARTBEAT = 8
+EXEC, KNOWN_TYPES, KNOWN_DECISIONS = 1, {1, 2, 3, 4, 5, 6, 7, 8, 9}, {0, 1, 2}
+HEARTBEAT, RUNTIME = 8, 9
+RUNTIME_DECISIONS = {3: 'reported', 4: 'killed'}
+F_PAGE = 0x20
+PAGE_FMT = '<QQII16s16s'            # struct hg_event_page
 WRITE_HOOKS = {5, 6, 11}            # write_open, truncate, write_map
 MEMORY_HOOKS = {7, 8, 9, 10}        # forced_write, uffd_fill, personality, exec_stack
 ANON_REASONS = {5, 6}               # memfd, anon-exec
@@ -80,9 +87,16 @@ def records(path):
         size, exe_len, path_len = f[0], f[-3], f[-2]
         exe = data[off + HDR:off + HDR + exe_len]
         p = data[off + HDR + exe_len:off + HDR + exe_len + path_len]
+        page = None
+        if f[2] == RUNTIME and f[3] & F_PAGE:
+            at = off + ((HDR + exe_len + path_len + 7) & ~7)
+            o, a, c, _, e, act = struct.unpack_from(PAGE_FMT, data, at)
+            page = {'offset': str(o), 'address': '0x%x' % a if a else None,
+                    'count': str(c), 'expected': e.hex() if any(e) else None,
+                    'actual': act.hex()}
         yield {'type': f[2], 'flags': f[3], 'seq': f[5], 'serial': f[9], 'ino': f[10],
-               'uid': f[14], 'auid': f[15], 'hook': f[16], 'decision': f[18],
-               'reason': f[19], 'exe': exe, 'path': p}
+               'pid': f[12], 'uid': f[14], 'auid': f[15], 'hook': f[16],
+               'decision': f[18], 'reason': f[19], 'exe': exe, 'path': p, 'page': page}
         off += size
 
 
@@ -96,8 +110,19 @@ def subject(r):
 
 
 def unknown(r):
-    return r['type'] not in KNOWN_TYPES or (r['type'] == EXEC and
-                                            r['decision'] not in KNOWN_DECISIONS)
+    return r['type'] not in KNOWN_TYPES or \
+        (r['type'] == EXEC and r['decision'] not in KNOWN_DECISIONS) or \
+        (r['type'] == RUNTIME and r['decision'] not in RUNTIME_DECISIONS)
+
+
+def page_of(get):
+    """A format's page fields, normalized as records() gives them; None
+    without any. @get(name) is the field's value or None; names: offset,
+    address, count, expected, actual."""
+    p = {k: get(k) for k in ('offset', 'address', 'count', 'expected', 'actual')}
+    if all(v is None for v in p.values()):
+        return None
+    return {k: None if v is None else str(v) for k, v in p.items()}
 
 
 def display(b, keep_crlf=False):
@@ -198,8 +223,10 @@ def parse_json(line):
     d = json.loads(line)
     for k in ('@timestamp', 'event', 'host', 'hashgate'):
         assert k in d, f'missing key {k}'
-    # A heartbeat comes from no process; everything else does.
-    assert ('process' in d) == (d['hashgate']['type'] != 'heartbeat'), 'process'
+    # A heartbeat comes from no process; a runtime record may not (its
+    # pid decides: check_record); everything else does.
+    if d['hashgate']['type'] != 'runtime':
+        assert ('process' in d) == (d['hashgate']['type'] != 'heartbeat'), 'process'
     e = d['event']
     for k in ('kind', 'category', 'type', 'action', 'outcome', 'sequence'):
         assert k in e, f'missing event.{k}'
@@ -207,10 +234,14 @@ def parse_json(line):
     h, f = d['hashgate'], d.get('file', {})
     serial = h['allowlist']['serial']
     assert isinstance(serial, str), 'the serial is not a string'
+    pg = h.get('page', {})
+    for k in ('offset', 'count'):
+        assert k not in pg or isinstance(pg[k], int), f'hashgate.page.{k} is not a number'
     return {'seq': e['sequence'], 'type': h['type'], 'path': f.get('path'),
             'inode': f.get('inode'), 'serial': serial, 'truncated': h.get('truncated', False),
             'outcome': e['outcome'], 'high': e['severity'] >= 7,
-            'category': e['category'], 'etype': e['type']}
+            'category': e['category'], 'etype': e['type'], 'pid': d.get('process', {}).get('pid'),
+            'page': page_of(pg.get)}
 
 
 def cef_split_header(line):
@@ -281,11 +312,15 @@ def parse_cef(line):
         assert k not in kv or -2**63 <= int(kv[k]) < 2**63, f'{k} overflows'
     for k in ('filePath', 'fname'):   # CEF's lengths
         assert len(kv.get(k, '')) <= 1023, f'{k} longer than 1023'
+    # A runtime record's page: the scan report's words in msg.
+    words = dict(w.split('=', 1) for w in kv['msg'].split(' ')) \
+        if kv['cat'].endswith('/runtime') and 'msg' in kv else {}
     return {'seq': int(kv['cn1']), 'type': kv['cat'].split('/')[-1],
             'path': kv.get('filePath'), 'inode': kv.get('fileId'),
             'serial': cef_labelled(kv, 'allowlistSerial'),
             'truncated': cef_labelled(kv, 'truncated') == 'yes',
-            'outcome': kv.get('outcome'), 'high': int(hdr[6]) >= 7, 'class': hdr[4]}
+            'outcome': kv.get('outcome'), 'high': int(hdr[6]) >= 7, 'class': hdr[4],
+            'pid': int(kv['spid']) if 'spid' in kv else None, 'page': page_of(words.get)}
 
 
 def parse_leef(line):
@@ -304,7 +339,9 @@ def parse_leef(line):
     return {'seq': int(kv['seq']), 'type': kv['cat'], 'path': kv.get('resource'),
             'inode': kv.get('inode'), 'serial': kv['allowlistSerial'],
             'truncated': kv.get('truncated') == 'yes', 'outcome': None,
-            'high': int(kv['sev']) >= 7, 'class': m.group(4)}
+            'high': int(kv['sev']) >= 7, 'class': m.group(4),
+            'pid': int(kv['pid']) if 'pid' in kv else None,
+            'page': page_of(lambda k: kv.get('page' + k.capitalize()))}
 
 
 SD_NAME = r'[^= \]"\x00-\x20\x7f-\xff]{1,32}'
@@ -355,7 +392,9 @@ def parse_syslog(line):
     return {'seq': int(p['seq']), 'type': p['type'], 'path': p.get('path'),
             'inode': p.get('ino'), 'serial': p['serial'],
             'truncated': p.get('truncated') == '1', 'outcome': None,
-            'high': pri % 8 <= 4, 'class': m.group(6)}
+            'high': pri % 8 <= 4, 'class': m.group(6),
+            'pid': int(p['pid']) if 'pid' in p else None,
+            'page': page_of(lambda k: p.get('page_' + k))}
 
 
 def check_subject(fmt, r, g):
@@ -371,6 +410,9 @@ def check_subject(fmt, r, g):
         else:
             assert g['class'].endswith('-unknown') or g['class'].startswith('type-'), \
                 g['class']
+    if r['type'] == RUNTIME:
+        check_runtime(fmt, r, g)
+        return
     if r['type'] != EXEC:
         return
     if fmt == 'json':
@@ -388,6 +430,23 @@ def check_subject(fmt, r, g):
             assert g['class'].startswith(prefix + '-'), g['class']
 
 
+def check_runtime(fmt, r, g):
+    """A finding: labelled runtime, killed never allowed, the category
+    of what it found (JSON)."""
+    verdict = RUNTIME_DECISIONS.get(r['decision'], 'unknown')
+    if fmt == 'syslog':
+        assert g['class'] == 'RUNTIME_' + verdict.upper(), g['class']
+    elif fmt != 'json':
+        assert g['class'] == 'runtime-' + verdict, g['class']
+    else:
+        assert g['outcome'] == {'reported': 'success', 'killed': 'failure'}.get(
+            verdict, 'unknown'), g['outcome']
+        assert verdict != 'killed' or 'denied' in g['etype'], g['etype']
+        want = {18: 'process', 19: 'file', 20: 'process', 5: 'process', 6: 'process'}
+        assert r['reason'] not in want or want[r['reason']] in g['category'], g['category']
+    assert g['high'], 'a finding, not high severity'
+
+
 def check_record(fmt, n, r, g):
     if g['seq'] != r['seq']:
         fail(n, f'seq {g["seq"]} != {r["seq"]}')
@@ -397,7 +456,12 @@ def check_record(fmt, n, r, g):
         check_subject(fmt, r, g)
     except AssertionError as e:
         fail(n, f'{fmt}: {e}')
-    if r['type'] != EXEC:
+    if r['type'] == RUNTIME:
+        if g['page'] != r['page']:
+            fail(n, f'page {g["page"]} != {r["page"]}')
+        if g['pid'] != (r['pid'] or None):
+            fail(n, f'pid {g["pid"]} for a record of pid {r["pid"]}')
+    if r['type'] not in (EXEC, RUNTIME):
         return
     if not r['ino'] and g['inode'] is not None:
         fail(n, f'inode {g["inode"]!r} for a record without one')

@@ -200,7 +200,7 @@ TEST(list_load_and_mode)
 	EXPECT_EQ(NULL, strstr(s, needle)) TH_LOG("<%s> in %s", needle, s)
 
 #define UNKNOWN_DECISION	(__HG_DECISION_MAX)
-#define UNKNOWN_TYPE		9	/* the next type a newer module may send */
+#define UNKNOWN_TYPE		(__HG_EVENT_MAX)	/* the next type a newer module may send */
 
 /* An enforce-mode denial by @hook for @reason, by uid 1000, no digest. */
 static struct hg_event exec_ev(uint8_t hook, uint8_t reason)
@@ -375,7 +375,7 @@ TEST(unknown_decision_is_not_allowed)
 TEST(unknown_type_is_not_allowed)
 {
 	struct hg_event ev = exec_ev(0, 0);
-	char *s;
+	char *s, want[64];
 
 	ev.type = UNKNOWN_TYPE;
 	ev.decision = 0;
@@ -386,7 +386,9 @@ TEST(unknown_type_is_not_allowed)
 	EXPECT_IN(s, "\"dataset\":\"hashgate.unknown\"");
 	free(s);
 	s = fmt_ev(ev, "", HG_FMT_CEF);
-	EXPECT_IN(s, "|type-9|Unknown event type 9|8|");
+	snprintf(want, sizeof(want), "|type-%d|Unknown event type %d|8|", UNKNOWN_TYPE,
+		 UNKNOWN_TYPE);
+	EXPECT_IN(s, want);
 	EXPECT_IN(s, " outcome=unknown ");
 	free(s);
 	s = fmt_ev(ev, "", HG_FMT_LEEF);
@@ -764,6 +766,315 @@ TEST(escape_cut)
 		free(out);
 		out = NULL;
 	}
+}
+
+/* Issue 17: findings of the scan of resident code (runtime records). */
+
+/* A page at the 8-aligned offset after @exe and @path, as the module lays it. */
+static size_t make_runtime(uint8_t *buf, struct hg_event ev, const char *exe,
+			   const char *path, const struct hg_event_page *pg)
+{
+	size_t off = (sizeof(ev) + strlen(exe) + strlen(path) + 7) & ~(size_t)7;
+	size_t size = make_record(buf, ev, exe, strlen(exe), path, strlen(path));
+
+	if (!pg)
+		return size;
+	memcpy(buf + off, pg, sizeof(*pg));
+	size = off + sizeof(*pg);
+	((struct hg_event *)buf)->size = (uint32_t)size;
+	return size;
+}
+
+/* A code-modified finding, reported, by pid 500 (cp), with a page. */
+static struct hg_event runtime_ev(void)
+{
+	struct hg_event ev = exec_ev(HG_HOOK_SCAN, HG_REASON_CODE_MODIFIED);
+
+	ev.type = HG_EVENT_RUNTIME;
+	ev.flags = HG_EVENT_F_DIGEST | HG_EVENT_F_PAGE;
+	ev.decision = HG_DECISION_REPORTED;
+	memset(ev.digest, 0xab, sizeof(ev.digest));
+	return ev;
+}
+
+static struct hg_event_page test_page(void)
+{
+	struct hg_event_page pg = {
+		.offset = 0x3000, .address = 0x7f0012343000, .count = 1,
+	};
+
+	memset(pg.expected, 0x11, sizeof(pg.expected));
+	memset(pg.actual, 0xee, sizeof(pg.actual));
+	return pg;
+}
+
+static char *fmt_runtime(struct hg_event ev, const char *path,
+			 const struct hg_event_page *pg, enum hg_format fmt)
+{
+	static _Alignas(8) uint8_t buf[2 * HG_PATH_MAX + 1024];
+	size_t size = make_runtime(buf, ev, "/usr/bin/cp", path, pg);
+
+	return format_as(buf, size, fmt);
+}
+
+#define HEX16(b)	b b b b b b b b b b b b b b b b
+
+TEST(runtime_text_line)
+{
+	struct hg_event_page pg = test_page();
+	char *s = fmt_runtime(runtime_ev(), "/usr/lib/libc.so.6", &pg, HG_FMT_TEXT);
+
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ("2026-11-27T23:41:02.123Z seq=30 runtime reported "
+		     "reason=code-modified mode=enforce pid=500 ppid=1 uid=1000 auid=1000 "
+		     "comm=\"cp\" exe=\"/usr/bin/cp\" path=\"/usr/lib/libc.so.6\" dev=8:1 "
+		     "ino=4321 sha256=" HEX16("ab") HEX16("ab") " serial=5 offset=12288 "
+		     "address=0x7f0012343000 count=1 expected=" HEX16("11") " actual="
+		     HEX16("ee") "\n", s);
+	free(s);
+}
+
+/*
+ * The page follows the strings at the next multiple of 8 (here 136 + 11 +
+ * 5 = 152, no padding; with a 6-byte path, 7 bytes of it), and every
+ * format reads it from there.
+ */
+TEST(runtime_page_after_the_strings)
+{
+	struct hg_event_page pg = test_page();
+	const char *paths[] = { "/a/bc", "/a/bcd" };
+	size_t i;
+	char *s;
+
+	for (i = 0; i < 2; i++) {
+		s = fmt_runtime(runtime_ev(), paths[i], &pg, HG_FMT_JSON);
+		EXPECT_IN(s, ",\"page\":{\"offset\":12288,\"address\":\"0x7f0012343000\","
+			  "\"count\":1,\"expected\":\"" HEX16("11") "\",\"actual\":\""
+			  HEX16("ee") "\"}");
+		free(s);
+		s = fmt_runtime(runtime_ev(), paths[i], &pg, HG_FMT_LEEF);
+		EXPECT_IN(s, "^pageOffset=12288^pageAddress=0x7f0012343000^pageCount=1"
+			  "^pageExpected=" HEX16("11") "^pageActual=" HEX16("ee") "^");
+		free(s);
+		s = fmt_runtime(runtime_ev(), paths[i], &pg, HG_FMT_SYSLOG);
+		EXPECT_IN(s, " page_offset=\"12288\" page_address=\"0x7f0012343000\" "
+			  "page_count=\"1\" page_expected=\"" HEX16("11") "\" page_actual=\""
+			  HEX16("ee") "\"");
+		free(s);
+		s = fmt_runtime(runtime_ev(), paths[i], &pg, HG_FMT_CEF);
+		EXPECT_IN(s, " msg=offset\\=12288 address\\=0x7f0012343000 count\\=1 "
+			  "expected\\=" HEX16("11") " actual\\=" HEX16("ee") " ");
+		free(s);
+	}
+}
+
+/* A page that would run past the record's size is refused, never read. */
+TEST(runtime_page_cut_short_is_refused)
+{
+	_Alignas(8) uint8_t buf[1024];
+	struct hg_event_page pg = test_page();
+	struct hg_event ev, *e = (struct hg_event *)buf;
+	size_t size = make_runtime(buf, runtime_ev(), "/usr/bin/cp", "/a/bcd", &pg);
+	size_t strings = (sizeof(ev) + 11 + 6 + 7) & ~(size_t)7;
+
+	EXPECT_EQ((long)size, hg_event_check(buf, size, &ev));
+	EXPECT_EQ(strings + sizeof(pg), size);
+	/* One byte, 8 bytes (the size stays 8-aligned), the whole page short. */
+	e->size = (uint32_t)(size - 1);
+	EXPECT_EQ(-EINVAL, hg_event_check(buf, size, &ev));
+	e->size = (uint32_t)(size - 8);
+	EXPECT_EQ(-EINVAL, hg_event_check(buf, size, &ev));
+	e->size = (uint32_t)strings;
+	EXPECT_EQ(-EINVAL, hg_event_check(buf, size, &ev));
+	/* Without the flag there is no page to fit: a valid record. */
+	e->flags &= (uint8_t)~HG_EVENT_F_PAGE;
+	EXPECT_EQ((long)strings, hg_event_check(buf, size, &ev));
+	/* Incomplete (more to read) is not malformed. */
+	e->flags |= HG_EVENT_F_PAGE;
+	e->size = (uint32_t)size;
+	EXPECT_EQ(0, hg_event_check(buf, size - 8, &ev));
+	/* The flag means nothing on other types: not checked there. */
+	e->type = HG_EVENT_EXEC;
+	e->size = (uint32_t)strings;
+	EXPECT_EQ((long)strings, hg_event_check(buf, size, &ev));
+}
+
+/* A page-cache page: pid 0, no process, no user, in every format. */
+TEST(runtime_without_a_process)
+{
+	struct hg_event ev = runtime_ev();
+	struct hg_event_page pg = test_page();
+	char *s;
+
+	ev.pid = ev.ppid = ev.uid = 0;
+	ev.auid = UINT32_MAX;
+	memset(ev.comm, 0, sizeof(ev.comm));
+	ev.reason = HG_REASON_PAGE_CHANGED;
+	ev.decision = HG_DECISION_KILLED;
+	pg.address = 0;
+	s = fmt_runtime(ev, "/usr/sbin/sshd", &pg, HG_FMT_JSON);
+	EXPECT_NOT_IN(s, "\"process\"");
+	EXPECT_NOT_IN(s, "\"user\"");
+	EXPECT_NOT_IN(s, "\"address\"");
+	EXPECT_IN(s, "\"category\":[\"intrusion_detection\",\"file\"],"
+		  "\"type\":[\"denied\",\"change\"],\"action\":\"killed\","
+		  "\"outcome\":\"failure\",\"reason\":\"page-changed\",\"severity\":8,");
+	free(s);
+	s = fmt_runtime(ev, "/usr/sbin/sshd", &pg, HG_FMT_TEXT);
+	EXPECT_NOT_IN(s, " pid=");
+	EXPECT_NOT_IN(s, " exe=");
+	EXPECT_NOT_IN(s, " address=");
+	EXPECT_IN(s, " runtime killed reason=page-changed mode=enforce path=\"/usr/sbin/sshd\" ");
+	free(s);
+	s = fmt_runtime(ev, "/usr/sbin/sshd", &pg, HG_FMT_CEF);
+	EXPECT_IN(s, "|runtime-killed|Resident code finding, processes killed: page-changed|8|");
+	EXPECT_IN(s, " outcome=failure ");
+	EXPECT_NOT_IN(s, " spid=");
+	EXPECT_NOT_IN(s, " cn2Label=ppid");
+	EXPECT_NOT_IN(s, "address");
+	free(s);
+	s = fmt_runtime(ev, "/usr/sbin/sshd", &pg, HG_FMT_LEEF);
+	EXPECT_IN(s, "|runtime-killed|^|");
+	EXPECT_NOT_IN(s, "^pid=");
+	EXPECT_NOT_IN(s, "^pageAddress=");
+	free(s);
+	s = fmt_runtime(ev, "/usr/sbin/sshd", &pg, HG_FMT_SYSLOG);
+	EXPECT_EQ(0, strncmp(s, "<84>1 ", 6)) TH_LOG("%s", s);
+	EXPECT_IN(s, " RUNTIME_KILLED [");
+	EXPECT_NOT_IN(s, " pid=");
+	EXPECT_NOT_IN(s, " page_address=");
+	EXPECT_IN(s, "resident code finding, processes killed (page-changed): /usr/sbin/sshd\n");
+	free(s);
+}
+
+/* An expected digest of all zero is "not known": left out everywhere. */
+TEST(runtime_unknown_expected_digest_left_out)
+{
+	struct hg_event_page pg = test_page();
+	enum hg_format fmts[] = { HG_FMT_TEXT, HG_FMT_JSON, HG_FMT_CEF, HG_FMT_LEEF,
+				  HG_FMT_SYSLOG };
+	size_t i;
+	char *s;
+
+	memset(pg.expected, 0, sizeof(pg.expected));
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		s = fmt_runtime(runtime_ev(), "/x", &pg, fmts[i]);
+		EXPECT_NOT_IN(s, "xpected");
+		EXPECT_IN(s, HEX16("ee"));
+		free(s);
+	}
+	/* And no page at all without the flag. */
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		struct hg_event ev = runtime_ev();
+
+		ev.flags &= (uint8_t)~HG_EVENT_F_PAGE;
+		s = fmt_runtime(ev, "/x", NULL, fmts[i]);
+		EXPECT_NOT_IN(s, "ffset");
+		EXPECT_NOT_IN(s, HEX16("ee"));
+		free(s);
+	}
+}
+
+/* What each reason is about, in ECS; reported went on running: allowed. */
+TEST(runtime_categories)
+{
+	static const struct { uint8_t reason; const char *want; } cases[] = {
+		{ HG_REASON_CODE_MODIFIED, "[\"intrusion_detection\",\"process\"],"
+		  "\"type\":[\"allowed\",\"change\"]" },
+		{ HG_REASON_ANON_EXEC, "[\"intrusion_detection\",\"process\"],"
+		  "\"type\":[\"allowed\",\"change\"]" },
+		{ HG_REASON_PAGE_CHANGED, "[\"intrusion_detection\",\"file\"],"
+		  "\"type\":[\"allowed\",\"change\"]" },
+		{ HG_REASON_UNEXAMINED, "[\"intrusion_detection\",\"process\"],"
+		  "\"type\":[\"allowed\",\"info\"]" },
+		{ 99, "[\"intrusion_detection\"],\"type\":[\"allowed\"]" },
+	};
+	struct hg_event_page pg = test_page();
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hg_event ev = runtime_ev();
+
+		ev.reason = cases[i].reason;
+		s = fmt_runtime(ev, "/x", &pg, HG_FMT_JSON);
+		EXPECT_IN(s, cases[i].want);
+		EXPECT_IN(s, "\"action\":\"reported\",\"outcome\":\"success\"");
+		EXPECT_IN(s, "\"dataset\":\"hashgate.runtime\"");
+		EXPECT_IN(s, "\"hashgate\":{\"type\":\"runtime\",\"decision\":\"reported\","
+			  "\"mode\":\"enforce\",\"hook\":\"scan\",");
+		free(s);
+	}
+	s = fmt_runtime(runtime_ev(), "/x", &pg, HG_FMT_CEF);
+	EXPECT_IN(s, "|runtime-reported|Resident code finding reported: code-modified|8|");
+	EXPECT_IN(s, " act=reported outcome=success reason=code-modified filePath=/x ");
+	EXPECT_IN(s, " cs2Label=hook cs2=scan ");
+	free(s);
+	s = fmt_runtime(runtime_ev(), "/x", &pg, HG_FMT_SYSLOG);
+	EXPECT_IN(s, " RUNTIME_REPORTED [");
+	EXPECT_IN(s, " type=\"runtime\" decision=\"reported\" reason=\"code-modified\" "
+		  "hook=\"scan\" ");
+	free(s);
+}
+
+/*
+ * A runtime record with a decision it cannot have, and an exec record with
+ * a runtime decision, are unknown: never allowed, never a success.
+ */
+TEST(runtime_decisions_out_of_place)
+{
+	struct hg_event ev = runtime_ev();
+	struct hg_event_page pg = test_page();
+	char *s;
+
+	ev.decision = HG_DECISION_ALLOW;
+	s = fmt_runtime(ev, "/x", &pg, HG_FMT_JSON);
+	EXPECT_IN(s, "\"type\":[\"info\",\"change\"],\"action\":\"allow\","
+		  "\"outcome\":\"unknown\"");
+	free(s);
+	s = fmt_runtime(ev, "/x", &pg, HG_FMT_CEF);
+	EXPECT_IN(s, "|runtime-unknown|Resident code finding with unknown decision: "
+		  "code-modified|8|");
+	free(s);
+	s = fmt_runtime(ev, "/x", &pg, HG_FMT_SYSLOG);
+	EXPECT_IN(s, " RUNTIME_UNKNOWN [");
+	free(s);
+	ev = exec_ev(HG_HOOK_BPRM_CHECK, HG_REASON_NOT_IN_ALLOWLIST);
+	ev.decision = HG_DECISION_REPORTED;
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_CEF);
+	EXPECT_IN(s, "|exec-unknown|Execution with unknown decision: not-in-allowlist|8|");
+	free(s);
+	s = fmt_ev(ev, "/tmp/x", HG_FMT_JSON);
+	EXPECT_IN(s, "\"type\":[\"info\",\"start\"]");
+	EXPECT_IN(s, "\"outcome\":\"unknown\"");
+	free(s);
+}
+
+/* The page stays whole when a long path is cut to the record limit. */
+TEST(runtime_page_survives_the_cut)
+{
+	struct hg_event_page pg = test_page();
+	uint8_t *buf = malloc(sizeof(struct hg_event) + 2 * LONG_LEN + 64);
+	char *path = malloc(LONG_LEN + 1), *s;
+	struct hg_fmt_ctx c = ctx;
+	size_t size, fmt;
+
+	memset(path, 'p', LONG_LEN);
+	path[0] = '/';
+	path[LONG_LEN] = '\0';
+	size = make_runtime(buf, runtime_ev(), path, path, &pg);
+	for (fmt = HG_FMT_JSON; fmt <= HG_FMT_SYSLOG; fmt++) {
+		ASSERT_EQ(0, hg_fmt_set_max_record(&c, fmt, HG_MAX_RECORD_MIN));
+		s = format_with(buf, size, fmt, &c);
+		EXPECT_LE(line_len(s), HG_MAX_RECORD_MIN) TH_LOG("format %zu", fmt);
+		EXPECT_IN(s, HG_CUT_MARK);
+		EXPECT_IN(s, HEX16("11"));
+		EXPECT_IN(s, HEX16("ee"));
+		EXPECT_IN(s, "0x7f0012343000");
+		free(s);
+	}
+	free(path);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# 'hashgate events --input' on the golden recorded stream: the tool's output
-# equals the golden files byte for byte (test_golden checks the formatters),
+# 'hashgate events --input' on the golden recorded streams (events.bin, and
+# runtime.bin: findings of the scan of resident code, with their pages):
+# the tool's output equals the golden files byte for byte (test_golden
+# checks the formatters),
 # and every format parses with an independent parser (check_formats.py):
 # JSON with python3's json, CEF with exactly 7 unescaped pipes in the header,
 # LEEF 2.0 attributes, RFC 5424 header and structured data; the decoded
@@ -44,14 +46,46 @@ for f in text json cef leef syslog; do
 	fi
 done
 
+# The findings of the scan of resident code: the same, and their pages
+# decode to what the records' struct hg_event_page holds.
+rt=golden/runtime.bin
+for f in text json cef leef syslog; do
+	"$HG" events --input "$rt" --format $f >"$tmp/rt.$f" 2>"$tmp/err"
+	result $? "runtime records: --format $f exits 0"
+	[ $f = syslog ] &&
+		sed -i 's/^\(<[0-9]*>1 [^ ]* [^ ]* [^ ]*\) [0-9]* /\1 4711 /' "$tmp/rt.$f"
+	cmp "$tmp/rt.$f" golden/runtime.$f >"$tmp/err" 2>&1
+	result $? "runtime records: $f output equals golden/runtime.$f"
+	if [ $f != text ]; then
+		python3 check_formats.py $f "$tmp/rt.$f" "$rt" >"$tmp/err" 2>&1
+		result $? "runtime records: $f parses; paths, pids and pages decode to the records'"
+	fi
+done
+
+# A runtime record whose page would run past its size is refused whole: no
+# line for it, an error, exit 1 (the record before it is printed).
+python3 - "$rt" "$tmp/badpage.bin" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+first = struct.unpack_from('<I', data)[0]
+rec = bytearray(data[first:first + struct.unpack_from('<I', data, first)[0]])
+struct.pack_into('<I', rec, 0, len(rec) - 8)     # the page's last 8 bytes gone
+open(sys.argv[2], 'wb').write(data[:first] + bytes(rec[:-8]))
+PY
+"$HG" events --input "$tmp/badpage.bin" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q "malformed event record" "$tmp/out" &&
+	[ "$(grep -c ' runtime ' "$tmp/out")" -eq 1 ]
+result $? "a runtime record with its page cut short: refused, exit 1"
+
 # The default record limits (bytes, newline excluded) hold at the CLI.
 python3 - "$tmp" >"$tmp/err" 2>&1 <<'PY'
 import sys
 for fmt, limit in (('cef', 7680), ('leef', 3584), ('syslog', 8192)):
-    for n, line in enumerate(open(f'{sys.argv[1]}/{fmt}', 'rb').read().split(b'\n')[:-1], 1):
-        if len(line) > limit:
-            print(f'{fmt} record {n}: {len(line)} bytes, more than {limit}')
-            sys.exit(1)
+    for name in (fmt, 'rt.' + fmt):
+        for n, line in enumerate(open(f'{sys.argv[1]}/{name}', 'rb').read().split(b'\n')[:-1], 1):
+            if len(line) > limit:
+                print(f'{name} record {n}: {len(line)} bytes, more than {limit}')
+                sys.exit(1)
 PY
 result $? "cef, leef and syslog records within their default limits"
 
@@ -131,6 +165,21 @@ result $? "--config without --from-config is a usage error"
 python3 check_siem_assets.py ../../Documentation/siem/elasticsearch-index-template.json \
 	../../Documentation/siem/elasticsearch-ingest-pipeline.json golden/events.json >"$tmp/err" 2>&1
 result $? "the Elasticsearch template maps every golden JSON field (serial unsigned_long); the pipeline sets only mapped fields"
+# The runtime records too. The template does not map hashgate.page.* yet:
+# that alone is a known gap (TAP TODO, not a failure); anything else fails.
+cat golden/events.json golden/runtime.json >"$tmp/all.json"
+python3 check_siem_assets.py ../../Documentation/siem/elasticsearch-index-template.json \
+	../../Documentation/siem/elasticsearch-ingest-pipeline.json "$tmp/all.json" >"$tmp/siem" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ -s "$tmp/siem" ] &&
+   ! grep -qv '^record [0-9]*: hashgate\.page\.[a-z_]* is not mapped$' "$tmp/siem"; then
+	n=$((n + 1))
+	echo "not ok $n the template maps the runtime records' fields # TODO" \
+		"Documentation/siem/elasticsearch-index-template.json lacks hashgate.page.*"
+else
+	cp "$tmp/siem" "$tmp/err"
+	result $rc "the Elasticsearch template maps every field of the runtime records"
+fi
 
 # --output: the records to a file, stdout empty; appended to, never cut.
 "$HG" events --input "$bin" --format json --output "$tmp/out.json" >"$tmp/stdout" 2>"$tmp/err"

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Golden files: golden/events.bin, a recorded stream of records with hostile
- * paths (golden/mkevents.py wrote it), rendered in every format and compared
- * byte for byte with golden/events.<format>. After an intended change of a
+ * paths, and golden/runtime.bin, findings of the scan of resident code with
+ * their pages (golden/mkevents.py wrote both), rendered in every format and
+ * compared byte for byte with golden/events.<format> and
+ * golden/runtime.<format>. After an intended change of a
  * format, regenerate and review the diff:
  *	HG_GOLDEN_UPDATE=1 build/tests/test_golden   (from tests/unit)
  * User names come from golden/passwd (root is 0, alice 1000; 65534 has
@@ -17,6 +19,7 @@
 #include "kselftest_harness.h"
 
 #define RECORDS		26
+#define RUNTIME_RECORDS	7
 
 static char passwd[512];
 static const struct hg_fmt_ctx ctx = {
@@ -58,11 +61,11 @@ static char *slurp(const char *name, size_t *len)
 	return buf;
 }
 
-/* Render every record of events.bin in @fmt. */
-static char *render(enum hg_format fmt, size_t *out_len, int *records)
+/* Render every record of @stream in @fmt. */
+static char *render(const char *stream, enum hg_format fmt, size_t *out_len, int *records)
 {
 	size_t len, off = 0;
-	char *bin = slurp("events.bin", &len), *out = NULL;
+	char *bin = slurp(stream, &len), *out = NULL;
 	struct hg_event ev;
 	FILE *f;
 	long n;
@@ -86,15 +89,15 @@ static char *render(enum hg_format fmt, size_t *out_len, int *records)
 	return out;
 }
 
-static void golden(struct __test_metadata *_metadata, enum hg_format fmt,
-		   const char *name)
+static void golden_of(struct __test_metadata *_metadata, const char *stream,
+		      int want_records, enum hg_format fmt, const char *name)
 {
 	size_t got_len, want_len, i, line = 1;
 	int records;
-	char *got = render(fmt, &got_len, &records), *want;
+	char *got = render(stream, fmt, &got_len, &records), *want;
 
-	ASSERT_NE(NULL, got) TH_LOG("cannot read or decode golden/events.bin");
-	EXPECT_EQ(RECORDS, records);
+	ASSERT_NE(NULL, got) TH_LOG("cannot read or decode golden/%s", stream);
+	EXPECT_EQ(want_records, records);
 	if (getenv("HG_GOLDEN_UPDATE")) {
 		char path[512];
 		FILE *f;
@@ -119,10 +122,27 @@ static void golden(struct __test_metadata *_metadata, enum hg_format fmt,
 	free(want);
 }
 
+static void golden(struct __test_metadata *_metadata, enum hg_format fmt,
+		   const char *name)
+{
+	golden_of(_metadata, "events.bin", RECORDS, fmt, name);
+}
+
+static void golden_runtime(struct __test_metadata *_metadata, enum hg_format fmt,
+			   const char *name)
+{
+	golden_of(_metadata, "runtime.bin", RUNTIME_RECORDS, fmt, name);
+}
+
 TEST(text) { golden(_metadata, HG_FMT_TEXT, "events.text"); }
 TEST(json) { golden(_metadata, HG_FMT_JSON, "events.json"); }
 TEST(cef) { golden(_metadata, HG_FMT_CEF, "events.cef"); }
 TEST(leef) { golden(_metadata, HG_FMT_LEEF, "events.leef"); }
 TEST(syslog) { golden(_metadata, HG_FMT_SYSLOG, "events.syslog"); }
+TEST(runtime_text) { golden_runtime(_metadata, HG_FMT_TEXT, "runtime.text"); }
+TEST(runtime_json) { golden_runtime(_metadata, HG_FMT_JSON, "runtime.json"); }
+TEST(runtime_cef) { golden_runtime(_metadata, HG_FMT_CEF, "runtime.cef"); }
+TEST(runtime_leef) { golden_runtime(_metadata, HG_FMT_LEEF, "runtime.leef"); }
+TEST(runtime_syslog) { golden_runtime(_metadata, HG_FMT_SYSLOG, "runtime.syslog"); }
 
 TEST_HARNESS_MAIN

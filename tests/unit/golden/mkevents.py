@@ -1,22 +1,30 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Write golden/events.bin: a recorded stream of struct hg_event records
-(module/uapi/hashgate.h layout, little-endian), hostile paths included.
-The checked-in events.bin is this script's output:
-    python3 tests/unit/golden/mkevents.py tests/unit/golden/events.bin
+(module/uapi/hashgate.h layout, little-endian), hostile paths included,
+and, given a second file, golden/runtime.bin: the findings of the scan of
+resident code (runtime records, with their struct hg_event_page). The
+checked-in files are this script's output:
+    python3 tests/unit/golden/mkevents.py tests/unit/golden/events.bin \
+        tests/unit/golden/runtime.bin
 """
 import struct
 import sys
 
 FMT = '<IBBBBQQQQQQIIIIIBBBB32s16sHHI'
 EXEC, LIST_LOAD, MODE, LIST_REJECT, KEY_ADD = 1, 2, 3, 4, 5
-SETTING, LOAD, HEARTBEAT = 6, 7, 8
-NEW_TYPE = 9                      # a record type from a newer module
+SETTING, LOAD, HEARTBEAT, RUNTIME = 6, 7, 8, 9
+NEW_TYPE = 200                    # a record type from a newer module
 H_MMAP, H_WRITE_OPEN, H_TRUNCATE = 3, 5, 6
-AUDIT, DENY, WOULD_DENY, NEW_DECISION = 1, 1, 2, 3
+AUDIT, DENY, WOULD_DENY, NEW_DECISION = 1, 1, 2, 200
+ENFORCE, REPORTED, KILLED = 2, 3, 4
+H_SCAN = 12
 R_MEMFD, R_ANON_EXEC, R_EXEC_MAPPED = 5, 6, 9
 F_DIGEST, F_LOCKED, F_SIGNED, F_FOREIGN_ROOT, F_PATH_TRUNCATED = 1, 2, 4, 8, 16
 R_MALFORMED, R_BAD_SIGNATURE, R_UNKNOWN_KEY, R_UNSIGNED, R_ROLLBACK = 10, 11, 12, 13, 14
+R_CODE_MODIFIED, R_PAGE_CHANGED, R_UNEXAMINED = 18, 19, 20
+F_PAGE = 0x20
+PAGE_FMT = '<QQII16s16s'          # struct hg_event_page
 T0 = 1795822862123456789          # 2026-11-27T23:41:02.123456789Z
 NOAUID = 0xffffffff
 DIG = bytes(range(32))
@@ -25,13 +33,23 @@ DIG = bytes(range(32))
 def rec(seq, typ, flags=F_DIGEST, dropped=0, serial=5, ino=1234, dev=(8 << 8) | 1,
         pid=4242, ppid=4100, uid=1000, auid=1000, hook=1, mode=2, decision=1,
         reason=1, digest=DIG, comm=b'bash', exe=b'/usr/bin/bash', path=b'/tmp/x',
-        load_id=0):
-    size = (struct.calcsize(FMT) + len(exe) + len(path) + 7) & ~7
+        load_id=0, page=None):
+    """One record; @page, a struct hg_event_page, follows the strings at
+    the next 8-byte offset (and sets HG_EVENT_F_PAGE)."""
+    strings = (struct.calcsize(FMT) + len(exe) + len(path) + 7) & ~7
+    size = strings + (len(page) if page else 0)
+    if page:
+        flags |= F_PAGE
     r = struct.pack(FMT, size, 1, typ, flags, 0, seq, dropped, T0 + seq * 1000,
                     seq * 1000, serial, ino, dev, pid, ppid, uid, auid, hook, mode,
                     decision, reason, digest, comm, len(exe), len(path), load_id)
     r += exe + path
-    return r + b'\0' * (size - len(r))
+    r += b'\0' * (strings - len(r))
+    return r + (page or b'')
+
+
+def page(offset, address, count, expected, actual):
+    return struct.pack(PAGE_FMT, offset, address, count, 0, expected, actual)
 
 
 hostile = b'/tmp/a|b=c\\d]e"f^g\nh\ri\tj\xffk\xc3\xa9l\xc2\x85m [x@1 y="z"] CEF:0|'
@@ -126,5 +144,45 @@ records = [
         path=b'decisions=123456 allows=123000 denies=56 would_denies=400 hashes=789 '
              b'events=460 events_dropped=18446744073709551615'),
 ]
+
+EXP = bytes(range(0x10, 0x20))
+ACT = bytes(range(0xe0, 0xf0))
+LOAD_ID = 0x9e3779b9
+runtime = [
+    # a process's copy of libc's code modified (written through ptrace
+    # before the module loaded, say): reported
+    rec(40, RUNTIME, hook=H_SCAN, decision=REPORTED, reason=R_CODE_MODIFIED,
+        load_id=LOAD_ID, path=b'/usr/lib/x86_64-linux-gnu/libc.so.6',
+        page=page(0x28000, 0x7f3a12428000, 1, EXP, ACT)),
+    # a page-cache page unlike the verified file: no process owns it, the
+    # processes that map it were killed
+    rec(41, RUNTIME, hook=H_SCAN, decision=KILLED, reason=R_PAGE_CHANGED,
+        pid=0, ppid=0, uid=0, auid=NOAUID, comm=b'', exe=b'', load_id=LOAD_ID,
+        path=b'/usr/sbin/sshd', page=page(8192, 0, 3, EXP, ACT)),
+    # executable memory no file vouches for, found running: no file, no
+    # expected digest, two mappings
+    rec(42, RUNTIME, flags=0, hook=H_SCAN, decision=REPORTED, reason=R_ANON_EXEC,
+        digest=b'\0' * 32, ino=0, dev=0, pid=777, comm=b'node', exe=b'/usr/bin/node',
+        path=b'', load_id=LOAD_ID,
+        page=page(0, 0x7f0000000000, 2, b'\0' * 16, ACT)),
+    # a process whose address space stayed locked: no page
+    rec(43, RUNTIME, flags=0, hook=H_SCAN, decision=REPORTED, reason=R_UNEXAMINED,
+        digest=b'\0' * 32, ino=0, dev=0, pid=555, uid=0, auid=NOAUID,
+        comm=b's"h\\]|=^\n', exe=b'/opt/odd/bin/held', path=b'', load_id=LOAD_ID),
+    # hostile path and exe, processes killed
+    rec(44, RUNTIME, hook=H_SCAN, decision=KILLED, reason=R_CODE_MODIFIED,
+        exe=hostile, path=hostile, dropped=2, load_id=LOAD_ID,
+        page=page(4096, 0x55d0c0de1000, 1, EXP, ACT)),
+    # a decision from a newer module on a runtime record
+    rec(45, RUNTIME, hook=H_SCAN, decision=NEW_DECISION, reason=R_CODE_MODIFIED,
+        path=b'/usr/bin/new', load_id=LOAD_ID, page=page(0, 0x400000, 1, EXP, ACT)),
+    # a 4 KiB path: cut in CEF, LEEF and syslog, the page kept whole
+    rec(46, RUNTIME, hook=H_SCAN, decision=REPORTED, reason=R_CODE_MODIFIED,
+        exe=long_path, path=long_path, load_id=LOAD_ID,
+        page=page(2**40, 0xffffffffff600000, 0xffffffff, b'\xff' * 16, b'\x01' * 16)),
+]
 with open(sys.argv[1], 'wb') as f:
     f.write(b''.join(records))
+if len(sys.argv) > 2:
+    with open(sys.argv[2], 'wb') as f:
+        f.write(b''.join(runtime))
