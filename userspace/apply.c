@@ -2,7 +2,8 @@
 /*
  * hashgate apply: bring the running module to the state hashgate.conf(5)
  * describes, one step per setting, in the order that makes each possible:
- * module, keys, keys_lock, allowlist, anon_exec, trusted_fs, mode, lock.
+ * module, keys, keys_lock, allowlist, anon_exec, trusted_fs, runtime_action,
+ * scan_interval, mode, lock.
  *
  * Each step reads what the module has and writes only what differs, so a
  * second run writes nothing. A step that changes something prints one line;
@@ -34,7 +35,8 @@
 static const char usage[] =
 	"Usage: hashgate apply [--config FILE] [--dry-run]\n"
 	"  Load the module if needed and set what the config file says: keys,\n"
-	"  keys_lock, the allowlist, anon_exec, trusted_fs, the mode and the lock.\n"
+	"  keys_lock, the allowlist, anon_exec, trusted_fs, runtime_action,\n"
+	"  scan_interval, the mode and the lock.\n"
 	"  Only what differs is written; see hashgate.conf(5).\n"
 	"  -c, --config FILE  read FILE (default: $HASHGATE_CONFIG, else\n"
 	"                     " HG_CONFIG_DEFAULT ")\n"
@@ -103,6 +105,8 @@ static void fresh_value(const struct apply *a, const char *file, char *buf, size
 			    buf, size);
 	else if (!strcmp(file, "allowlist"))
 		snprintf(buf, size, "0 0");
+	else if (!strcmp(file, "runtime_action"))
+		snprintf(buf, size, "report");
 	else
 		snprintf(buf, size, "%s", strcmp(file, "keys") ? "0" : "");
 }
@@ -595,6 +599,84 @@ static void step_trusted_fs(struct apply *a)
 		changed(a, "set", "set", "%s -> %s", *old ? old : "none", *new ? new : "none");
 }
 
+/*
+ * Read a file of the scan of resident code, which a module older than this
+ * tool lacks: then the config asks for what it cannot do, and says so.
+ */
+static int get_scan_file(struct apply *a, const char *file, char *buf, size_t size)
+{
+	char path[4096];
+
+	hg_sfs_path(path, sizeof(path), file);
+	if (!a->fresh && access(path, F_OK) && errno == ENOENT) {
+		hg_error_text("no file", path, "the loaded module has no scan of resident "
+			      "code (older than this tool?)");
+		failed(a, HG_EXIT_NOKERNEL);
+		return -1;
+	}
+	return get(a, file, buf, size);
+}
+
+/* Step 7: what a finding of the scan does besides its event. */
+static void step_runtime_action(struct apply *a)
+{
+	int want = a->cfg->runtime_action, have;
+	char buf[32];
+
+	if (want < 0)
+		return;
+	step(a, "runtime_action");
+	if (get_scan_file(a, "runtime_action", buf, sizeof(buf)))
+		return;
+	have = parse_value(a, "runtime_action", buf, hg_cfg_runtime_names, 2);
+	if (have < 0 || have == want)
+		return;
+	/* Killing is more than reporting: report is lower. */
+	if (want < have && may_lower(a, "cannot lower runtime_action from %s to %s", buf,
+				     hg_cfg_runtime_names[want]))
+		return;
+	if (!put(a, "runtime_action", hg_cfg_runtime_names[want]))
+		changed(a, "set", "set", "%s -> %s", buf, hg_cfg_runtime_names[want]);
+}
+
+/* "3600 s", or "off" for 0: no periodic scan. */
+static const char *interval_name(uint64_t s, char *buf, size_t size)
+{
+	if (!s)
+		return "off";
+	snprintf(buf, size, "%" PRIu64 " s", s);
+	return buf;
+}
+
+/* Step 8: seconds between periodic scans; scanning less often is lowering. */
+static void step_scan_interval(struct apply *a)
+{
+	char buf[32], old_buf[32], new_buf[32], value[16];
+	const char *old, *new;
+	uint64_t have, want;
+
+	if (a->cfg->scan_interval < 0)
+		return;
+	want = (uint64_t)a->cfg->scan_interval;
+	step(a, "scan_interval");
+	if (get_scan_file(a, "scan_interval", buf, sizeof(buf)))
+		return;
+	if (hg_parse_u64(buf, &have)) {
+		parse_value(a, "scan_interval", buf, NULL, 0);
+		return;
+	}
+	if (have == want)
+		return;
+	old = interval_name(have, old_buf, sizeof(old_buf));
+	new = interval_name(want, new_buf, sizeof(new_buf));
+	if (have && (!want || want > have) &&
+	    may_lower(a, "cannot scan less often (scan_interval %s -> %s)", old, new))
+		return;
+	snprintf(value, sizeof(value), "%" PRIu64, want);
+	if (!put(a, "scan_interval", value))
+		changed(a, "set", "set", "%s -> %s", old, new);
+}
+
 /* The mode to set: the config's, or what on_list_failure says (-1: none). */
 static int target_mode(struct apply *a, int have)
 {
@@ -642,7 +724,7 @@ static void explain_list_failure(struct apply *a, int mode)
 		  ": whatever it does not list is denied" : "");
 }
 
-/* Step 7: the mode, after the list it needs (enforce wants a non-empty one). */
+/* Step 9: the mode, after the list it needs (enforce wants a non-empty one). */
 static void step_mode(struct apply *a)
 {
 	int want, have;
@@ -668,7 +750,7 @@ static void step_mode(struct apply *a)
 		explain_list_failure(a, have);
 }
 
-/* Step 8: the lock, last, so that every lowering above was still possible. */
+/* Step 10: the lock, last, so that every lowering above was still possible. */
 static void step_lock(struct apply *a)
 {
 	int want = a->cfg->lock, have;
@@ -752,6 +834,8 @@ int apply_main(int argc, char *argv[])
 		step_list(&a);
 		step_anon_exec(&a);
 		step_trusted_fs(&a);
+		step_runtime_action(&a);
+		step_scan_interval(&a);
 		step_mode(&a);
 		step_lock(&a);
 	}

@@ -35,6 +35,9 @@ const char *const hg_cfg_mode_names[__HG_MODE_MAX] = {
 const char *const hg_cfg_anon_names[__HG_ANON_MAX] = {
 	[HG_ANON_ALLOW] = "allow", [HG_ANON_AUDIT] = "audit", [HG_ANON_DENY] = "deny",
 };
+const char *const hg_cfg_runtime_names[2] = {
+	[HG_RUNTIME_REPORT] = "report", [HG_RUNTIME_KILL] = "kill",
+};
 const char *const hg_cfg_onfail_names[3] = {
 	[HG_ONFAIL_AUDIT] = "audit", [HG_ONFAIL_KEEP] = "keep",
 	[HG_ONFAIL_ENFORCE] = "enforce",
@@ -173,6 +176,25 @@ static int p_anon_exec(struct hg_config *c, const char *v, char *why, size_t siz
 	if (parse_word(order, 3, "anon_exec policy", v, &i, why, size))
 		return -1;
 	c->anon_exec = hg_cfg_lookup(hg_cfg_anon_names, __HG_ANON_MAX, v, strlen(v));
+	return 0;
+}
+
+static int p_runtime_action(struct hg_config *c, const char *v, char *why, size_t size)
+{
+	return parse_word(hg_cfg_runtime_names, 2, "runtime_action", v, &c->runtime_action,
+			  why, size);
+}
+
+static int p_scan_interval(struct hg_config *c, const char *v, char *why, size_t size)
+{
+	uint64_t n;
+
+	if (hg_parse_u64(v, &n) || n > HG_SCAN_INTERVAL_MAX) {
+		snprintf(why, size, "scan_interval: '%s' is not a number of seconds from 0 "
+			 "(no periodic scan) to %d", v, HG_SCAN_INTERVAL_MAX);
+		return -1;
+	}
+	c->scan_interval = (int)n;
 	return 0;
 }
 
@@ -374,6 +396,8 @@ static const struct {
 	{ "require_scripts", p_require_scripts, false },
 	{ "require_signature", p_require_signature, false },
 	{ "trusted_fs", p_trusted_fs, true },
+	{ "runtime_action", p_runtime_action, false },
+	{ "scan_interval", p_scan_interval, false },
 	{ "allowlist", p_allowlist, false },
 	{ "keys", p_keys, false },
 	{ "forward", p_forward, false },
@@ -397,6 +421,7 @@ static void init(struct hg_config *cfg)
 	cfg->mode = cfg->lock = cfg->keys_lock = cfg->anon_exec = -1;
 	cfg->require_scripts = cfg->require_signature = cfg->trusted_fs = -1;
 	cfg->format = cfg->initramfs = -1;
+	cfg->runtime_action = cfg->scan_interval = -1;
 	cfg->on_list_failure = HG_ONFAIL_AUDIT;
 }
 
@@ -788,7 +813,11 @@ static int print_key(const struct hg_config *cfg, const char *key)
 	else if (!strcmp(key, "trusted_fs") && cfg->trusted_fs >= 0) {
 		hg_fs_names((unsigned int)cfg->trusted_fs, names, sizeof(names));
 		puts(*names ? names : "none");
-	} else if (!strcmp(key, "allowlist") && cfg->allowlist)
+	} else if (!strcmp(key, "runtime_action") && cfg->runtime_action >= 0)
+		puts(hg_cfg_runtime_names[cfg->runtime_action]);
+	else if (!strcmp(key, "scan_interval") && cfg->scan_interval >= 0)
+		printf("%d\n", cfg->scan_interval);
+	else if (!strcmp(key, "allowlist") && cfg->allowlist)
 		puts(cfg->allowlist);
 	else if (!strcmp(key, "keys"))
 		for (i = 0; i < cfg->nkeys; i++)

@@ -29,6 +29,14 @@ enum hg_apt_hook {
 	HG_APT_OFF,		/* not even look */
 };
 
+/* What a finding of the scan of resident code does besides its event. */
+enum hg_runtime_action {
+	HG_RUNTIME_REPORT,	/* nothing more */
+	HG_RUNTIME_KILL,	/* SIGKILL to the processes that run the page */
+};
+/* securityfs scan_interval: seconds between periodic scans, at most this. */
+#define HG_SCAN_INTERVAL_MAX	86400
+
 /* Event forwarding formats, as 'hashgate events --format' names them. */
 enum hg_config_format {
 	HG_CFG_FMT_ECS,
@@ -49,6 +57,8 @@ struct hg_config {
 	int anon_exec;			/* enum hg_anon_policy */
 	int require_scripts, require_signature;	/* 0 or 1 */
 	int trusted_fs;			/* hg_fs_mask() bits */
+	int runtime_action;		/* enum hg_runtime_action */
+	int scan_interval;		/* seconds, 0: no periodic scan */
 	char *allowlist;		/* absolute path of a blob or text list */
 	char **keys;			/* absolute certificate paths */
 	size_t nkeys;
@@ -89,6 +99,7 @@ int hg_last_apply_read(struct hg_last_apply *la);
 /* Names of the values, indexed by the enums above and in uapi/hashgate.h. */
 extern const char *const hg_cfg_mode_names[__HG_MODE_MAX];
 extern const char *const hg_cfg_anon_names[__HG_ANON_MAX];
+extern const char *const hg_cfg_runtime_names[2];
 extern const char *const hg_cfg_onfail_names[3];
 extern const char *const hg_cfg_apt_hook_names[3];
 extern const char *const hg_cfg_format_names[5];

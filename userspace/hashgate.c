@@ -29,6 +29,7 @@ static const struct {
 	{ "verify", verify_main, "Check files on disk against a list" },
 	{ "apt-hook", apt_hook_main, "Refuse packages whose executables the list lacks (APT)" },
 	{ "check", check_main, "Ask the module whether it would allow files, and why" },
+	{ "scan", scan_main, "Verify the code running processes have in memory" },
 	{ "events", events_main, "Print decision, list and mode events" },
 	{ "module", module_main, "Load or unload the kernel module" },
 	{ "version", version_main, "Show tool and module versions" },

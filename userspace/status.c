@@ -3,7 +3,9 @@
  * hashgate status: everything securityfs exposes, and the load-time
  * parameters hashgate.conf sets, in one screen, or as one JSON object for
  * scripts. Missing files print as "?" (null in JSON) rather than failing,
- * so a partly incompatible module still shows what it can.
+ * so a partly incompatible module still shows what it can; the scan's
+ * files (runtime_action, scan_interval, scan), which older modules do not
+ * have, are left out when absent.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,13 +16,16 @@
 
 #include "config.h"
 #include "escape.h"
+#include "scanreport.h"
 #include "subcommands.h"
 #include "util.h"
 
 static const char usage[] =
 	"Usage: hashgate status [--json]\n"
 	"  Show module version, mode, lock, anon_exec, trusted_fs, keys, the\n"
-	"  signature and script requirements, the active allowlist and counters.\n";
+	"  signature and script requirements, the active allowlist, the scan of\n"
+	"  resident code (runtime_action, scan_interval, the last scan) and\n"
+	"  counters.\n";
 
 /* What status shows besides the counters; "?" where unknown. */
 struct status {
@@ -33,6 +38,10 @@ struct status {
 	char *keys;		/* the keys file, NULL if unreadable */
 	struct hg_last_apply last;
 	bool last_ok;		/* 'hashgate apply' ran this boot */
+	/* The scan of resident code: "" when the module has no such file. */
+	char runtime_action[32], scan_interval[32];
+	int scan;		/* the scan file: 1 read, 0 absent, -1 unreadable */
+	struct hg_scan_summary last_scan;
 };
 
 static void read_or_unknown(const char *file, char *buf, size_t size)
@@ -47,6 +56,31 @@ static void param_or_unknown(const char *name, char *buf, size_t size)
 		snprintf(buf, size, "?");
 }
 
+/* A file older modules lack: "" when absent, "?" when unreadable. */
+static void read_optional(const char *file, char *buf, size_t size)
+{
+	int ret = hg_sfs_read(file, buf, size);
+
+	if (ret == -ENOENT)
+		buf[0] = '\0';
+	else if (ret < 0)
+		snprintf(buf, size, "?");
+}
+
+/* The summary of the last scan: its first line is all status needs. */
+static int read_last_scan(struct hg_scan_summary *sum)
+{
+	char buf[1024], why[128];
+	int ret = hg_sfs_read("scan", buf, sizeof(buf));
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return hg_scan_summary_parse(buf, strlen(buf), sum, why, sizeof(why)) ? -1 : 1;
+}
+
 static void read_status(struct status *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -57,6 +91,9 @@ static void read_status(struct status *st)
 	read_or_unknown("anon_exec", st->anon, sizeof(st->anon));
 	read_or_unknown("trusted_fs", st->trusted, sizeof(st->trusted));
 	read_or_unknown("keys_lock", st->keys_lock, sizeof(st->keys_lock));
+	read_optional("runtime_action", st->runtime_action, sizeof(st->runtime_action));
+	read_optional("scan_interval", st->scan_interval, sizeof(st->scan_interval));
+	st->scan = read_last_scan(&st->last_scan);
 	param_or_unknown("require_signature", st->req_sig, sizeof(st->req_sig));
 	param_or_unknown("require_scripts", st->req_scripts, sizeof(st->req_scripts));
 	param_or_unknown("min_serial", st->min_serial, sizeof(st->min_serial));
@@ -185,6 +222,59 @@ static void print_last_apply_text(const struct hg_last_apply *la)
 		       *la->step ? la->step : "?", la->config);
 }
 
+/*
+ * The scan of resident code: each member null when the module does not
+ * have the file (or it cannot be read).
+ */
+static void print_scan_json(const struct status *st)
+{
+	printf(",\"runtime_action\":");
+	json_string_or_null(*st->runtime_action ? st->runtime_action : "?");
+	printf(",\"scan_interval\":");
+	if (*st->scan_interval && strcmp(st->scan_interval, "?"))
+		json_value(st->scan_interval);
+	else
+		fputs("null", stdout);
+	printf(",\"last_scan\":");
+	if (st->scan > 0) {
+		putchar('{');
+		hg_scan_summary_json(stdout, &st->last_scan);
+		putchar('}');
+	} else {
+		fputs("null", stdout);
+	}
+}
+
+/* The same as lines; nothing at all for a module without the files. */
+static void print_scan_text(const struct status *st)
+{
+	const struct hg_scan_summary *s = &st->last_scan;
+	time_t when = (time_t)s->time;
+	char date[64];
+	struct tm tm;
+
+	if (*st->runtime_action)
+		printf("runtime_action: %s\n", st->runtime_action);
+	if (!strcmp(st->scan_interval, "0"))
+		printf("scan_interval: off\n");
+	else if (*st->scan_interval)
+		printf("scan_interval: %s%s\n", st->scan_interval,
+		       strcmp(st->scan_interval, "?") ? " s" : "");
+	if (st->scan < 0) {
+		printf("last scan: ?\n");
+	} else if (st->scan > 0 && !s->scans) {
+		printf("last scan: none since the module was loaded\n");
+	} else if (st->scan > 0) {
+		if (!localtime_r(&when, &tm) ||
+		    !strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %Z", &tm))
+			snprintf(date, sizeof(date), "?");
+		printf("last scan: %s, %" PRIu64 " processes (%" PRIu64 " busy), %" PRIu64
+		       " pages, %" PRIu64 " finding%s, %" PRIu64 " ms\n", date, s->processes,
+		       s->busy, s->pages, s->findings, s->findings == 1 ? "" : "s",
+		       s->duration_ms);
+	}
+}
+
 static void print_json(const struct status *st)
 {
 	char hex[2 * HG_DIGEST_SIZE + 1];
@@ -197,6 +287,7 @@ static void print_json(const struct status *st)
 	json_string_or_null(st->anon);
 	printf(",\"trusted_fs\":");
 	json_words(st->trusted);
+	print_scan_json(st);
 	printf(",\"require_signature\":%s,\"require_scripts\":%s,\"min_serial\":",
 	       json_bool(st->req_sig), json_bool(st->req_scripts));
 	if (strcmp(st->min_serial, "?"))
@@ -241,6 +332,7 @@ static void print_text(const struct status *st)
 	       !strcmp(st->lock, "0") ? "no" : st->lock);
 	printf("anon_exec: %s\n", st->anon);
 	printf("trusted_fs: %s\n", *st->trusted ? st->trusted : "none");
+	print_scan_text(st);
 	printf("require_signature: %s\n", yes_no(st->req_sig));
 	printf("require_scripts: %s\n", yes_no(st->req_scripts));
 	for (k = st->keys; k && *k; k += len + (k[len] == '\n'))

@@ -14,6 +14,7 @@ enum {
 	HG_EXIT_USAGE = 2,	/* bad command line */
 	HG_EXIT_NOKERNEL = 3,	/* module not loaded or securityfs absent */
 	HG_EXIT_PERM = 4,	/* EACCES/EPERM, or root needed */
+	HG_EXIT_FINDINGS = 5,	/* scan: resident code unlike what was verified */
 };
 
 #define HG_SFS_DEFAULT	"/sys/kernel/security/hashgate"

@@ -34,6 +34,9 @@ fresh() {
 	: >"$sfs/keys"
 	echo 0 >"$sfs/keys_lock"
 	echo >"$sfs/trusted_fs"
+	echo report >"$sfs/runtime_action"
+	echo 0 >"$sfs/scan_interval"
+	echo scans=0 >"$sfs/scan"
 	printf 'decisions 3\n' >"$sfs/stats"
 	echo N >"$sysmod/parameters/require_signature"
 	echo N >"$sysmod/parameters/require_scripts"
@@ -121,6 +124,8 @@ lock = yes
 keys_lock = yes
 anon_exec = deny
 trusted_fs = nfs4 9p
+runtime_action = kill
+scan_interval = 600
 allowlist = $tmp/list.hgl
 keys = $tmp/k.crt
 on_list_failure = audit"
@@ -129,6 +134,7 @@ on_list_failure = audit"
 settled() {
 	fresh
 	set_sfs mode enforce lock 1 keys_lock 1 anon_exec deny trusted_fs "9p nfs4" \
+		runtime_action kill scan_interval 600 \
 		allowlist "10 2 sha256:$DIGEST hashgate lab: apply test: $KID" \
 		keys "hashgate lab: apply test: $KID"
 }
@@ -185,6 +191,18 @@ check "enterprise_number: fits an SD-ID (23 characters)" 1 "$cfg:1: invalid ente
 conf "on_list_failure = off"
 check "on_list_failure: no value turns hashgate off" 1 \
 	"$cfg:1: invalid on_list_failure 'off' (expected audit, keep or enforce)" -- "$HG" apply
+conf "mode = audit" "runtime_action = stop"
+check "runtime_action: report or kill, FILE:LINE" 1 \
+	"$cfg:2: invalid runtime_action 'stop' (expected report or kill)" -- "$HG" apply
+for v in 86401 -1 1h 0x10 ""; do
+	conf "scan_interval = $v"
+	check "scan_interval '$v': refused with FILE:LINE" 1 \
+		"$cfg:1: .*scan_interval" -- "$HG" apply
+done
+conf "runtime_action = kill" "scan_interval = 86400" "runtime_action = report"
+check "runtime_action set twice" 1 "$cfg:3: duplicate key 'runtime_action' (first set on line 1)" -- \
+	"$HG" apply
+untouched; result $? "runtime_action, scan_interval errors: no file written"
 conf "# comment" "" "  mode = audit   # a comment after a blank" \
 	"forward = tls://[2001:db8::1]:6514" "forward_tls_ca = /etc/ssl/certs/ca-certificates.crt" \
 	"format = cef" "enterprise_number = 32473.1" \
@@ -213,7 +231,7 @@ conf "$FULL"
 fresh; age
 check "dry run from a fresh module: exit 0" 0 "" -- "$HG" apply --dry-run
 cp "$tmp/out" "$tmp/last"
-[ "$(steps)" = "keys keys_lock allowlist anon_exec trusted_fs mode lock " ]
+[ "$(steps)" = "keys keys_lock allowlist anon_exec trusted_fs runtime_action scan_interval mode lock " ]
 result $? "dry run says what it would do, step by step"
 check "dry run: would set the mode" 0 "^mode: would set audit -> enforce$" -- "$HG" apply -n
 untouched; result $? "dry run: no file written"
@@ -221,13 +239,15 @@ test ! -e "$tmp/state"; result $? "dry run: no serial recorded"
 
 check "apply from a fresh module" 0 "^lock: locked hashgate until reboot$" -- "$HG" apply
 cp "$tmp/out" "$tmp/last"
-[ "$(steps)" = "keys keys_lock allowlist anon_exec trusted_fs mode lock " ]
+[ "$(steps)" = "keys keys_lock allowlist anon_exec trusted_fs runtime_action scan_interval mode lock " ]
 result $? "one line per change, in step order"
 cmp -s "$sfs/keys" "$tmp/k.der"; result $? "keys: the certificate as DER"
 starts keys_lock 1; result $? "keys_lock: 1 written"
 cmp -s "$sfs/allowlist" "$tmp/list.hgl"; result $? "allowlist: the blob, as it is"
 starts anon_exec deny; result $? "anon_exec: deny written"
 starts trusted_fs "nfs4 9p"; result $? "trusted_fs: the types written"
+starts runtime_action kill; result $? "runtime_action: kill written"
+starts scan_interval 600; result $? "scan_interval: 600 written"
 starts mode enforce; result $? "mode: enforce written"
 starts lock 1; result $? "lock: 1 written"
 check "the serial is recorded as the rollback floor" 0 "^10$" -- cat "$tmp/state/serial"
@@ -251,7 +271,8 @@ set_sfs allowlist "9 2"; age
 check "another serial: loaded" 0 "^allowlist: loaded signed" -- "$HG" apply
 set_sfs allowlist "10 3"; age
 check "another count: loaded" 0 "^allowlist: loaded signed" -- "$HG" apply
-untouched keys keys_lock mode lock anon_exec trusted_fs; result $? "only the list was written"
+untouched keys keys_lock mode lock anon_exec trusted_fs runtime_action scan_interval
+result $? "only the list was written"
 
 # A text list without a serial line: its modification time is the serial.
 grep -v '^#' "$tmp/list.txt" >"$tmp/noserial.txt"
@@ -285,6 +306,12 @@ check "unlocked: lowering is applied" 0 "^mode: set enforce -> audit$" -- "$HG" 
 starts anon_exec audit; result $? "unlocked: anon_exec lowered"
 [ "$(head -c 1 "$sfs/trusted_fs" | od -An -c | tr -d ' ')" = '\n' ]
 result $? "trusted_fs = none: written as a newline (an empty write trusts none)"
+conf "runtime_action = report" "scan_interval = 0"
+settled; set_sfs lock 0; age
+check "unlocked: runtime_action lowered" 0 "^runtime_action: set kill -> report$" -- "$HG" apply
+starts runtime_action report; result $? "unlocked: report written"
+starts scan_interval 0 && written scan_interval; result $? "unlocked: scan_interval 0 written"
+grep -q "^scan_interval: set 600 s -> off$" "$tmp/out"; result $? "unlocked: scan_interval 600 s -> off"
 
 # --- keys already trusted are skipped ---
 conf "$FULL"
@@ -329,6 +356,39 @@ untouched; result $? "locked anon_exec, trusted_fs: nothing written"
 conf "trusted_fs = 9p"
 check "trusting fewer while locked is allowed" 0 "^trusted_fs: set nfs4 9p -> 9p$" -- "$HG" apply
 written trusted_fs; result $? "trusted_fs: fewer types written"
+conf "runtime_action = report"
+settled; age
+check "lowering a locked runtime_action: exit 4" 4 \
+	"runtime_action: cannot lower runtime_action from kill to report: hashgate is locked" -- \
+	"$HG" apply
+conf "scan_interval = 0"
+check "stopping periodic scans while locked: exit 4" 4 \
+	"scan_interval: cannot scan less often (scan_interval 600 s -> off): hashgate is locked" -- \
+	"$HG" apply
+conf "scan_interval = 3600"
+check "scanning less often while locked: exit 4" 4 \
+	"cannot scan less often (scan_interval 600 s -> 3600 s)" -- "$HG" apply
+untouched; result $? "locked runtime_action, scan_interval: nothing written"
+conf "scan_interval = 60"
+check "scanning more often while locked is allowed" 0 "^scan_interval: set 600 s -> 60 s$" -- \
+	"$HG" apply
+starts scan_interval 60; result $? "scan_interval: 60 written"
+conf "runtime_action = kill" "scan_interval = 300"
+settled; set_sfs runtime_action report scan_interval 0; age
+check "raising runtime_action while locked is allowed" 0 "^runtime_action: set report -> kill$" -- \
+	"$HG" apply
+grep -q "^scan_interval: set off -> 300 s$" "$tmp/out"
+result $? "starting periodic scans while locked is allowed"
+starts runtime_action kill && starts scan_interval 300; result $? "kill and 300 written"
+set_sfs scan_interval 60x; age
+check "scan_interval not a number: unexpected content" 1 "unexpected content in '$sfs/scan_interval': 60x" -- \
+	"$HG" apply
+rm "$sfs/runtime_action" "$sfs/scan_interval"
+check "a module without the scan's files: exit 3, says so" 3 \
+	"runtime_action: no file '$sfs/runtime_action': the loaded module has no scan of resident code" -- \
+	"$HG" apply
+grep -q "scan_interval: no file '$sfs/scan_interval'" "$tmp/out"
+result $? "and for scan_interval too"
 conf "lock = no"
 settled; age
 check "lock = no on a locked module: exit 4, no unlock" 4 \
@@ -421,7 +481,7 @@ check "no module, dry run: would load it with the config's parameters and the fl
 	env HASHGATE_SECURITYFS="$tmp/absent" HASHGATE_SYSFS_MODULE="$tmp/absent" \
 	HASHGATE_STATE_DIR="$tmp/st" "$HG" apply --dry-run
 cp "$tmp/out" "$tmp/last"
-[ "$(steps)" = "module keys keys_lock allowlist mode lock " ]
+[ "$(steps)" = "module keys keys_lock allowlist runtime_action scan_interval mode lock " ]
 result $? "no module, dry run: then every step from a new module's state"
 if [ "$(id -u)" -eq 0 ] && ! modinfo hashgate >/dev/null 2>&1; then
 	check "no module to load: exit 3 at the module step, nothing else" 3 \
@@ -430,7 +490,7 @@ if [ "$(id -u)" -eq 0 ] && ! modinfo hashgate >/dev/null 2>&1; then
 		HASHGATE_STATE_DIR="$tmp/st" "$HG" apply
 	cp "$tmp/out" "$tmp/last"
 	[ -z "$(steps)" ] && ! grep -q \
-		'^hashgate: apply: \(keys\|keys_lock\|allowlist\|anon_exec\|trusted_fs\|mode\|lock\):' \
+		'^hashgate: apply: \(keys\|keys_lock\|allowlist\|anon_exec\|trusted_fs\|runtime_action\|scan_interval\|mode\|lock\):' \
 		"$tmp/last"
 	result $? "no step after a failed module load"
 fi
@@ -523,6 +583,10 @@ check "config get: keys, one a line" 0 "" -- sh -c "'$HG' config get keys >'$tmp
 check "config get: initramfs" 0 "^yes$" -- "$HG" config get initramfs
 check "config get: trusted_fs in the module's order" 0 "^nfs4 9p$" -- "$HG" config get trusted_fs
 check "config get: a default" 0 "^audit$" -- "$HG" config get on_list_failure
+conf "runtime_action = kill" "scan_interval = 0"
+check "config get: runtime_action" 0 "^kill$" -- "$HG" config get runtime_action
+check "config get: scan_interval 0" 0 "^0$" -- "$HG" config get scan_interval
+conf "keys = /a.crt /b.crt" "initramfs = yes" "trusted_fs = 9p nfs4" "anon_exec = deny"
 check "config get: a key not set prints nothing" 0 "" -- sh -c "[ -z \"\$('$HG' config get mode)\" ]"
 check "config get: an unknown key is a usage error" 2 "unknown key 'mdoe'" -- "$HG" config get mdoe
 check "config check: a good file" 0 "" -- "$HG" config check
