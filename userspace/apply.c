@@ -106,7 +106,10 @@ static void fresh_value(const struct apply *a, const char *file, char *buf, size
 	else if (!strcmp(file, "allowlist"))
 		snprintf(buf, size, "0 0");
 	else if (!strcmp(file, "runtime_action"))
-		snprintf(buf, size, "report");
+		snprintf(buf, size, "%s", cfg->runtime_action >= 0 ?
+			 hg_cfg_runtime_names[cfg->runtime_action] : "report");
+	else if (!strcmp(file, "scan_interval"))
+		snprintf(buf, size, "%d", cfg->scan_interval > 0 ? cfg->scan_interval : 0);
 	else
 		snprintf(buf, size, "%s", strcmp(file, "keys") ? "0" : "");
 }
@@ -226,7 +229,7 @@ static void check_param(struct apply *a, const char *name, int want)
 static int step_module(struct apply *a)
 {
 	const struct hg_config *cfg = a->cfg;
-	char kv[4][128], *params[4], names[64], *opts = NULL;
+	char kv[6][128], *params[6], names[64], *opts = NULL;
 	struct stat st;
 	size_t i, n = 0;
 	int ret;
@@ -253,6 +256,12 @@ static int step_module(struct apply *a)
 		hg_fs_names((unsigned int)cfg->trusted_fs, names, sizeof(names));
 		snprintf(kv[n++], sizeof(kv[0]), "trusted_fs=%s", names);
 	}
+	/* At load too, so that they hold from the start, as anon_exec does. */
+	if (cfg->runtime_action >= 0)
+		snprintf(kv[n++], sizeof(kv[0]), "runtime_action=%s",
+			 hg_cfg_runtime_names[cfg->runtime_action]);
+	if (cfg->scan_interval > 0)
+		snprintf(kv[n++], sizeof(kv[0]), "scan_interval=%d", cfg->scan_interval);
 	for (i = 0; i < n; i++)
 		params[i] = kv[i];
 	ret = hg_module_load(NULL, params, n,

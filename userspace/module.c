@@ -228,8 +228,8 @@ static int check_loaded(char *const params[], size_t n, unsigned int flags)
 	}
 	if (bad) {
 		hg_errorf("load-time parameters change only with a reload ('hashgate "
-			  "module unload' first); anon_exec, trusted_fs and the mode "
-			  "change at run time ('hashgate apply')");
+			  "module unload' first); anon_exec, trusted_fs, runtime_action, "
+			  "scan_interval and the mode change at run time ('hashgate apply')");
 		return HG_EXIT_FAIL;
 	}
 	if (!(flags & HG_LOAD_QUIET))
