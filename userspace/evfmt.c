@@ -159,7 +159,10 @@ bool hg_event_has_task(const struct hg_event *ev)
 	return ev->type != HG_EVENT_HEARTBEAT && !(ev->type == HG_EVENT_RUNTIME && !ev->pid);
 }
 
-/* A page digest the module knows: all zero stands for "not known". */
+/*
+ * A page digest the module knows: all zero stands for "not known" (no
+ * expected digest, or no page read: a process left unexamined).
+ */
 bool hg_page_digest_known(const uint8_t *digest)
 {
 	size_t i;
@@ -807,8 +810,10 @@ static void print_page(FILE *f, const struct hg_rec *r)
 		hg_hex(hex, r->page.expected, HG_PAGE_DIGEST_SIZE);
 		fprintf(f, " expected=%s", hex);
 	}
-	hg_hex(hex, r->page.actual, HG_PAGE_DIGEST_SIZE);
-	fprintf(f, " actual=%s", hex);
+	if (hg_page_digest_known(r->page.actual)) {
+		hg_hex(hex, r->page.actual, HG_PAGE_DIGEST_SIZE);
+		fprintf(f, " actual=%s", hex);
+	}
 }
 
 /* A finding of the scan of resident code: who, the file, the page. */

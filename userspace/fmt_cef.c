@@ -172,7 +172,8 @@ static void runtime_ext(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
 	const struct hg_event_page *pg = &r->page;
-	char dev[24], hex[2][2 * HG_PAGE_DIGEST_SIZE + 1], addr[32] = "", msg[192];
+	char dev[24], hex[2 * HG_PAGE_DIGEST_SIZE + 1], msg[192];
+	int n;
 
 	fprintf(r->f, " act=%s outcome=%s reason=%s", hg_decision_name(ev->decision),
 		hg_outcome(r->level), hg_reason_name(ev->reason));
@@ -191,13 +192,19 @@ static void runtime_ext(struct hg_rec *r)
 	}
 	if (!r->has_page)
 		return;
+	n = snprintf(msg, sizeof(msg), "offset=%llu", U(pg->offset));
 	if (pg->address)
-		snprintf(addr, sizeof(addr), " address=0x%llx", U(pg->address));
-	hg_hex(hex[0], pg->expected, HG_PAGE_DIGEST_SIZE);
-	hg_hex(hex[1], pg->actual, HG_PAGE_DIGEST_SIZE);
-	snprintf(msg, sizeof(msg), "offset=%llu%s count=%u%s%s actual=%s", U(pg->offset),
-		 addr, pg->count, hg_page_digest_known(pg->expected) ? " expected=" : "",
-		 hg_page_digest_known(pg->expected) ? hex[0] : "", hex[1]);
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, " address=0x%llx",
+			      U(pg->address));
+	n += snprintf(msg + n, sizeof(msg) - (size_t)n, " count=%u", pg->count);
+	if (hg_page_digest_known(pg->expected)) {
+		hg_hex(hex, pg->expected, HG_PAGE_DIGEST_SIZE);
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, " expected=%s", hex);
+	}
+	if (hg_page_digest_known(pg->actual)) {
+		hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
+		snprintf(msg + n, sizeof(msg) - (size_t)n, " actual=%s", hex);
+	}
 	/* Short and fixed in form: never cut, unlike the values. */
 	fputs(" msg=", r->f);
 	hg_escape_value(r->f, msg, strlen(msg), HG_ESC_CEF_EXT);

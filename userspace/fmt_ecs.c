@@ -300,8 +300,11 @@ static void print_page(struct hg_rec *r)
 		hg_hex(hex, pg->expected, HG_PAGE_DIGEST_SIZE);
 		fprintf(f, ",\"expected\":\"%s\"", hex);
 	}
-	hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
-	fprintf(f, ",\"actual\":\"%s\"}", hex);
+	if (hg_page_digest_known(pg->actual)) {
+		hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
+		fprintf(f, ",\"actual\":\"%s\"", hex);
+	}
+	fputc('}', f);
 }
 
 static void print_hashgate(struct hg_rec *r)

@@ -76,8 +76,10 @@ static void page_attrs(struct hg_rec *r)
 		hg_hex(hex, pg->expected, HG_PAGE_DIGEST_SIZE);
 		fprintf(r->f, "^pageExpected=%s", hex);
 	}
-	hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
-	fprintf(r->f, "^pageActual=%s", hex);
+	if (hg_page_digest_known(pg->actual)) {
+		hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
+		fprintf(r->f, "^pageActual=%s", hex);
+	}
 }
 
 /*

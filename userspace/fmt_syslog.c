@@ -143,8 +143,10 @@ static void page_params(struct hg_rec *r)
 		hg_hex(hex, pg->expected, HG_PAGE_DIGEST_SIZE);
 		fprintf(r->f, " page_expected=\"%s\"", hex);
 	}
-	hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
-	fprintf(r->f, " page_actual=\"%s\"", hex);
+	if (hg_page_digest_known(pg->actual)) {
+		hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
+		fprintf(r->f, " page_actual=\"%s\"", hex);
+	}
 }
 
 static void who_params(struct hg_rec *r)

@@ -93,7 +93,7 @@ def records(path):
             o, a, c, _, e, act = struct.unpack_from(PAGE_FMT, data, at)
             page = {'offset': str(o), 'address': '0x%x' % a if a else None,
                     'count': str(c), 'expected': e.hex() if any(e) else None,
-                    'actual': act.hex()}
+                    'actual': act.hex() if any(act) else None}
         yield {'type': f[2], 'flags': f[3], 'seq': f[5], 'serial': f[9], 'ino': f[10],
                'pid': f[12], 'uid': f[14], 'auid': f[15], 'hook': f[16],
                'decision': f[18], 'reason': f[19], 'exe': exe, 'path': p, 'page': page}

@@ -947,7 +947,7 @@ TEST(runtime_without_a_process)
 	free(s);
 }
 
-/* An expected digest of all zero is "not known": left out everywhere. */
+/* A digest of all zero is "not known": left out everywhere. */
 TEST(runtime_unknown_expected_digest_left_out)
 {
 	struct hg_event_page pg = test_page();
@@ -961,6 +961,15 @@ TEST(runtime_unknown_expected_digest_left_out)
 		s = fmt_runtime(runtime_ev(), "/x", &pg, fmts[i]);
 		EXPECT_NOT_IN(s, "xpected");
 		EXPECT_IN(s, HEX16("ee"));
+		free(s);
+	}
+	/* A process left unexamined: no page read, neither digest. */
+	memset(pg.actual, 0, sizeof(pg.actual));
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		s = fmt_runtime(runtime_ev(), "/x", &pg, fmts[i]);
+		EXPECT_NOT_IN(s, "xpected");
+		EXPECT_NOT_IN(s, "ctual");
+		EXPECT_IN(s, "0x7f0012343000");
 		free(s);
 	}
 	/* And no page at all without the flag. */

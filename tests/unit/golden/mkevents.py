@@ -165,10 +165,12 @@ runtime = [
         digest=b'\0' * 32, ino=0, dev=0, pid=777, comm=b'node', exe=b'/usr/bin/node',
         path=b'', load_id=LOAD_ID,
         page=page(0, 0x7f0000000000, 2, b'\0' * 16, ACT)),
-    # a process whose address space stayed locked: no page
+    # a process whose address space stayed locked: where the walk stopped,
+    # no page read (no digests)
     rec(43, RUNTIME, flags=0, hook=H_SCAN, decision=REPORTED, reason=R_UNEXAMINED,
         digest=b'\0' * 32, ino=0, dev=0, pid=555, uid=0, auid=NOAUID,
-        comm=b's"h\\]|=^\n', exe=b'/opt/odd/bin/held', path=b'', load_id=LOAD_ID),
+        comm=b's"h\\]|=^\n', exe=b'/opt/odd/bin/held', path=b'', load_id=LOAD_ID,
+        page=page(0, 0x7f00dead0000, 0, b'\0' * 16, b'\0' * 16)),
     # hostile path and exe, processes killed
     rec(44, RUNTIME, hook=H_SCAN, decision=KILLED, reason=R_CODE_MODIFIED,
         exe=hostile, path=hostile, dropped=2, load_id=LOAD_ID,
