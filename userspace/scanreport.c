@@ -234,6 +234,17 @@ int hg_scan_summary_parse(const char *line, size_t len, struct hg_scan_summary *
 	return 0;
 }
 
+/* Each of the @len bytes at @s (not NUL-terminated) is one of @set. */
+static bool all_of(const char *s, size_t len, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!s[i] || !strchr(set, s[i]))
+			return false;
+	return true;
+}
+
 /* The value of one known key of a finding line into @f; false if bad. */
 static bool finding_value(struct hg_scan_finding *f, size_t k, const struct word *w)
 {
@@ -242,7 +253,7 @@ static bool finding_value(struct hg_scan_finding *f, size_t k, const struct word
 	switch (k) {
 	case F_REASON:
 		if (!w->val_len || w->val_len >= sizeof(f->reason) ||
-		    strspn(w->val, "abcdefghijklmnopqrstuvwxyz0123456789-") < w->val_len)
+		    !all_of(w->val, w->val_len, "abcdefghijklmnopqrstuvwxyz0123456789-"))
 			return false;
 		memcpy(f->reason, w->val, w->val_len);
 		f->reason[w->val_len] = '\0';

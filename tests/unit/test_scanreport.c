@@ -246,6 +246,34 @@ TEST(nul_byte)
 					 sizeof(why)));
 }
 
+/*
+ * The text need not end with a NUL: nothing is read past @len, even when a
+ * value ends the buffer (ASan sees a read past this exact-size copy).
+ */
+TEST(no_read_past_the_end)
+{
+	static const char *const ends[] = {
+		SUMMARY(1, 1, 0) "\nfinding reason=code-modified",
+		SUMMARY(1, 1, 0) "\nfinding pid=1 comm=a\\04",
+		SUMMARY(1, 1, 0) "\nfinding path=/a",
+		"scans=12",
+	};
+	struct hg_scan_report rep;
+	unsigned long line;
+	char why[160], *copy;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		len = strlen(ends[i]);
+		copy = malloc(len);
+		ASSERT_NE(NULL, copy);
+		memcpy(copy, ends[i], len);
+		EXPECT_EQ(-EINVAL, hg_scan_parse(copy, len, &rep, &line, why, sizeof(why)))
+			TH_LOG("ends[%zu]", i);
+		free(copy);
+	}
+}
+
 /* The most findings the module keeps, each with a long escaped path. */
 TEST(the_most_findings)
 {
