@@ -248,9 +248,9 @@ int scan_main(int argc, char *argv[])
 			      "(older than this tool?)");
 		return HG_EXIT_NOKERNEL;
 	}
-	if (!last && (ret = run_scan(path)))
-		return ret;
-	ret = read_report(path, &rep);
+	ret = last ? 0 : run_scan(path);
+	if (!ret)
+		ret = read_report(path, &rep);
 	if (ret)
 		return ret;
 	if (!last && !rep.sum.scans) {

@@ -34,8 +34,10 @@ static const struct {
 #define NSUMMARY	(sizeof(summary_keys) / sizeof(summary_keys[0]))
 
 /* A finding line's keys; path comes last and takes the rest of the line. */
-enum { F_REASON, F_PID, F_COMM, F_OFFSET, F_ADDRESS, F_COUNT, F_EXPECTED, F_ACTUAL,
-       F_PATH, NFINDING };
+enum {
+	F_REASON, F_PID, F_COMM, F_OFFSET, F_ADDRESS, F_COUNT, F_EXPECTED, F_ACTUAL,
+	F_PATH, NFINDING
+};
 static const char *const finding_keys[NFINDING] = {
 	[F_REASON] = "reason", [F_PID] = "pid", [F_COMM] = "comm", [F_OFFSET] = "offset",
 	[F_ADDRESS] = "address", [F_COUNT] = "count", [F_EXPECTED] = "expected",
