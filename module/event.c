@@ -63,8 +63,12 @@
  */
 #define HG_EVENT_BYTES_PER_SLOT	1024
 #define HG_UID_BUCKETS_BITS	8
-/* The largest record: two paths (the executable and the file). */
-#define HG_EVENT_MAX_SIZE	ALIGN(sizeof(struct hg_event) + 2 * PATH_MAX, 8)
+/*
+ * The largest record: two paths (the executable and the file), and a
+ * runtime record's page trailer after them.
+ */
+#define HG_EVENT_MAX_SIZE	(ALIGN(sizeof(struct hg_event) + 2 * PATH_MAX, 8) + \
+				 sizeof(struct hg_event_page))
 
 struct hg_reader {
 	struct list_head node;	/* in ring.readers, under ring.lock */

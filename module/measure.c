@@ -104,6 +104,8 @@ int hg_measure_page(const void *data, size_t len, u8 *out)
 		ret = crypto_shash_update(desc, zeros, HG_PAGE_SIZE - len);
 	if (!ret)
 		ret = crypto_shash_final(desc, digest);
+	if (ret)
+		memset(digest, 0, sizeof(digest));
 	memcpy(out, digest, HG_PAGE_DIGEST_SIZE);
 	shash_desc_zero(desc);
 	return ret;

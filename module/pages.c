@@ -15,7 +15,10 @@
  *
  * Memory is bounded by the page_digests setting (KiB, sets and records
  * together); past it, files are verified as before but get no page digests,
- * and page_digests_over_budget counts them.
+ * and page_digests_over_budget counts them. Files no user but root owns
+ * (the system's programs and libraries) may use all of it; the others,
+ * together, half: copies of listed programs made by users, however many,
+ * cannot leave the system's own files without.
  */
 #include <linux/fs.h>
 #include <linux/hash.h>
@@ -25,6 +28,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/uidgid.h>
 #include <linux/vmalloc.h>
 
 #include "measure.h"
@@ -36,8 +40,9 @@
 /* One content's page digests, shared by every file with that content. */
 struct page_set {
 	struct hlist_node node;		/* in sets[], under pages_lock */
-	unsigned int users;		/* records, under pages_lock */
+	unsigned int nusers;		/* records, under pages_lock */
 	size_t bytes;
+	bool users;			/* charged to users' half */
 	u8 file_digest[HG_DIGEST_SIZE];
 	struct rcu_head rcu;
 	struct hg_page_digests pd;	/* pd.digests points into data[] */
@@ -52,6 +57,7 @@ struct page_record {
 	struct page_set *set;
 	refcount_t ref;			/* the table's, and the scan's */
 	bool dead;			/* forgotten: the bytes may change */
+	bool users;			/* charged to users' half */
 	u64 scanned;			/* the last scan that took it */
 	size_t bytes;
 	struct hg_page_file info;
@@ -62,7 +68,7 @@ static struct hlist_head records[1 << HG_PAGES_BUCKET_BITS];
 static struct hlist_head sets[1 << HG_PAGES_BUCKET_BITS];
 static LIST_HEAD(all_records);
 static DEFINE_SPINLOCK(pages_lock);
-static size_t used, budget;
+static size_t used, used_by_users, budget;
 static unsigned int record_count;
 
 static struct hlist_head *record_bucket(const struct inode *inode)
@@ -95,10 +101,12 @@ static void record_free_rcu(struct rcu_head *rcu)
 /* Under pages_lock. */
 static void set_put(struct page_set *set)
 {
-	if (--set->users)
+	if (--set->nusers)
 		return;
 	hlist_del(&set->node);
 	used -= set->bytes;
+	if (set->users)
+		used_by_users -= set->bytes;
 	call_rcu(&set->rcu, set_free_rcu);
 }
 
@@ -111,6 +119,8 @@ static void record_put(struct page_record *r)
 		return;
 	set_put(r->set);
 	used -= r->bytes;
+	if (r->users)
+		used_by_users -= r->bytes;
 	spin_unlock_irqrestore(&pages_lock, flags);
 	call_rcu(&r->rcu, record_free_rcu);
 }
@@ -146,7 +156,7 @@ struct hg_page_digests *hg_pages_alloc(loff_t size)
 		hg_stat_inc(HG_STAT_PAGE_DIGESTS_OVER_BUDGET);
 		return NULL;
 	}
-	set = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+	set = kvzalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
 	if (!set) {
 		hg_stat_inc(HG_STAT_PAGE_DIGESTS_OVER_BUDGET);
 		return NULL;
@@ -205,7 +215,7 @@ void hg_pages_record(struct inode *inode, const u8 *digest,
 {
 	struct page_set *set = container_of(pd, struct page_set, pd), *have;
 	struct page_record *r, *old;
-	size_t rbytes;
+	size_t rbytes, need;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r) {
@@ -232,7 +242,10 @@ void hg_pages_record(struct inode *inode, const u8 *digest,
 		goto drop;	/* verified again, same bytes: nothing new */
 	}
 	have = find_set(digest, pd->count);
-	if (used + rbytes + (have ? 0 : set->bytes) > budget) {
+	r->users = !uid_eq(inode->i_uid, GLOBAL_ROOT_UID);
+	need = rbytes + (have ? 0 : set->bytes);
+	if (used + need > budget ||
+	    (r->users && used_by_users + need > budget / 2)) {
 		spin_unlock_irq(&pages_lock);
 		hg_stat_inc(HG_STAT_PAGE_DIGESTS_OVER_BUDGET);
 		goto drop;
@@ -245,13 +258,15 @@ void hg_pages_record(struct inode *inode, const u8 *digest,
 		r->set = have;
 	} else {
 		r->set = set;
-		set->users = 0;
+		set->nusers = 0;
+		set->users = r->users;
 		hlist_add_head(&set->node, set_bucket(digest));
-		used += set->bytes;
 		set = NULL;
 	}
-	r->set->users++;
-	used += rbytes;
+	r->set->nusers++;
+	used += need;
+	if (r->users)
+		used_by_users += need;
 	hlist_add_head_rcu(&r->node, record_bucket(inode));
 	list_add_tail(&r->all, &all_records);
 	record_count++;
@@ -442,6 +457,8 @@ void hg_pages_exit(void)
 		if (refcount_dec_and_test(&r->ref)) {
 			set_put(r->set);
 			used -= r->bytes;
+			if (r->users)
+				used_by_users -= r->bytes;
 			call_rcu(&r->rcu, record_free_rcu);
 		}
 	}

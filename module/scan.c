@@ -40,9 +40,10 @@
  * whose copied-on-write file pages exceed HG_SCAN_WALK_MAX of addresses is
  * walked that far and reported unexamined beyond.
  *
- * Uprobes write their breakpoints as copies on write too: in an address
- * space with uprobes (MMF_HAS_UPROBES) modified code is reported, never
- * killed, so that a tracing session does not kill what it traces.
+ * runtime_action=kill also kills a process left unexamined: it is the
+ * process itself that keeps its lock taken or its copied pages past the
+ * walk's bound. Uprobes write their breakpoints as copies on write too:
+ * under kill, tracing with uprobes kills what it traces (report, then).
  */
 #include <linux/audit.h>
 #include <linux/cred.h>
@@ -85,8 +86,9 @@
 #define HG_SCAN_CHANGED_MAX	64
 #define HG_SCAN_GUP_BATCH	32
 /* Findings kept per user (login uid) and scan, in 2^bits shares. */
-#define HG_SCAN_FINDINGS_PER_USER	32
-#define HG_SCAN_USER_BITS	6
+#define HG_SCAN_FINDINGS_PER_USER	32	/* modified code */
+#define HG_SCAN_NOISE_PER_USER	16	/* anon-exec, unexamined */
+#define HG_SCAN_USER_BITS	10
 
 int hg_runtime_action = HG_RUNTIME_REPORT;
 unsigned int hg_scan_interval;
@@ -123,7 +125,8 @@ struct scan {
 	pid_t deferred[HG_SCAN_DEFER_MAX];	/* found locked: tried last */
 	unsigned int ndeferred;
 	unsigned int waits_left;	/* HG_SCAN_LOCK_WAIT_MS sleeps */
-	u8 per_user[1 << HG_SCAN_USER_BITS];	/* findings kept, by share */
+	u8 per_user[2][1 << HG_SCAN_USER_BITS];	/* kept, by kind and share */
+	unsigned int noise_kept;
 };
 
 static DEFINE_MUTEX(scan_lock);	/* one scan at a time; the reports */
@@ -172,22 +175,30 @@ static bool found_before(const struct scan *s, const struct hg_finding *f)
 }
 
 /*
- * A user's share of the findings kept: what their own processes show
- * (anonymous executable memory, a lock kept taken) must not crowd out the
- * findings of others. By login uid, which a user cannot shed, as the event
- * queue does. Page-cache findings (no process) are nobody's.
+ * A user's share of the findings kept: what their own processes show must
+ * not crowd out the findings of others, nor their own modified code. By
+ * login uid, which a user cannot shed, as the event queue does, and by
+ * kind: modified code has shares of its own, apart from anonymous
+ * executable memory and processes left unexamined, which also have at most
+ * half of the report together. Page-cache findings (no process) are
+ * nobody's.
  */
 static bool within_share(struct scan *s, const struct hg_finding *f)
 {
+	bool code = f->reason == HG_REASON_CODE_MODIFIED;
 	u8 *n;
 
 	if (!f->pid)
 		return true;
-	n = &s->per_user[hash_32(f->auid != (u32)-1 ? f->auid : f->uid,
-				 HG_SCAN_USER_BITS)];
-	if (*n >= HG_SCAN_FINDINGS_PER_USER)
+	if (!code && s->noise_kept >= HG_SCAN_FINDINGS_MAX / 2)
+		return false;
+	n = &s->per_user[code][hash_32(f->auid != (u32)-1 ? f->auid : f->uid,
+				       HG_SCAN_USER_BITS)];
+	if (*n >= (code ? HG_SCAN_FINDINGS_PER_USER : HG_SCAN_NOISE_PER_USER))
 		return false;
 	(*n)++;
+	if (!code)
+		s->noise_kept++;
 	return true;
 }
 
@@ -262,6 +273,7 @@ static void check_folio(struct scan *s, struct folio *folio,
 	unsigned long i, n;
 	void *addr;
 	u64 index;
+	int ret;
 
 	if (!folio_trylock(folio))
 		return;
@@ -273,8 +285,10 @@ static void check_folio(struct scan *s, struct folio *folio,
 		if (index >= pd->count)
 			break;
 		addr = kmap_local_folio(folio, i * HG_PAGE_SIZE);
-		hg_measure_page(addr, HG_PAGE_SIZE, actual);
+		ret = hg_measure_page(addr, HG_PAGE_SIZE, actual);
 		kunmap_local(addr);
+		if (ret)
+			continue;
 		s->rep->file_pages++;
 		if (!memcmp(actual, pd->digests[index], HG_PAGE_DIGEST_SIZE))
 			continue;
@@ -535,18 +549,27 @@ static void kill_process(struct task_struct *tsk, const char *why)
 	send_sig(SIGKILL, tsk, 1);
 }
 
+static u8 outcome(const struct scan *s, struct task_struct *tsk)
+{
+	return s->kill && task_tgid_nr(tsk) != 1 ? HG_DECISION_KILLED :
+						   HG_DECISION_REPORTED;
+}
+
+/* A process the scan could not examine whole; it dies under kill. */
 static void report_unexamined(struct scan *s, struct task_struct *tsk,
 			      struct mm_struct *mm, unsigned long addr)
 {
 	struct hg_finding f = {
 		.reason = HG_REASON_UNEXAMINED,
-		.decision = HG_DECISION_REPORTED,
 		.address = addr,
 	};
 
+	f.decision = outcome(s, tsk);
 	s->rep->busy++;
 	finding_task(&f, tsk, mm);
 	add_finding(s, &f);
+	if (s->kill)
+		kill_process(tsk, "code the scan could not examine");
 }
 
 enum scan_try {
@@ -564,7 +587,7 @@ static bool scan_mm(struct scan *s, struct task_struct *tsk,
 {
 	struct mm_walk_state w = { };
 	struct hg_finding f = { };
-	bool done = false, first = true, uprobed;
+	bool done = false, first = true;
 
 	while (!done) {
 		if (!lock_mm(s, mm, !first)) {
@@ -583,11 +606,9 @@ static bool scan_mm(struct scan *s, struct task_struct *tsk,
 	if (w.truncated)
 		report_unexamined(s, tsk, mm, w.addr);
 
-	uprobed = test_bit(MMF_HAS_UPROBES, &mm->flags);
 	if (w.cow) {
 		w.cow->count = w.ncow;
-		w.cow->decision = s->kill && !uprobed && task_tgid_nr(tsk) != 1 ?
-				  HG_DECISION_KILLED : HG_DECISION_REPORTED;
+		w.cow->decision = outcome(s, tsk);
 		finding_task(w.cow, tsk, mm);
 		add_finding(s, w.cow);
 		kfree(w.cow);
@@ -600,7 +621,7 @@ static bool scan_mm(struct scan *s, struct task_struct *tsk,
 		finding_task(&f, tsk, mm);
 		add_finding(s, &f);
 	}
-	if (s->kill && w.ncow && !uprobed)
+	if (s->kill && w.ncow)
 		kill_process(tsk, "code modified in memory");
 	else if (s->kill && w.kill)
 		kill_process(tsk, "a changed page of a file");
