@@ -261,7 +261,10 @@ static void print_allowlist(struct hg_rec *r)
 
 /*
  * A setting, load or heartbeat record's words as an object: numbers as
- * numbers, under "setting", "load" or "stats".
+ * numbers, under "setting", "load" or "stats". A setting's value and was
+ * are strings whatever the setting: one field holds the values of every
+ * setting (anon_exec's words, scan_interval's seconds), and Elasticsearch
+ * maps it as keyword.
  */
 static void print_kv(struct hg_rec *r)
 {
@@ -274,7 +277,7 @@ static void print_kv(struct hg_rec *r)
 	while (hg_kv_next(&p, end, &kv)) {
 		fputs(sep, r->f);
 		sep = ",";
-		if (hg_kv_number(&kv)) {
+		if (r->ev->type != HG_EVENT_SETTING && hg_kv_number(&kv)) {
 			fprintf(r->f, "\"%.*s\":%.*s", (int)kv.key_len, kv.key,
 				(int)kv.val_len, kv.val);
 		} else {

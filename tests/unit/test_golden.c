@@ -19,7 +19,7 @@
 #include "kselftest_harness.h"
 
 #define RECORDS		26
-#define RUNTIME_RECORDS	7
+#define RUNTIME_RECORDS	9
 
 static char passwd[512];
 static const struct hg_fmt_ctx ctx = {

@@ -3,7 +3,8 @@
 """Write golden/events.bin: a recorded stream of struct hg_event records
 (module/uapi/hashgate.h layout, little-endian), hostile paths included,
 and, given a second file, golden/runtime.bin: the findings of the scan of
-resident code (runtime records, with their struct hg_event_page). The
+resident code (runtime records, with their struct hg_event_page), then
+the load and setting records of a module with the scan. The
 checked-in files are this script's output:
     python3 tests/unit/golden/mkevents.py tests/unit/golden/events.bin \
         tests/unit/golden/runtime.bin
@@ -182,6 +183,17 @@ runtime = [
     rec(46, RUNTIME, hook=H_SCAN, decision=REPORTED, reason=R_CODE_MODIFIED,
         exe=long_path, path=long_path, load_id=LOAD_ID,
         page=page(2**40, 0xffffffffff600000, 0xffffffff, b'\xff' * 16, b'\x01' * 16)),
+    # what else a module with the scan sends: its settings in the load
+    # record, and a change of scan_interval
+    rec(1, LOAD, flags=0, serial=0, ino=0, dev=0, hook=0, decision=0, reason=0,
+        digest=b'\0' * 32, uid=0, auid=NOAUID, pid=311, ppid=1, comm=b'modprobe',
+        exe=b'/usr/bin/kmod', load_id=0x7f4a7c15,
+        path=b'version=0.1.0 hash_driver=sha256-ni anon_exec=audit require_scripts=0 '
+             b'require_signature=1 trusted_fs=none min_serial=43 event_ring=4096 '
+             b'heartbeat=300 runtime_action=kill scan_interval=3600 page_digests=32768'),
+    rec(2, SETTING, flags=0, serial=43, ino=0, dev=0, hook=0, decision=0, reason=0,
+        digest=b'\0' * 32, uid=0, comm=b'hashgate', exe=b'/usr/sbin/hashgate',
+        load_id=0x7f4a7c15, path=b'name=scan_interval value=3600 was=0'),
 ]
 with open(sys.argv[1], 'wb') as f:
     f.write(b''.join(records))
