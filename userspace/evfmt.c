@@ -795,25 +795,39 @@ static void print_who(FILE *f, const struct hg_event *ev)
 	hg_escape_text(f, ev->comm, strnlen(ev->comm, HG_COMM_SIZE));
 }
 
-/* A runtime record's page: what the scan's report says of a finding. */
-static void print_page(FILE *f, const struct hg_rec *r)
+/*
+ * A runtime record's page as the words of the scan's report, "offset=N
+ * [address=0xX] count=N [expected=HEX] [actual=HEX]", what it has of them,
+ * in @buf of HG_PAGE_WORDS_MAX bytes (text, and CEF's msg).
+ */
+void hg_page_words(const struct hg_event_page *pg, char *buf)
 {
 	char hex[2 * HG_PAGE_DIGEST_SIZE + 1];
+	size_t n;
+
+	n = (size_t)snprintf(buf, HG_PAGE_WORDS_MAX, "offset=%llu", U(pg->offset));
+	if (pg->address)
+		n += (size_t)snprintf(buf + n, HG_PAGE_WORDS_MAX - n, " address=0x%llx",
+				      U(pg->address));
+	n += (size_t)snprintf(buf + n, HG_PAGE_WORDS_MAX - n, " count=%u", pg->count);
+	if (hg_page_digest_known(pg->expected)) {
+		hg_hex(hex, pg->expected, HG_PAGE_DIGEST_SIZE);
+		n += (size_t)snprintf(buf + n, HG_PAGE_WORDS_MAX - n, " expected=%s", hex);
+	}
+	if (hg_page_digest_known(pg->actual)) {
+		hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
+		snprintf(buf + n, HG_PAGE_WORDS_MAX - n, " actual=%s", hex);
+	}
+}
+
+static void print_page(FILE *f, const struct hg_rec *r)
+{
+	char words[HG_PAGE_WORDS_MAX];
 
 	if (!r->has_page)
 		return;
-	fprintf(f, " offset=%llu", U(r->page.offset));
-	if (r->page.address)
-		fprintf(f, " address=0x%llx", U(r->page.address));
-	fprintf(f, " count=%u", r->page.count);
-	if (hg_page_digest_known(r->page.expected)) {
-		hg_hex(hex, r->page.expected, HG_PAGE_DIGEST_SIZE);
-		fprintf(f, " expected=%s", hex);
-	}
-	if (hg_page_digest_known(r->page.actual)) {
-		hg_hex(hex, r->page.actual, HG_PAGE_DIGEST_SIZE);
-		fprintf(f, " actual=%s", hex);
-	}
+	hg_page_words(&r->page, words);
+	fprintf(f, " %s", words);
 }
 
 /* A finding of the scan of resident code: who, the file, the page. */

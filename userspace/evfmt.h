@@ -135,6 +135,9 @@ const char *hg_kv_group(const struct hg_event *ev);
 bool hg_event_has_task(const struct hg_event *ev);
 size_t hg_event_page_off(const struct hg_event *ev);
 bool hg_page_digest_known(const uint8_t *digest);
+/* "offset=" 20 digits, " address=0x" 16, " count=" 10, two digests: room. */
+#define HG_PAGE_WORDS_MAX	192
+void hg_page_words(const struct hg_event_page *pg, char *buf);
 const char *hg_runtime_token(const struct hg_event *ev);
 const char *hg_runtime_phrase(const struct hg_event *ev);
 enum hg_subject hg_exec_subject(const struct hg_event *ev);

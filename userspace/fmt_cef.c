@@ -144,36 +144,15 @@ static void exec_file(struct hg_rec *r)
 		fprintf(r->f, " fileId=%llu", U(ev->ino));
 }
 
+/*
+ * An exec or runtime record: the decision, the file, the process (none for
+ * a runtime record's page-cache page); a runtime record's page in msg, the
+ * words of the scan's report, short and fixed in form: never cut.
+ */
 static void exec_ext(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
-	char dev[24];
-
-	fprintf(r->f, " act=%s outcome=%s reason=%s", hg_decision_name(ev->decision),
-		hg_outcome(r->level), hg_reason_name(ev->reason));
-	exec_file(r);
-	who(r);
-	fprintf(r->f, " cs1Label=mode cs1=%s cs2Label=hook cs2=%s",
-		hg_mode_name(ev->mode), hg_hook_name(ev->hook));
-	if (ev->exe_len) {
-		fputs(" cs3Label=exe", r->f);
-		ext(r, "cs3", r->exe, ev->exe_len, CEF_CS_MAX);
-	}
-	if (ev->ino) {
-		hg_fmt_dev(dev, sizeof(dev), ev->dev);
-		fprintf(r->f, " cs4Label=device cs4=%s", dev);
-	}
-	if (*hg_path_flags(ev))
-		fprintf(r->f, " flexString1Label=pathFlags flexString1=%s", hg_path_flags(ev));
-}
-
-/* A finding of the scan: the file as in exec records, the page in msg. */
-static void runtime_ext(struct hg_rec *r)
-{
-	const struct hg_event *ev = r->ev;
-	const struct hg_event_page *pg = &r->page;
-	char dev[24], hex[2 * HG_PAGE_DIGEST_SIZE + 1], msg[192];
-	int n;
+	char dev[24], words[HG_PAGE_WORDS_MAX];
 
 	fprintf(r->f, " act=%s outcome=%s reason=%s", hg_decision_name(ev->decision),
 		hg_outcome(r->level), hg_reason_name(ev->reason));
@@ -190,24 +169,13 @@ static void runtime_ext(struct hg_rec *r)
 		hg_fmt_dev(dev, sizeof(dev), ev->dev);
 		fprintf(r->f, " cs4Label=device cs4=%s", dev);
 	}
-	if (!r->has_page)
-		return;
-	n = snprintf(msg, sizeof(msg), "offset=%llu", U(pg->offset));
-	if (pg->address)
-		n += snprintf(msg + n, sizeof(msg) - (size_t)n, " address=0x%llx",
-			      U(pg->address));
-	n += snprintf(msg + n, sizeof(msg) - (size_t)n, " count=%u", pg->count);
-	if (hg_page_digest_known(pg->expected)) {
-		hg_hex(hex, pg->expected, HG_PAGE_DIGEST_SIZE);
-		n += snprintf(msg + n, sizeof(msg) - (size_t)n, " expected=%s", hex);
+	if (*hg_path_flags(ev))
+		fprintf(r->f, " flexString1Label=pathFlags flexString1=%s", hg_path_flags(ev));
+	if (r->has_page) {
+		hg_page_words(&r->page, words);
+		fputs(" msg=", r->f);
+		hg_escape_value(r->f, words, strlen(words), HG_ESC_CEF_EXT);
 	}
-	if (hg_page_digest_known(pg->actual)) {
-		hg_hex(hex, pg->actual, HG_PAGE_DIGEST_SIZE);
-		snprintf(msg + n, sizeof(msg) - (size_t)n, " actual=%s", hex);
-	}
-	/* Short and fixed in form: never cut, unlike the values. */
-	fputs(" msg=", r->f);
-	hg_escape_value(r->f, msg, strlen(msg), HG_ESC_CEF_EXT);
 }
 
 /*
@@ -268,10 +236,8 @@ void hg_fmt_cef(struct hg_rec *r)
 	fprintf(r->f, "rt=%llu", U(ev->time_ns / 1000000));
 	ext(r, "dvchost", r->ctx->hostname, strlen(r->ctx->hostname), CEF_DVCHOST_MAX);
 	fprintf(r->f, " externalId=%llu cat=/hashgate/%s", U(ev->seq), hg_type_name(ev->type));
-	if (ev->type == HG_EVENT_EXEC)
+	if (ev->type == HG_EVENT_EXEC || ev->type == HG_EVENT_RUNTIME)
 		exec_ext(r);
-	else if (ev->type == HG_EVENT_RUNTIME)
-		runtime_ext(r);
 	else
 		config_ext(r);
 	if (ev->auid != UINT32_MAX)
