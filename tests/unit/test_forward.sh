@@ -348,6 +348,7 @@ ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 ls.bind(('127.0.0.1', 0))
 ls.listen(2)
 print(ls.getsockname()[1], flush=True)
+ls.settimeout(60)                  # a forwarder that never came: fail, not hang
 
 def frames(data):
     seqs, off = [], 0
