@@ -218,13 +218,19 @@ static int __init hg_init(void)
 		goto err_hooks;
 
 	hg_heartbeat_init(heartbeat);
-	hg_scan_init();
+	ret = hg_scan_init();
+	if (ret)
+		goto err_scan;
 	pr_info("hashgate " HASHGATE_VERSION " loaded: mode %s, sha256 driver %s\n",
 		hg_mode_name(hg_mode), hg_measure_driver());
 	return 0;
 
+err_scan:
+	hg_heartbeat_exit();
+	hg_hooks_exit();
 err_hooks:
 	hg_fs_exit();
+	/* Writers of the scan file that wait for the thread are let go. */
 	hg_scan_exit();
 	/* A list may have been written while the files existed. */
 	hg_allowlist_exit();

@@ -64,7 +64,6 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
-#include <linux/workqueue.h>
 
 #include "cache.h"
 #include "event.h"
@@ -91,7 +90,6 @@
 #define HG_SCAN_USER_BITS	10
 
 int hg_runtime_action = HG_RUNTIME_REPORT;
-unsigned int hg_scan_interval;
 
 static const char *const action_names[] = {
 	[HG_RUNTIME_REPORT] = "report",
@@ -132,8 +130,6 @@ struct scan {
 static DEFINE_MUTEX(scan_lock);	/* one scan at a time; the reports */
 static struct scan_report *last;	/* under scan_lock */
 static u64 epoch;			/* under scan_lock */
-static void periodic_scan(struct work_struct *work);
-static DECLARE_DELAYED_WORK(periodic, periodic_scan);
 
 static void finding_free(struct hg_finding *f)
 {
@@ -696,13 +692,11 @@ static void scan_processes(struct scan *s)
 }
 
 /**
- * hg_scan_run() - scan resident code now
+ * hg_scan_once() - scan resident code, in the scanner thread (scanner.c)
  *
- * Waits for a scan already running, then runs another.
- *
- * Return: 0, -EINTR when a fatal signal came while waiting, -ENOMEM.
+ * Return: 0 or -ENOMEM.
  */
-int hg_scan_run(void)
+int hg_scan_once(void)
 {
 	struct scan_report *rep;
 	u64 t0 = ktime_get_ns();
@@ -715,18 +709,18 @@ int hg_scan_run(void)
 		kvfree(rep);
 		return -ENOMEM;
 	}
-	if (mutex_lock_killable(&scan_lock)) {
-		kfree(s);
-		kvfree(rep);
-		return -EINTR;
-	}
+	mutex_lock(&scan_lock);
 	s->rep = rep;
 	s->prev = last;
 	s->kill = READ_ONCE(hg_runtime_action) == HG_RUNTIME_KILL;
 	s->anon = READ_ONCE(hg_anon_policy);
 	s->waits_left = 2 * HG_SCAN_LOCK_TRIES;
 	epoch++;
+	/* No lock is held across a preemption point here: the CPU no one wants. */
+	hg_scan_background();
 	scan_page_cache(s);
+	/* mmap_lock is, here: not so low that a busy CPU starves its holder. */
+	hg_scan_foreground();
 	scan_processes(s);
 	kfree(s);
 	rep->scans = last ? last->scans + 1 : 1;
@@ -836,77 +830,11 @@ int hg_runtime_action_store(const char *s, bool may_lower)
 	return ret;
 }
 
-static void periodic_scan(struct work_struct *work)
-{
-	unsigned int secs;
-
-	if (hg_enabled())
-		hg_scan_run();
-	secs = READ_ONCE(hg_scan_interval);
-	if (secs)
-		queue_delayed_work(system_long_wq, &periodic,
-				   (unsigned long)secs * HZ);
-}
-
-/* Scanning less often, or never, lowers the protection. */
-static bool interval_lowers(unsigned int to, unsigned int from)
-{
-	return from && (!to || to > from);
-}
-
 /**
- * hg_scan_interval_store() - seconds between periodic scans, 0 for none
- * @s: the number, at most HG_SCAN_INTERVAL_MAX
- * @may_lower: the caller holds CAP_SYS_ADMIN
- *
- * Return: 0, -EINVAL or -EPERM.
+ * hg_scan_free_report() - free the last scan's report, once no scan runs
  */
-int hg_scan_interval_store(const char *s, bool may_lower)
+void hg_scan_free_report(void)
 {
-	unsigned int secs;
-	char was[16], now[16];
-	int ret;
-
-	ret = kstrtouint(s, 10, &secs);
-	if (ret || secs > HG_SCAN_INTERVAL_MAX)
-		return -EINVAL;
-	mutex_lock(&hg_policy_lock);
-	if (interval_lowers(secs, hg_scan_interval) &&
-	    (hg_locked || !may_lower)) {
-		ret = -EPERM;
-	} else if (secs != hg_scan_interval) {
-		snprintf(was, sizeof(was), "%u", hg_scan_interval);
-		snprintf(now, sizeof(now), "%u", secs);
-		pr_info("scan_interval %s (was %s)\n", now, was);
-		hg_event_setting("scan_interval", now, was);
-		WRITE_ONCE(hg_scan_interval, secs);
-		if (secs)
-			mod_delayed_work(system_long_wq, &periodic,
-					 (unsigned long)secs * HZ);
-		else
-			cancel_delayed_work(&periodic);
-	}
-	mutex_unlock(&hg_policy_lock);
-	return ret;
-}
-
-/**
- * hg_scan_init() - start the periodic scan if scan_interval asks for one
- */
-void hg_scan_init(void)
-{
-	if (hg_scan_interval)
-		queue_delayed_work(system_long_wq, &periodic,
-				   (unsigned long)hg_scan_interval * HZ);
-}
-
-/**
- * hg_scan_exit() - no scan runs after this returns; the report is freed
- */
-void hg_scan_exit(void)
-{
-	WRITE_ONCE(hg_scan_interval, 0);
-	cancel_delayed_work_sync(&periodic);
 	mutex_lock(&scan_lock);
 	report_free(last);
 	last = NULL;

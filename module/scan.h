@@ -38,12 +38,16 @@ extern int hg_runtime_action;
 extern unsigned int hg_scan_interval;
 
 int hg_scan_run(void);
+int hg_scan_once(void);
+void hg_scan_free_report(void);
+void hg_scan_background(void);
+void hg_scan_foreground(void);
 int hg_scan_show(struct seq_file *m);
 const char *hg_runtime_action_name(enum hg_runtime_action action);
 int hg_runtime_action_parse(const char *s);
 int hg_runtime_action_store(const char *s, bool may_lower);
 int hg_scan_interval_store(const char *s, bool may_lower);
-void hg_scan_init(void);
+int hg_scan_init(void);
 void hg_scan_exit(void);
 
 #endif /* _HG_SCAN_H */

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where and when scans run: one kernel thread, hashgate-scan, runs every
+ * scan (scan.c), those asked for through the scan file and the periodic
+ * ones, so that every scan runs at the priority chosen here whoever asks.
+ *
+ * A scan is background work that must not slow the server's own: while it
+ * reads the page cache, where it holds no lock a task could wait for across
+ * a point where it may be preempted, it runs as SCHED_IDLE, and gets only
+ * the CPU nothing else wants. While it walks address spaces it holds
+ * mmap_lock (for a bounded stretch, scan.c), and a SCHED_IDLE holder could
+ * be starved by a busy CPU while the process waits on it to mmap(), so
+ * there it runs at nice 19, as khugepaged does for the same walk.
+ *
+ * A writer of the scan file waits for the first scan that starts after its
+ * request; requests that come while a scan runs share the next one.
+ */
+#include <linux/freezer.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/prio.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <uapi/linux/sched/types.h>
+
+#include "event.h"
+#include "policy.h"
+#include "scan.h"
+
+unsigned int hg_scan_interval;
+
+static struct task_struct *scanner;
+static DECLARE_WAIT_QUEUE_HEAD(scanner_wait);	/* the thread sleeps here */
+static DECLARE_WAIT_QUEUE_HEAD(done_wait);	/* writers wait here */
+static DEFINE_SPINLOCK(request_lock);
+/* Under request_lock: scans asked for, and the requests the last one met. */
+static u64 asked, done;
+static int done_ret;
+static bool rearm;	/* scan_interval changed: count it from now */
+static bool stopped;
+
+void hg_scan_background(void)
+{
+	const struct sched_attr idle = { .sched_policy = SCHED_IDLE };
+
+	WARN_ON_ONCE(current != scanner);
+	sched_setattr_nocheck(current, &idle);
+}
+
+void hg_scan_foreground(void)
+{
+	WARN_ON_ONCE(current != scanner);
+	sched_set_normal(current, MAX_NICE);
+}
+
+static bool work_waiting(void)
+{
+	return kthread_should_stop() || READ_ONCE(asked) != READ_ONCE(done) ||
+	       READ_ONCE(rearm);
+}
+
+static int scanner_fn(void *unused)
+{
+	unsigned int secs = READ_ONCE(hg_scan_interval);
+	unsigned long next = jiffies + (unsigned long)secs * HZ;
+	bool periodic;
+	u64 want;
+	int ret;
+
+	set_freezable();
+	hg_scan_foreground();
+	while (!kthread_should_stop()) {
+		spin_lock(&request_lock);
+		want = asked;
+		if (rearm) {
+			secs = hg_scan_interval;
+			next = jiffies + (unsigned long)secs * HZ;
+			rearm = false;
+		}
+		spin_unlock(&request_lock);
+
+		periodic = secs && time_after_eq(jiffies, next);
+		if (want == done && !periodic) {
+			long timeout = MAX_SCHEDULE_TIMEOUT;
+
+			if (secs)
+				timeout = max_t(long, next - jiffies, 1);
+			wait_event_freezable_timeout(scanner_wait,
+						     work_waiting(), timeout);
+			continue;
+		}
+		/* The periodic scan does not run in mode off; asked ones do. */
+		ret = want != done || hg_enabled() ? hg_scan_once() : 0;
+		next = jiffies + (unsigned long)secs * HZ;
+		spin_lock(&request_lock);
+		done = want;
+		done_ret = ret;
+		spin_unlock(&request_lock);
+		wake_up_all(&done_wait);
+	}
+	return 0;
+}
+
+static bool request_met(u64 ticket, int *ret)
+{
+	bool met;
+
+	spin_lock(&request_lock);
+	met = stopped || done >= ticket;
+	*ret = stopped ? -ENODEV : done_ret;
+	spin_unlock(&request_lock);
+	return met;
+}
+
+/**
+ * hg_scan_run() - scan resident code now, and wait for it
+ *
+ * Return: 0, -EINTR when a fatal signal came while waiting (the scan still
+ * runs), -ENOMEM, -ENODEV when the module is going.
+ */
+int hg_scan_run(void)
+{
+	u64 ticket;
+	int ret;
+
+	spin_lock(&request_lock);
+	ticket = ++asked;
+	spin_unlock(&request_lock);
+	wake_up(&scanner_wait);
+	if (wait_event_killable(done_wait, request_met(ticket, &ret)))
+		return -EINTR;
+	return ret;
+}
+
+/* Scanning less often, or never, lowers the protection. */
+static bool interval_lowers(unsigned int to, unsigned int from)
+{
+	return from && (!to || to > from);
+}
+
+/**
+ * hg_scan_interval_store() - seconds between periodic scans, 0 for none
+ * @s: the number, at most HG_SCAN_INTERVAL_MAX
+ * @may_lower: the caller holds CAP_SYS_ADMIN
+ *
+ * The next periodic scan comes @s seconds after the change.
+ *
+ * Return: 0, -EINVAL or -EPERM.
+ */
+int hg_scan_interval_store(const char *s, bool may_lower)
+{
+	unsigned int secs;
+	char was[16], now[16];
+	int ret;
+
+	ret = kstrtouint(s, 10, &secs);
+	if (ret || secs > HG_SCAN_INTERVAL_MAX)
+		return -EINVAL;
+	mutex_lock(&hg_policy_lock);
+	if (interval_lowers(secs, hg_scan_interval) &&
+	    (hg_locked || !may_lower)) {
+		ret = -EPERM;
+	} else if (secs != hg_scan_interval) {
+		snprintf(was, sizeof(was), "%u", hg_scan_interval);
+		snprintf(now, sizeof(now), "%u", secs);
+		pr_info("scan_interval %s (was %s)\n", now, was);
+		hg_event_setting("scan_interval", now, was);
+		spin_lock(&request_lock);
+		WRITE_ONCE(hg_scan_interval, secs);
+		WRITE_ONCE(rearm, true);
+		spin_unlock(&request_lock);
+		wake_up(&scanner_wait);
+	}
+	mutex_unlock(&hg_policy_lock);
+	return ret;
+}
+
+/**
+ * hg_scan_init() - start the thread that runs scans
+ *
+ * Return: 0 or the error of kthread_create().
+ */
+int hg_scan_init(void)
+{
+	struct task_struct *tsk;
+
+	/* Named before it runs: the thread checks it is the scanner. */
+	tsk = kthread_create(scanner_fn, NULL, "hashgate-scan");
+	if (IS_ERR(tsk))
+		return PTR_ERR(tsk);
+	scanner = tsk;
+	wake_up_process(tsk);
+	return 0;
+}
+
+/**
+ * hg_scan_exit() - no scan runs after this returns; the report is freed
+ */
+void hg_scan_exit(void)
+{
+	if (scanner)
+		kthread_stop(scanner);
+	scanner = NULL;
+	spin_lock(&request_lock);
+	stopped = true;
+	spin_unlock(&request_lock);
+	wake_up_all(&done_wait);
+	hg_scan_free_report();
+}
