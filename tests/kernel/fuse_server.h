@@ -69,6 +69,7 @@ struct fsrv {
 	size_t len;		/* the file's size; both buffers hold len bytes */
 	int n_first;		/* READs answered from first; < 0: all of them */
 	bool direct_io;		/* FOPEN_DIRECT_IO: read(2) bypasses the cache */
+	bool stall_reads;	/* READ gets no answer: a reader waits for good */
 	uint64_t generation;	/* the file's i_generation; 0: 1 */
 	struct fsrv_shared *sh;	/* from fsrv_shared_alloc(), or NULL */
 	/* Set by fsrv_mount() / fsrv_start(). */
@@ -179,6 +180,8 @@ static inline void fsrv_read(struct fsrv *s, uint64_t unique,
 	int nr;
 
 	nr = s->sh ? ++s->sh->reads : 0;
+	if (s->stall_reads)
+		return;
 	if (s->after && s->n_first >= 0 && nr > s->n_first) {
 		src = s->after;
 		if (s->sh)

@@ -7,12 +7,14 @@
  */
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/statfs.h>
 
+#include "fuse_server.h"
 #include "hg_test.h"
 #include "kselftest_harness.h"
 
@@ -20,6 +22,11 @@
 #define DISK	"/mnt/disk"
 #define VICTIM	DISK "/scan-victim"
 #define EVBUF	(1 << 20)
+#define LONG_TOP	"/tmp/hg-long"
+#define LONG_PROG	"hello-long"
+#define LONG_LEN	(HG_PATH_MAX - 2)	/* the longest a path is reported whole */
+#define FUSE_MNT	"/tmp/hg-scan-fuse"
+#define TRACEFS		"/sys/kernel/tracing"
 
 /* The whole report: a seq_file gives a page per read(2). 0 or -errno. */
 static int read_report(char *buf, size_t size)
@@ -98,10 +105,11 @@ static int set(const char *file, const char *value)
 }
 
 /*
- * Start HELLO sleeping; its pid once it is asleep in main(), past the
- * start-up code a write into its first text page would hit.
+ * Start @prog (a copy of HELLO), run from @dir when not NULL, sleeping; its
+ * pid once it is asleep in main(), past the start-up code a write into its
+ * first text page would hit.
  */
-static pid_t start_sleeper(void)
+static pid_t start_program(const char *dir, const char *prog)
 {
 	char line[256];
 	int out[2];
@@ -114,7 +122,9 @@ static pid_t start_sleeper(void)
 	if (pid == 0) {
 		dup2(out[1], 1);
 		close(out[0]);
-		execl(HELLO, HELLO, "--sleep", "60", (char *)NULL);
+		if (dir && chdir(dir))
+			_exit(126);
+		execl(prog, prog, "--sleep", "60", (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -131,10 +141,19 @@ static pid_t start_sleeper(void)
 	return -1;
 }
 
-/* The first executable mapping of HELLO in @pid: its start and offset. */
-static int text_of(pid_t pid, unsigned long *start, unsigned long *offset)
+static pid_t start_sleeper(void)
 {
-	char path[64], line[512], perms[8];
+	return start_program(NULL, HELLO);
+}
+
+/*
+ * The first executable mapping in @pid of a file whose path has @name:
+ * its start and offset.
+ */
+static int text_of(pid_t pid, const char *name, unsigned long *start,
+		   unsigned long *offset)
+{
+	char path[64], line[2 * HG_PATH_MAX], perms[8];
 	unsigned long s, e, off;
 	FILE *f;
 	int found = -1;
@@ -145,7 +164,7 @@ static int text_of(pid_t pid, unsigned long *start, unsigned long *offset)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%lx-%lx %7s %lx", &s, &e, perms, &off) == 4 &&
-		    perms[2] == 'x' && strstr(line, HELLO)) {
+		    perms[2] == 'x' && strstr(line, name)) {
 			*start = s;
 			*offset = off;
 			found = 0;
@@ -267,7 +286,7 @@ TEST_F(scan, code_written_through_ptrace_is_found_then_killed)
 	ASSERT_EQ(0, set("anon_exec", "audit"));
 	pid = self->sleeper = start_sleeper();
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, text_of(pid, &start, &offset));
+	ASSERT_EQ(0, text_of(pid, HELLO, &start, &offset));
 	ASSERT_EQ(0, poke_text(pid, start));
 
 	ASSERT_EQ(0, scan_now(report, sizeof(report)));
@@ -343,7 +362,7 @@ TEST_F(scan, one_user_cannot_crowd_out_the_findings_of_others)
 	}
 	victim = self->sleeper = start_sleeper();
 	ASSERT_LT(0, victim);
-	ASSERT_EQ(0, text_of(victim, &start, &offset));
+	ASSERT_EQ(0, text_of(victim, HELLO, &start, &offset));
 	ASSERT_EQ(0, poke_text(victim, start));
 	usleep(300000);
 	ASSERT_EQ(0, scan_now(report, sizeof(report)));
@@ -593,6 +612,235 @@ TEST_F(scan, nobody_cannot_scan)
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
 	EXPECT_EQ(0, hg_stat("scans"));
+}
+
+/*
+ * Make the directories of a path of LONG_LEN bytes ending in /LONG_PROG
+ * under LONG_TOP; the directory into @dir. 0 or -errno.
+ */
+static int make_long_dir(char *dir)
+{
+	size_t len, want = LONG_LEN - strlen("/" LONG_PROG);
+	size_t n;
+
+	hg_sh("rm -rf " LONG_TOP);
+	if (mkdir(LONG_TOP, 0755))
+		return -errno;
+	strcpy(dir, LONG_TOP);
+	for (len = strlen(dir); len < want; len += n + 1) {
+		n = want - len - 1;
+		if (n > 250)
+			n = n - 250 < 2 ? 200 : 250;	/* the last one not tiny */
+		dir[len] = '/';
+		memset(dir + len + 1, 'd', n);
+		dir[len + 1 + n] = '\0';
+		if (mkdir(dir, 0755))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Copy HELLO into the current directory as LONG_PROG. 0 or -errno. */
+static int copy_hello_here(void)
+{
+	static char buf[1 << 16];
+	int in = open(HELLO, O_RDONLY), out;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = open(LONG_PROG, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (out < 0) {
+		close(in);
+		return -errno;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			n = -1;
+	close(in);
+	return close(out) || n < 0 ? -EIO : 0;
+}
+
+/*
+ * The largest runtime record there is: a program and a file at paths of
+ * HG_PATH_MAX - 2 bytes, and the page trailer after both. The event comes
+ * whole, and the kernel does not warn (vm-run fails the run if it does).
+ */
+TEST_F(scan, the_longest_paths_are_reported_whole)
+{
+	char dir[HG_PATH_MAX], cwd[HG_PATH_MAX], full[HG_PATH_MAX];
+	unsigned long start, offset;
+	const struct hg_event *e;
+	ssize_t len;
+	pid_t pid;
+
+	ASSERT_EQ(0, set("anon_exec", "audit"));
+	ASSERT_EQ(0, make_long_dir(dir));
+	ASSERT_NE(NULL, getcwd(cwd, sizeof(cwd)));
+	ASSERT_EQ(0, chdir(dir));
+	ASSERT_EQ(0, copy_hello_here());
+	ASSERT_EQ(0, chdir(cwd));
+	snprintf(full, sizeof(full), "%s/%s", dir, LONG_PROG);
+	ASSERT_EQ(LONG_LEN, strlen(full));
+
+	pid = self->sleeper = start_program(dir, "./" LONG_PROG);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, text_of(pid, LONG_PROG, &start, &offset));
+	ASSERT_EQ(0, poke_text(pid, start));
+	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
+	EXPECT_NE(NULL, finding(self->report, "code-modified", pid))
+		TH_LOG("%.2000s", self->report);
+
+	len = hg_events(self->ev, EVBUF);
+	e = runtime_event(self->ev, len, HG_REASON_CODE_MODIFIED, pid);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(LONG_LEN, e->exe_len);
+	EXPECT_EQ(LONG_LEN, e->path_len);
+	EXPECT_EQ(0, memcmp(hg_event_path(e), full, LONG_LEN));
+	ASSERT_NE(NULL, page_of(e));
+	EXPECT_EQ(start, page_of(e)->address);
+	hg_sh("rm -rf " LONG_TOP);
+}
+
+/* Read the mapped FUSE page through /proc/self/mem: GUP faults it in
+ * holding mmap_lock, and the server never answers. */
+static void *read_stalled(void *addr)
+{
+	int fd = open("/proc/self/mem", O_RDONLY);
+	char c;
+
+	if (fd >= 0 && pread(fd, &c, 1, (off_t)(uintptr_t)addr) < 0)
+		close(fd);
+	return NULL;
+}
+
+/*
+ * A process that keeps its mmap_lock taken (here: a read of its own memory
+ * stuck in a fault on a FUSE file whose server does not answer, and an
+ * mmap() queued behind it) cannot be examined: after the scan's second of
+ * waits it is reported unexamined and, with runtime_action=kill, killed.
+ */
+TEST_F(scan, a_process_that_keeps_its_lock_taken_is_unexamined_and_killed)
+{
+	static char data[4 * 4096];
+	struct fsrv_shared *sh = fsrv_shared_alloc();
+	struct fsrv srv = { .name = "data", .first = data, .len = sizeof(data),
+			    .n_first = -1, .stall_reads = true, .sh = sh };
+	const struct hg_event *e;
+	pid_t victim;
+	ssize_t len;
+	int i, st = 0;
+
+	ASSERT_NE(NULL, sh);
+	ASSERT_EQ(0, hg_sh("modprobe fuse 2>/dev/null; test -c /dev/fuse"));
+	mkdir(FUSE_MNT, 0755);
+	ASSERT_EQ(0, fsrv_mount(&srv, FUSE_MNT));
+	ASSERT_EQ(0, fsrv_start(&srv));
+
+	victim = fork();
+	if (!victim) {
+		pthread_t t;
+		void *map;
+		int fd;
+
+		close(srv.fd);	/* the connection must end with the server */
+		fd = open(FUSE_MNT "/data", O_RDONLY);
+		map = mmap(NULL, sizeof(data), PROT_READ, MAP_PRIVATE, fd, 0);
+		if (fd < 0 || map == MAP_FAILED ||
+		    pthread_create(&t, NULL, read_stalled, map))
+			_exit(2);
+		while (!sh->reads)
+			usleep(1000);
+		usleep(100 * 1000);
+		/* Queued behind the stuck reader: the lock stays taken. */
+		mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		for (;;)
+			pause();
+	}
+	ASSERT_LT(0, victim);
+	for (i = 0; i < 5000 && !sh->reads; i++)
+		usleep(1000);
+	ASSERT_LT(0, sh->reads);
+	usleep(300 * 1000);
+
+	ASSERT_EQ(0, set("runtime_action", "kill"));
+	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
+	EXPECT_NE(NULL, finding(self->report, "unexamined", victim))
+		TH_LOG("%.2000s", self->report);
+	EXPECT_LE(1, report_value(self->report, "busy"));
+	len = hg_events(self->ev, EVBUF);
+	e = runtime_event(self->ev, len, HG_REASON_UNEXAMINED, victim);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(HG_DECISION_KILLED, e->decision);
+
+	/* The stuck read ends with the server; the kill then takes effect. */
+	fsrv_stop(&srv, FUSE_MNT);
+	for (i = 0; i < 5000 && waitpid(victim, &st, WNOHANG) == 0; i++)
+		usleep(1000);
+	if (i == 5000) {
+		kill(victim, SIGKILL);
+		waitpid(victim, &st, 0);
+		st = 0;
+	}
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		TH_LOG("status 0x%x: the scan did not kill it", st);
+	munmap(sh, sizeof(*sh));
+}
+
+/* Write @text to the tracefs file @file. 0 or -errno. */
+static int trace_write(const char *file, const char *text)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), TRACEFS "/%s", file);
+	fd = open(path, O_WRONLY | O_APPEND);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * A uprobe's breakpoint is a copy on write of the text page like any
+ * other: the scan reports it as modified code; no process is exempt for
+ * being traced. Removed, the probe leaves the file's own page and no
+ * finding.
+ */
+TEST_F(scan, a_uprobe_breakpoint_is_modified_code)
+{
+	unsigned long start, offset;
+	const struct hg_event *e;
+	char probe[256];
+	ssize_t len;
+	pid_t pid;
+
+	ASSERT_EQ(0, set("anon_exec", "audit"));
+	pid = self->sleeper = start_sleeper();
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, text_of(pid, HELLO, &start, &offset));
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL))
+		ASSERT_EQ(EBUSY, errno);
+	/* The first instruction of the text segment (_init): probe-able. */
+	snprintf(probe, sizeof(probe), "p:hgscan/text %s:0x%lx\n", HELLO, offset);
+	ASSERT_EQ(0, trace_write("uprobe_events", probe));
+	ASSERT_EQ(0, trace_write("events/hgscan/text/enable", "1"));
+
+	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
+	EXPECT_NE(NULL, finding(self->report, "code-modified", pid))
+		TH_LOG("%.2000s", self->report);
+	len = hg_events(self->ev, EVBUF);
+	e = runtime_event(self->ev, len, HG_REASON_CODE_MODIFIED, pid);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(start, page_of(e)->address);
+
+	ASSERT_EQ(0, trace_write("events/hgscan/text/enable", "0"));
+	ASSERT_EQ(0, trace_write("uprobe_events", "-:hgscan/text\n"));
+	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
+	EXPECT_EQ(NULL, finding(self->report, "code-modified", pid))
+		TH_LOG("%.2000s", self->report);
 }
 
 TEST_HARNESS_MAIN
