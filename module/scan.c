@@ -319,11 +319,16 @@ static void check_file(struct scan *s, const struct hg_page_file *pf,
 	end = DIV_ROUND_UP_ULL(pd->count * HG_PAGE_SIZE, PAGE_SIZE) - 1;
 	folio_batch_init(&fbatch);
 	while (filemap_get_folios(mapping, &index, end, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++)
+		/*
+		 * A folio at a time: a task woken meanwhile waits for one
+		 * folio's digests, not a batch's (no lock is held here).
+		 */
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
 			check_folio(s, fbatch.folios[i], mapping, pd, &f,
 				    &nchanged, &last_off);
+			hg_scan_step_aside();
+		}
 		folio_batch_release(&fbatch);
-		cond_resched();
 	}
 	/*
 	 * A write let through since the pages were taken drops the record
@@ -354,7 +359,7 @@ static void scan_page_cache(struct scan *s)
 	while ((pf = hg_pages_next(epoch, &inode))) {
 		check_file(s, pf, inode);
 		hg_pages_done(pf, inode);
-		cond_resched();
+		hg_scan_step_aside();
 	}
 }
 
@@ -597,7 +602,7 @@ static bool scan_mm(struct scan *s, struct task_struct *tsk,
 		first = false;
 		done = walk_some(s, &w, mm);
 		mmap_read_unlock(mm);
-		cond_resched();
+		hg_scan_step_aside();
 	}
 	if (w.truncated)
 		report_unexamined(s, tsk, mm, w.addr);
@@ -671,7 +676,7 @@ static void scan_processes(struct scan *s)
 				     TRY_FIRST : TRY_LAST))
 			s->deferred[s->ndeferred++] = nr;
 		nr++;
-		cond_resched();
+		hg_scan_step_aside();
 	}
 
 	for (round = 0; s->ndeferred; round++) {

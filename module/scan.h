@@ -42,6 +42,7 @@ int hg_scan_once(void);
 void hg_scan_free_report(void);
 void hg_scan_background(void);
 void hg_scan_foreground(void);
+void hg_scan_step_aside(void);
 int hg_scan_show(struct seq_file *m);
 const char *hg_runtime_action_name(enum hg_runtime_action action);
 int hg_runtime_action_parse(const char *s);

@@ -6,11 +6,12 @@
  *
  * A scan is background work that must not slow the server's own: while it
  * reads the page cache, where it holds no lock a task could wait for across
- * a point where it may be preempted, it runs as SCHED_IDLE, and gets only
- * the CPU nothing else wants. While it walks address spaces it holds
- * mmap_lock (for a bounded stretch, scan.c), and a SCHED_IDLE holder could
- * be starved by a busy CPU while the process waits on it to mmap(), so
- * there it runs at nice 19, as khugepaged does for the same walk.
+ * a point where it may be preempted, it runs as SCHED_IDLE. While it walks
+ * address spaces it holds mmap_lock (for a bounded stretch, scan.c), and a
+ * SCHED_IDLE holder could be starved by a busy CPU while the process waits
+ * on it to mmap(), so there it runs at nice 19, as khugepaged does for the
+ * same walk. In both, between steps, it steps aside while other tasks are
+ * runnable on its CPU (hg_scan_step_aside()).
  *
  * A writer of the scan file waits for the first scan that starts after its
  * request; requests that come while a scan runs share the next one.
@@ -19,6 +20,7 @@
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/sched/stat.h>
 #include <linux/sched/prio.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -27,6 +29,9 @@
 #include "event.h"
 #include "policy.h"
 #include "scan.h"
+
+/* The longest the scanner steps aside for the server's work, at a time. */
+#define HG_SCAN_ASIDE_MS	100
 
 unsigned int hg_scan_interval;
 
@@ -52,6 +57,27 @@ void hg_scan_foreground(void)
 {
 	WARN_ON_ONCE(current != scanner);
 	sched_set_normal(current, MAX_NICE);
+}
+
+/**
+ * hg_scan_step_aside() - let the server's work run first
+ *
+ * Called between folios, holds and processes, with no lock held. While
+ * other tasks are runnable on this CPU the scanner sleeps, a tick at a
+ * time, up to HG_SCAN_ASIDE_MS: a scheduler gives even a SCHED_IDLE task
+ * slices of a busy CPU (6.1's CFS a sixth of it in the exec storm), and
+ * this gives them back. A woken scanner goes to an idle CPU if there is
+ * one; on CPUs that are never idle the scan still ends, a step per
+ * HG_SCAN_ASIDE_MS.
+ */
+void hg_scan_step_aside(void)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(HG_SCAN_ASIDE_MS);
+
+	while (!single_task_running() && time_before(jiffies, until) &&
+	       !kthread_should_stop())
+		schedule_timeout_idle(1);
+	cond_resched();
 }
 
 static bool work_waiting(void)
@@ -116,7 +142,7 @@ static bool request_met(u64 ticket, int *ret)
 /**
  * hg_scan_run() - scan resident code now, and wait for it
  *
- * Return: 0, -EINTR when a fatal signal came while waiting (the scan still
+ * Return: 0, -EINTR when a signal came while waiting (the scan still
  * runs), -ENOMEM, -ENODEV when the module is going.
  */
 int hg_scan_run(void)
@@ -128,7 +154,8 @@ int hg_scan_run(void)
 	ticket = ++asked;
 	spin_unlock(&request_lock);
 	wake_up(&scanner_wait);
-	if (wait_event_killable(done_wait, request_met(ticket, &ret)))
+	/* Interruptible: a signal ends the wait, not the scan. */
+	if (wait_event_interruptible(done_wait, request_met(ticket, &ret)))
 		return -EINTR;
 	return ret;
 }
