@@ -201,8 +201,7 @@ int build_main(int argc, char *argv[])
 		{ "from-oci", no_argument, NULL, 3 },
 		{ "merged-usr", no_argument, NULL, 4 },
 		{ "split-usr", no_argument, NULL, 5 },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	static const char *excludes[MAX_EXCLUDES];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -216,7 +215,7 @@ int build_main(int argc, char *argv[])
 	int c, progress = -1;
 	uint64_t v;
 
-	while ((c = getopt_long(argc, argv, "o:aj:x:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:aj:x:c:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -260,11 +259,8 @@ int build_main(int argc, char *argv[])
 		case 5:
 			usr = c == 4 ? HG_USR_MERGED : HG_USR_SPLIT;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (usr != HG_USR_AUTO && from != FROM_DEB && from != FROM_TAR && from != FROM_OCI)

@@ -863,22 +863,18 @@ int config_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	const char *file = NULL, *action, *key = NULL;
 	struct hg_config cfg;
 	size_t i;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		if (c == 'c') {
 			file = optarg;
-		} else if (c == 'h') {
-			fputs(config_usage, stdout);
-			return HG_EXIT_OK;
 		} else {
-			return hg_usage_error(config_usage, NULL);
+			return hg_common_option(c, config_usage);
 		}
 	}
 	action = argv[optind];

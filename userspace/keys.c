@@ -266,18 +266,13 @@ static int keys_lock(void)
 int keys_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	const char *action;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
-		}
-		return hg_usage_error(usage, NULL);
+	while ((c = getopt_long(argc, argv, "+" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		return hg_common_option(c, usage);
 	}
 	action = argv[optind];
 	if (!action)

@@ -150,8 +150,7 @@ int load_main(int argc, char *argv[])
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-paths", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	const char *output = NULL, *file, *name;
 	struct hg_list_view view;
@@ -161,7 +160,7 @@ int load_main(int argc, char *argv[])
 	size_t size = 0, in_len = 0;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "s:no:Ph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:no:P" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (hg_parse_u64(optarg, &serial))
@@ -178,11 +177,8 @@ int load_main(int argc, char *argv[])
 		case 'P':
 			with_paths = false;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (optind != argc - 1)

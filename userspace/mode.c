@@ -17,20 +17,13 @@ static const char usage[] =
 
 int mode_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	char path[4096], buf[32];
 	const char *mode;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return hg_usage_error(usage, NULL);
-		fputs(usage, stdout);
-		return HG_EXIT_OK;
-	}
+	ret = hg_common_options_only(argc, argv, usage);
+	if (ret >= 0)
+		return ret;
 	if (argc - optind > 1)
 		return hg_usage_error(usage, "too many arguments");
 	mode = argv[optind];

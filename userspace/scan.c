@@ -219,8 +219,7 @@ int scan_main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "last", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	struct hg_scan_report rep;
 	bool json = false, last = false;
@@ -228,7 +227,7 @@ int scan_main(int argc, char *argv[])
 	size_t i;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jlh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jl" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -236,11 +235,8 @@ int scan_main(int argc, char *argv[])
 		case 'l':
 			last = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (optind != argc)

@@ -120,8 +120,7 @@ int sign_main(int argc, char *argv[])
 		{ "blob", no_argument, NULL, 'b' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-paths", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	const char *key = NULL, *cert = NULL, *output = NULL, *file, *name, *md = "";
 	bool have_serial = false, is_blob = false, with_paths = true;
@@ -132,7 +131,7 @@ int sign_main(int argc, char *argv[])
 	uint64_t serial = 0;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "k:c:s:bo:Ph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:c:s:bo:P" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			key = optarg;
@@ -154,11 +153,8 @@ int sign_main(int argc, char *argv[])
 		case 'P':
 			with_paths = false;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (!key || !cert)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,24 @@ int hg_usage_error(const char *usage, const char *fmt, ...)
 	}
 	fputs(usage, stderr);
 	return HG_EXIT_USAGE;
+}
+
+/* --help prints the usage and succeeds; anything else getopt_long() returned is a usage error. */
+int hg_common_option(int c, const char *usage)
+{
+	if (c != 'h')
+		return hg_usage_error(usage, NULL);
+	fputs(usage, stdout);
+	return HG_EXIT_OK;
+}
+
+/* For a subcommand without options of its own: -1 to go on, or the exit code. */
+int hg_common_options_only(int argc, char *argv[], const char *usage)
+{
+	static const struct option opts[] = { HG_COMMON_OPTIONS };
+	int c = getopt_long(argc, argv, HG_COMMON_SHORTOPTS, opts, NULL);
+
+	return c == -1 ? -1 : hg_common_option(c, usage);
 }
 
 /* The exit code for a failed securityfs operation. */

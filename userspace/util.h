@@ -27,6 +27,17 @@ void hg_error_text(const char *what, const char *input, const char *text);
 void hg_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int hg_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The options every subcommand takes, in one place (fsverity-utils'
+ * handle_common_options()): end each getopt_long() table with
+ * HG_COMMON_OPTIONS and each option string with HG_COMMON_SHORTOPTS, and
+ * hand whatever the switch does not know to hg_common_option().
+ */
+#define HG_COMMON_SHORTOPTS	"h"
+#define HG_COMMON_OPTIONS	{ "help", no_argument, NULL, 'h' }, { 0 }
+int hg_common_option(int c, const char *usage);
+int hg_common_options_only(int argc, char *argv[], const char *usage);
 int hg_errno_exit(int err);
 const char *hg_sfs_strerror(int err);
 

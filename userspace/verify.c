@@ -128,8 +128,7 @@ int verify_main(int argc, char *argv[])
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "exclude", required_argument, NULL, 'x' },
 		{ "root", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	static const char *excludes[MAX_EXCLUDES];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -147,7 +146,7 @@ int verify_main(int argc, char *argv[])
 	FILE *f;
 	int c, ret = HG_EXIT_FAIL;
 
-	while ((c = getopt_long(argc, argv, "j:x:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:x:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			json = true;
@@ -172,12 +171,9 @@ int verify_main(int argc, char *argv[])
 			}
 			strip = strcmp(root, "/") ? strlen(root) : 0;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
 			free(root);
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (optind == argc) {
