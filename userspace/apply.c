@@ -117,7 +117,6 @@ static void fresh_value(const struct apply *a, const char *file, char *buf, size
 /* Read securityfs @file (or, in a dry run before a load, what it would say). */
 static int get(struct apply *a, const char *file, char *buf, size_t size)
 {
-	char path[4096];
 	int ret;
 
 	if (a->fresh) {
@@ -127,16 +126,13 @@ static int get(struct apply *a, const char *file, char *buf, size_t size)
 	ret = hg_sfs_read(file, buf, size);
 	if (ret >= 0)
 		return 0;
-	hg_sfs_path(path, sizeof(path), file);
-	hg_error_text("cannot read", path, hg_sfs_strerror(-ret));
-	failed(a, hg_errno_exit(-ret));
+	failed(a, hg_sfs_error("cannot read", file, -ret));
 	return -1;
 }
 
 /* One write(2) to securityfs @file; nothing in a dry run. */
 static int put(struct apply *a, const char *file, const char *value)
 {
-	char path[4096];
 	int ret;
 
 	if (a->dry_run)
@@ -144,9 +140,7 @@ static int put(struct apply *a, const char *file, const char *value)
 	ret = hg_sfs_write(file, value, strlen(value));
 	if (!ret)
 		return 0;
-	hg_sfs_path(path, sizeof(path), file);
-	hg_error_text("cannot write", path, hg_sfs_strerror(-ret));
-	failed(a, hg_errno_exit(-ret));
+	failed(a, hg_sfs_error("cannot write", file, -ret));
 	return -1;
 }
 
@@ -433,7 +427,7 @@ static const char *list_strerror(int err)
 	case EBADMSG:
 		return "the signature is not a valid PKCS#7/CMS message";
 	default:
-		return hg_sfs_strerror(err);
+		return hg_sfs_strerror("allowlist", err);
 	}
 }
 
@@ -441,25 +435,14 @@ static const char *list_strerror(int err)
 static int write_list(struct apply *a, const uint8_t *blob, size_t size,
 		      uint64_t serial)
 {
-	char path[4096];
-	ssize_t n;
-	int fd, err = 0;
+	int fd, err;
 
-	hg_sfs_path(path, sizeof(path), "allowlist");
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = hg_sfs_open("allowlist", O_WRONLY);
 	if (fd < 0) {
-		err = errno;
-		hg_error_text("cannot open", path, hg_sfs_strerror(err));
-		failed(a, hg_errno_exit(err));
+		failed(a, hg_sfs_error("cannot open", "allowlist", -fd));
 		return -1;
 	}
-	n = write(fd, blob, size);
-	if (n < 0)
-		err = errno;
-	else if ((size_t)n != size)
-		err = EIO;
-	if (close(fd) && !err)
-		err = errno;
+	err = -hg_write_close(fd, blob, size);
 	if (!err)
 		return 0;
 	hg_errorf("the kernel refused '%s' (serial %" PRIu64 "): %s", a->cfg->allowlist,

@@ -120,15 +120,10 @@ int check_main(int argc, char *argv[])
 	}
 	if (optind == argc)
 		return hg_usage_error(usage, "expected at least one PATH");
-	ret = hg_sfs_require();
+	ret = hg_sfs_require_file("check");
 	if (ret)
 		return ret;
 	hg_sfs_path(sfs, sizeof(sfs), "check");
-	if (access(sfs, F_OK)) {
-		hg_error_text("no file", sfs, "the loaded module has no 'check' file "
-			      "(older than this tool?)");
-		return HG_EXIT_NOKERNEL;
-	}
 	if (list_file && read_list(list_file, &list))
 		return HG_EXIT_FAIL;
 

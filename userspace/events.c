@@ -216,7 +216,7 @@ static int open_source(const char *input, bool consume, char *path, size_t size)
 	}
 	if (fd < 0) {
 		err = errno;
-		hg_error_text("cannot open", path, input ? strerror(err) : hg_sfs_strerror(err));
+		hg_error_text("cannot open", path, input ? strerror(err) : hg_sfs_strerror("events", err));
 		return input ? -HG_EXIT_FAIL : -hg_errno_exit(err);
 	}
 	if (input)
@@ -263,7 +263,7 @@ static int run(struct out *o, int fd, const char *path, bool follow, bool file)
 
 			hg_error_text("cannot read", path, err == EINVAL ?
 				      "event record larger than the read buffer" :
-				      file ? strerror(err) : hg_sfs_strerror(err));
+				      file ? strerror(err) : hg_sfs_strerror("events", err));
 			ret = file ? HG_EXIT_FAIL : hg_errno_exit(err);
 			break;
 		} else if (n == 0) {

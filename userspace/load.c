@@ -72,7 +72,7 @@ static const char *load_strerror(int err, uint64_t serial, char *buf, size_t siz
 	case EBADMSG:
 		return "the signature is not a valid PKCS#7/CMS message";
 	default:
-		return hg_sfs_strerror(err);
+		return hg_sfs_strerror("allowlist", err);
 	}
 }
 
@@ -100,28 +100,18 @@ static int write_file(const char *path, const uint8_t *blob, size_t size)
 static int load_kernel(const uint8_t *blob, size_t size, uint64_t serial)
 {
 	char path[4096], msg[256];
-	ssize_t n;
-	int fd, ret, err = 0;
+	int fd, ret, err;
 
 	ret = hg_sfs_require();
 	if (ret)
 		return ret;
-	hg_sfs_path(path, sizeof(path), "allowlist");
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		hg_error_text("cannot open", path, hg_sfs_strerror(err));
-		return hg_errno_exit(err);
-	}
-	n = write(fd, blob, size);
-	if (n < 0)
-		err = errno;
-	else if ((size_t)n != size)
-		err = EIO;
-	if (close(fd) && !err)
-		err = errno;
+	fd = hg_sfs_open("allowlist", O_WRONLY);
+	if (fd < 0)
+		return hg_sfs_error("cannot open", "allowlist", -fd);
+	err = -hg_write_close(fd, blob, size);
 	if (!err)
 		return HG_EXIT_OK;
+	hg_sfs_path(path, sizeof(path), "allowlist");
 	hg_error_text("cannot write", path, load_strerror(err, serial, msg, sizeof(msg)));
 	return err == EPERM ? HG_EXIT_PERM : HG_EXIT_FAIL;
 }

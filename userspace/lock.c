@@ -14,7 +14,6 @@ static const char usage[] =
 
 int lock_main(int argc, char *argv[])
 {
-	char path[4096];
 	int ret;
 
 	ret = hg_common_options_only(argc, argv, usage);
@@ -26,11 +25,8 @@ int lock_main(int argc, char *argv[])
 	if (ret)
 		return ret;
 	ret = hg_sfs_write("lock", "1", 1);
-	if (ret < 0) {
-		hg_sfs_path(path, sizeof(path), "lock");
-		hg_error_text("cannot write", path, hg_sfs_strerror(-ret));
-		return hg_errno_exit(-ret);
-	}
+	if (ret < 0)
+		return hg_sfs_error("cannot write", "lock", -ret);
 	printf("hashgate locked until reboot\n");
 	return HG_EXIT_OK;
 }

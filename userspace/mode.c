@@ -17,7 +17,7 @@ static const char usage[] =
 
 int mode_main(int argc, char *argv[])
 {
-	char path[4096], buf[32];
+	char buf[32];
 	const char *mode;
 	int ret;
 
@@ -34,20 +34,15 @@ int mode_main(int argc, char *argv[])
 	ret = hg_sfs_require();
 	if (ret)
 		return ret;
-	hg_sfs_path(path, sizeof(path), "mode");
 	if (!mode) {
 		ret = hg_sfs_read("mode", buf, sizeof(buf));
-		if (ret < 0) {
-			hg_error_text("cannot read", path, hg_sfs_strerror(-ret));
-			return hg_errno_exit(-ret);
-		}
+		if (ret < 0)
+			return hg_sfs_error("cannot read", "mode", -ret);
 		printf("%s\n", buf);
 		return HG_EXIT_OK;
 	}
 	ret = hg_sfs_write("mode", mode, strlen(mode));
-	if (ret < 0) {
-		hg_error_text("cannot write", path, hg_sfs_strerror(-ret));
-		return hg_errno_exit(-ret);
-	}
+	if (ret < 0)
+		return hg_sfs_error("cannot write", "mode", -ret);
 	return HG_EXIT_OK;
 }

@@ -441,10 +441,7 @@ int status_main(int argc, char *argv[])
 	}
 	ret = hg_sfs_read("stats", stats, 65536);
 	if (ret < 0) {
-		char path[4096];
-
-		hg_sfs_path(path, sizeof(path), "stats");
-		hg_error_text("cannot read", path, hg_sfs_strerror(-ret));
+		ret = -hg_sfs_error("cannot read", "stats", -ret);
 		stats[0] = '\0';
 	}
 
@@ -461,5 +458,5 @@ int status_main(int argc, char *argv[])
 	}
 	free(stats);
 	free(st.keys);
-	return ret < 0 ? hg_errno_exit(-ret) : HG_EXIT_OK;
+	return ret < 0 ? -ret : HG_EXIT_OK;
 }

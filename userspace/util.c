@@ -94,23 +94,52 @@ int hg_errno_exit(int err)
 	}
 }
 
-/* Like kmod's mod_strerror(): what an errno means for a securityfs file. */
-const char *hg_sfs_strerror(int err)
+/* The settings module/fs.c lets only CAP_SYS_ADMIN lower, and none once locked. */
+static bool may_be_lowered(const char *file)
+{
+	static const char *const settings[] = {
+		"mode", "anon_exec", "trusted_fs", "runtime_action", "scan_interval",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+		if (!strcmp(file, settings[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Like kmod's mod_strerror(): what an errno means for securityfs @file.
+ * Writing any file, and reading the events, takes CAP_MAC_ADMIN
+ * (module/fs.c); the file-specific errors are the caller's to name.
+ */
+const char *hg_sfs_strerror(const char *file, int err)
 {
 	switch (err) {
 	case EPERM:
-		return "mode is locked or you lack CAP_SYS_ADMIN";
+		if (may_be_lowered(file))
+			return "lowering it needs CAP_SYS_ADMIN and is refused once "
+			       "locked; any change needs CAP_MAC_ADMIN";
+		return "permission denied (needs root with CAP_MAC_ADMIN)";
 	case EACCES:
 		return "permission denied (run as root)";
 	case ENOENT:
 		return "hashgate module is not loaded";
-	case EBUSY:
-		return "another reader holds the event stream";
 	case ENODATA:
 		return "enforce needs a non-empty allowlist: load one first";
 	default:
 		return strerror(err);
 	}
+}
+
+/* Say "<what> '<dir>/<file>': <why>" and return the exit code for @err. */
+int hg_sfs_error(const char *what, const char *file, int err)
+{
+	char path[4096];
+
+	hg_sfs_path(path, sizeof(path), file);
+	hg_error_text(what, path, hg_sfs_strerror(file, err));
+	return hg_errno_exit(err);
 }
 
 /* HASHGATE_SECURITYFS lets tests point the tool at a fake directory. */
@@ -146,17 +175,43 @@ int hg_sfs_require(void)
 	return HG_EXIT_NOKERNEL;
 }
 
+/* open(2) securityfs @file: the descriptor, or -errno. */
+int hg_sfs_open(const char *file, int flags)
+{
+	char path[4096];
+	int fd;
+
+	hg_sfs_path(path, sizeof(path), file);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* hg_sfs_require(), and @file in it, which a module older than the tool lacks. */
+int hg_sfs_require_file(const char *file)
+{
+	char path[4096], why[128];
+	int ret = hg_sfs_require();
+
+	if (ret)
+		return ret;
+	hg_sfs_path(path, sizeof(path), file);
+	if (!access(path, F_OK))
+		return 0;
+	snprintf(why, sizeof(why), "the loaded module has no '%s' file (older than "
+		 "this tool?)", file);
+	hg_error_text("no file", path, why);
+	return HG_EXIT_NOKERNEL;
+}
+
 /* Read a small securityfs file, without its trailing newline; -errno. */
 int hg_sfs_read(const char *file, char *buf, size_t size)
 {
-	char path[4096];
 	ssize_t n;
 	int fd, err;
 
-	hg_sfs_path(path, sizeof(path), file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = hg_sfs_open(file, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = read(fd, buf, size - 1);
 	err = errno;
 	close(fd);
@@ -168,24 +223,28 @@ int hg_sfs_read(const char *file, char *buf, size_t size)
 	return (int)n;
 }
 
-/* One write(2) at offset 0, as the module wants; 0 or -errno. */
-int hg_sfs_write(const char *file, const void *buf, size_t len)
+/*
+ * One write(2), as the module wants a whole setting or list at offset 0,
+ * then close(2), whose error counts too. Return 0 or -errno.
+ */
+int hg_write_close(int fd, const void *buf, size_t len)
 {
-	char path[4096];
-	ssize_t n;
-	int fd, err;
+	ssize_t n = write(fd, buf, len);
+	int err = n < 0 ? errno : 0;
 
-	hg_sfs_path(path, sizeof(path), file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, buf, len);
-	err = n < 0 ? errno : 0;
 	if (close(fd) && !err)
 		err = errno;
 	if (!err && (size_t)n != len)
 		err = EIO;
 	return -err;
+}
+
+/* Write securityfs @file; an open and a write error look alike here. 0 or -errno. */
+int hg_sfs_write(const char *file, const void *buf, size_t len)
+{
+	int fd = hg_sfs_open(file, O_WRONLY);
+
+	return fd < 0 ? fd : hg_write_close(fd, buf, len);
 }
 
 /*

@@ -39,13 +39,17 @@ int hg_usage_error(const char *usage, const char *fmt, ...)
 int hg_common_option(int c, const char *usage);
 int hg_common_options_only(int argc, char *argv[], const char *usage);
 int hg_errno_exit(int err);
-const char *hg_sfs_strerror(int err);
+const char *hg_sfs_strerror(const char *file, int err);
+int hg_sfs_error(const char *what, const char *file, int err);
 
 const char *hg_sfs_dir(void);
 void hg_sfs_path(char *buf, size_t size, const char *file);
 int hg_sfs_require(void);
+int hg_sfs_require_file(const char *file);
+int hg_sfs_open(const char *file, int flags);
 int hg_sfs_read(const char *file, char *buf, size_t size);
 int hg_sfs_write(const char *file, const void *buf, size_t len);
+int hg_write_close(int fd, const void *buf, size_t len);
 
 int hg_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 
