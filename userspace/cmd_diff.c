@@ -49,11 +49,7 @@ static int read_list(const char *name, struct hg_text_list *list)
 
 static int cmp_path(const struct hg_text_entry *a, const struct hg_text_entry *b)
 {
-	int r = memcmp(a->path, b->path, a->len < b->len ? a->len : b->len);
-
-	if (r)
-		return r;
-	return a->len < b->len ? -1 : a->len > b->len;
+	return hg_path_cmp(a->path, a->len, b->path, b->len);
 }
 
 enum kind { ADDED, REMOVED, CHANGED };

@@ -107,10 +107,8 @@ static bool listed(const struct hg_text_list *list, const char *path)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct hg_text_entry *e = &list->entries[mid];
-		int r = memcmp(e->path, path, e->len < len ? e->len : len);
+		int r = hg_path_cmp(e->path, e->len, path, len);
 
-		if (!r)
-			r = e->len < len ? -1 : e->len > len;
 		if (!r)
 			return true;
 		if (r < 0)

@@ -621,16 +621,10 @@ void hg_config_free(struct hg_config *cfg)
 	init(cfg);
 }
 
-static int hex_digit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Parse the 'allowlist' file (see struct hg_active); 0 or -EINVAL. */
 int hg_active_parse(const char *s, struct hg_active *act)
 {
 	char *end;
-	int i;
 
 	memset(act, 0, sizeof(*act));
 	if (*s < '0' || *s > '9')
@@ -644,14 +638,10 @@ int hg_active_parse(const char *s, struct hg_active *act)
 	if (*end++ != ' ')
 		return -EINVAL;
 	if (!strncmp(end, "sha256:", 7)) {
-		for (i = 0, end += 7; i < 2 * HG_DIGEST_SIZE; i++) {
-			if (hex_digit(end[i]) < 0)
-				return -EINVAL;
-			if (i % 2)
-				act->digest[i / 2] |= (uint8_t)hex_digit(end[i]);
-			else
-				act->digest[i / 2] = (uint8_t)(hex_digit(end[i]) << 4);
-		}
+		end += 7;
+		/* Stops at the first non-digit, the string's end included. */
+		if (hg_unhex(act->digest, end, HG_DIGEST_SIZE))
+			return -EINVAL;
 		act->has_digest = true;
 		end += 2 * HG_DIGEST_SIZE;
 	} else if (*end == '-') {

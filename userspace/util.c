@@ -326,3 +326,33 @@ void hg_hex(char *out, const uint8_t *bytes, size_t len)
 	}
 	out[2 * len] = '\0';
 }
+
+/* The value of hex digit @c, either case; -1 for anything else. */
+int hg_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* @len bytes from the 2 * @len hex digits at @hex; 0 or -EINVAL. */
+int hg_unhex(uint8_t *out, const char *hex, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < 2 * len; i++) {
+		int v = hg_hexval((unsigned char)hex[i]);
+
+		if (v < 0)
+			return -EINVAL;
+		if (i & 1)
+			out[i / 2] |= (uint8_t)v;
+		else
+			out[i / 2] = (uint8_t)(v << 4);
+	}
+	return 0;
+}

@@ -55,5 +55,7 @@ int hg_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 
 int hg_parse_u64(const char *s, uint64_t *out);
 void hg_hex(char *out, const uint8_t *bytes, size_t len);
+int hg_hexval(int c);
+int hg_unhex(uint8_t *out, const char *hex, size_t len);
 
 #endif /* _HG_UTIL_H */
