@@ -113,22 +113,14 @@ void hg_cache_free(struct hg_cache *c)
 /* Write what @w examined to @file, atomically. 0 or -1 after a message. */
 int hg_cache_save(const char *file, const struct hg_walk *w)
 {
-	char tmp[4096], hex[2 * HG_DIGEST_SIZE + 1];
+	char hex[2 * HG_DIGEST_SIZE + 1];
+	struct hg_out out;
 	size_t i;
 	FILE *f;
-	int fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file) >= (int)sizeof(tmp)) {
-		hg_error("cannot write cache", file, ENAMETOOLONG);
+	if (hg_out_open(&out, file))
 		return -1;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		hg_error("cannot write cache", file, errno);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	f = out.f;
 	fprintf(f, "%s\n", CACHE_MAGIC);
 	for (i = 0; i < w->n; i++) {
 		const struct hg_item *it = &w->v[i];
@@ -143,17 +135,5 @@ int hg_cache_save(const char *file, const struct hg_walk *w)
 		hg_listtext_escape(f, it->path, strlen(it->path));
 		fputc('\n', f);
 	}
-	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
-		hg_error("cannot write cache", tmp, errno ? errno : EIO);
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(f);
-	if (rename(tmp, file)) {
-		hg_error("cannot rename cache to", file, errno);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return hg_out_close(&out, true);
 }

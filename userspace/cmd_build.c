@@ -58,32 +58,13 @@ static const char usage[] =
 
 enum source { FROM_TREE, FROM_ROOT, FROM_DEB, FROM_TAR, FROM_OCI };
 
-static FILE *open_output(const char *output)
-{
-	FILE *out = output ? fopen(output, "we") : stdout;
-
-	if (!out)
-		hg_error("cannot create", output, errno);
-	return out;
-}
-
-static int close_output(FILE *out, const char *output)
-{
-	if (fflush(out) || ferror(out) || (out != stdout && fclose(out))) {
-		hg_error("cannot write", output ? output : "<stdout>",
-			 errno ? errno : EIO);
-		return -1;
-	}
-	return 0;
-}
-
 /* @strip: the length of the --root prefix to take off each path. */
 static int write_list(struct hg_walk *w, const char *output, size_t strip)
 {
-	FILE *out = open_output(output);
+	struct hg_out out;
 	size_t i;
 
-	if (!out)
+	if (hg_out_open(&out, output))
 		return -1;
 	for (i = 0; i < w->n; i++) {
 		const struct hg_item *it = &w->v[i];
@@ -94,35 +75,35 @@ static int write_list(struct hg_walk *w, const char *output, size_t strip)
 		} else if (it->selected) {
 			const char *p = it->path + strip;
 
-			hg_listtext_write(out, it->digest, *p ? p : "/", strlen(*p ? p : "/"));
+			hg_listtext_write(out.f, it->digest, *p ? p : "/",
+					  strlen(*p ? p : "/"));
 		}
 	}
-	return close_output(out, output);
+	return hg_out_close(&out, true);
 }
 
 /* A release's list; nothing at all when an artifact could not be read. */
 static int write_release(struct hg_release *r, const char *output)
 {
 	const char *origin = NULL;
-	FILE *out;
+	struct hg_out out;
 	size_t i;
 
 	if (r->failed || hg_rel_finish(r)) {
 		hg_errorf("no list written: the release could not be read whole");
 		return -1;
 	}
-	out = open_output(output);
-	if (!out)
+	if (hg_out_open(&out, output))
 		return -1;
 	for (i = 0; i < r->n; i++) {
 		const struct hg_rel_entry *e = &r->v[i];
 
 		if (e->origin != origin)
-			hg_listtext_write_origin(out, e->origin);
+			hg_listtext_write_origin(out.f, e->origin);
 		origin = e->origin;
-		hg_listtext_write(out, e->digest, e->path, strlen(e->path));
+		hg_listtext_write(out.f, e->digest, e->path, strlen(e->path));
 	}
-	return close_output(out, output);
+	return hg_out_close(&out, true);
 }
 
 static int build_release(enum source from, char **args, int n, bool all,

@@ -76,26 +76,6 @@ static const char *load_strerror(int err, uint64_t serial, char *buf, size_t siz
 	}
 }
 
-static int write_file(const char *path, const uint8_t *blob, size_t size)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f) {
-		hg_error("cannot create", path, errno);
-		return HG_EXIT_FAIL;
-	}
-	if (fwrite(blob, 1, size, f) != size || fflush(f) || ferror(f)) {
-		hg_error("cannot write", path, errno ? errno : EIO);
-		fclose(f);
-		return HG_EXIT_FAIL;
-	}
-	if (fclose(f)) {
-		hg_error("cannot write", path, errno);
-		return HG_EXIT_FAIL;
-	}
-	return HG_EXIT_OK;
-}
-
 /* One write(2): open errors are about access, write errors about the list. */
 static int load_kernel(const uint8_t *blob, size_t size, uint64_t serial)
 {
@@ -214,7 +194,7 @@ int load_main(int argc, char *argv[])
 	if (dry_run)
 		ret = HG_EXIT_OK;
 	else if (output)
-		ret = write_file(output, blob, size);
+		ret = hg_write_file(output, blob, size) ? HG_EXIT_FAIL : HG_EXIT_OK;
 	else
 		ret = load_kernel(blob, size, view.serial);
 	if (ret)

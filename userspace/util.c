@@ -300,6 +300,77 @@ int hg_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+/* Open @path (NULL: stdout) for writing; 0, or -1 with the error said. */
+int hg_out_open(struct hg_out *o, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->name = path ? path : "<stdout>";
+	if (!path) {
+		o->f = stdout;
+		return 0;
+	}
+	if (stat(path, &st) || S_ISREG(st.st_mode)) {
+		if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.%ld", path,
+				     (long)getpid()) >= sizeof(o->tmp)) {
+			hg_error("cannot create", path, ENAMETOOLONG);
+			return -1;
+		}
+		o->path = path;
+		fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+			  0666);
+	} else {
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	}
+	if (fd >= 0)
+		o->f = fdopen(fd, "w");
+	if (!o->f) {
+		hg_error("cannot create", path, errno);
+		if (fd >= 0) {
+			close(fd);
+			if (o->path)
+				unlink(o->tmp);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Finish what hg_out_open() began: with @keep, flush it to disk and put it
+ * in place; without, throw it away. 0, or -1 with the error said.
+ */
+int hg_out_close(struct hg_out *o, bool keep)
+{
+	int err = 0;
+
+	errno = 0;
+	if (keep && (fflush(o->f) || ferror(o->f) || (o->path && fsync(fileno(o->f)))))
+		err = errno ? errno : EIO;
+	if (o->f != stdout && fclose(o->f) && keep && !err)
+		err = errno;
+	if (keep && !err && o->path && rename(o->tmp, o->path))
+		err = errno;
+	if (o->path && (!keep || err))
+		unlink(o->tmp);
+	if (err)
+		hg_error("cannot write", o->name, err);
+	return keep && !err ? 0 : -1;
+}
+
+/* All of @buf to @path (NULL: stdout), whole or not at all; 0 or -1. */
+int hg_write_file(const char *path, const void *buf, size_t len)
+{
+	struct hg_out o;
+
+	if (hg_out_open(&o, path))
+		return -1;
+	fwrite(buf, 1, len, o.f);	/* its error stays in ferror() */
+	return hg_out_close(&o, true);
+}
+
 int hg_parse_u64(const char *s, uint64_t *out)
 {
 	unsigned long long v;

@@ -53,6 +53,24 @@ int hg_write_close(int fd, const void *buf, size_t len);
 
 int hg_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 
+/*
+ * A file the tool writes, whole or not at all (fsverity-utils' struct
+ * filedes, for output): a regular or new file is written to a temporary
+ * beside it and renamed over it once complete, so that no reader sees
+ * half a list, blob or cache; anything else (a FIFO, /dev/stdout) is
+ * written in place; NULL is stdout. Every error names the file.
+ */
+struct hg_out {
+	FILE *f;
+	const char *name;	/* for messages */
+	const char *path;	/* what the temporary becomes, or NULL */
+	char tmp[4096];
+};
+
+int hg_out_open(struct hg_out *o, const char *path);
+int hg_out_close(struct hg_out *o, bool keep);
+int hg_write_file(const char *path, const void *buf, size_t len);
+
 int hg_parse_u64(const char *s, uint64_t *out);
 void hg_hex(char *out, const uint8_t *bytes, size_t len);
 int hg_hexval(int c);
