@@ -401,40 +401,11 @@ static int read_list(const char *file, uint8_t **blob, size_t *size,
 	return 0;
 }
 
-/* What a refused write(2) of the allowlist file means (as 'load' says it). */
-static const char *list_strerror(int err)
-{
-	switch (err) {
-	case EINVAL:
-		return "the kernel rejected it as malformed";
-	case EFBIG:
-		return "larger than the kernel accepts";
-	case ENODATA:
-		return "it has no digests, and the module is enforcing";
-	case ESTALE:
-		return "rollback refused: its serial is lower than the active "
-		       "list's or the module's min_serial, or equal with other content";
-	case EKEYREJECTED:
-		return "bad signature: the list or its signature was altered, or "
-		       "it was not signed with a trusted certificate's key";
-	case ENOKEY:
-		return "no trusted key made its signature (list its certificate "
-		       "under 'keys')";
-	case EACCES:
-		return "the module requires signed allowlists and this one is unsigned";
-	case EKEYEXPIRED:
-		return "the signing key or certificate has expired";
-	case EBADMSG:
-		return "the signature is not a valid PKCS#7/CMS message";
-	default:
-		return hg_sfs_strerror("allowlist", err);
-	}
-}
-
 /* One write(2): an open error is about access, a write error about the list. */
 static int write_list(struct apply *a, const uint8_t *blob, size_t size,
 		      uint64_t serial)
 {
+	char msg[256];
 	int fd, err;
 
 	fd = hg_sfs_open("allowlist", O_WRONLY);
@@ -446,7 +417,7 @@ static int write_list(struct apply *a, const uint8_t *blob, size_t size,
 	if (!err)
 		return 0;
 	hg_errorf("the kernel refused '%s' (serial %" PRIu64 "): %s", a->cfg->allowlist,
-		  serial, list_strerror(err));
+		  serial, hg_list_strerror(err, serial, msg, sizeof(msg)));
 	failed(a, err == EPERM ? HG_EXIT_PERM : HG_EXIT_FAIL);
 	return -1;
 }

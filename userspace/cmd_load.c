@@ -32,8 +32,17 @@ static const char usage[] =
 	"  -o, --output F   write the compiled blob to F instead of the kernel\n"
 	"  -P, --no-paths   leave the path index out (32 bytes a digest); text only\n";
 
-/* What a failed write(2) of the allowlist file means. */
-static const char *load_strerror(int err, uint64_t serial, char *buf, size_t size)
+/**
+ * hg_list_strerror() - what a refused write(2) of the allowlist file means
+ * @err: its errno, one of those hg_allowlist_load() documents (an unreadable
+ *	signature is a bad one there), or EPERM from module/fs.c
+ * @serial: the serial of the list written
+ * @buf: room for a message that names serials
+ * @size: its size
+ *
+ * Return: the message, for 'load' and 'apply' alike.
+ */
+const char *hg_list_strerror(int err, uint64_t serial, char *buf, size_t size)
 {
 	char active[64];
 
@@ -67,10 +76,6 @@ static const char *load_strerror(int err, uint64_t serial, char *buf, size_t siz
 	case EACCES:
 		return "the module requires signed allowlists and this one is "
 		       "unsigned: sign it with 'hashgate sign'";
-	case EKEYEXPIRED:
-		return "the signing key or certificate has expired";
-	case EBADMSG:
-		return "the signature is not a valid PKCS#7/CMS message";
 	default:
 		return hg_sfs_strerror("allowlist", err);
 	}
@@ -92,7 +97,7 @@ static int load_kernel(const uint8_t *blob, size_t size, uint64_t serial)
 	if (!err)
 		return HG_EXIT_OK;
 	hg_sfs_path(path, sizeof(path), "allowlist");
-	hg_error_text("cannot write", path, load_strerror(err, serial, msg, sizeof(msg)));
+	hg_error_text("cannot write", path, hg_list_strerror(err, serial, msg, sizeof(msg)));
 	return err == EPERM ? HG_EXIT_PERM : HG_EXIT_FAIL;
 }
 

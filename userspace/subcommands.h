@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 int version_main(int argc, char *argv[]);
 int module_main(int argc, char *argv[]);
@@ -34,6 +35,9 @@ int apt_hook_main(int argc, char *argv[]);
 #define HG_LOAD_DRY_RUN		0x2	/* work out the options, insert nothing */
 int hg_module_load(const char *file, char *const params[], size_t n,
 		   unsigned int flags, char **options);
+
+/* ... and says why the kernel refused a list as 'load' does (cmd_load.c) ... */
+const char *hg_list_strerror(int err, uint64_t serial, char *buf, size_t size);
 
 /* ... and adds keys as 'keys add' does (cmd_keys.c). */
 #define HG_KEY_ID_MAX	(2 * 64 + 1)	/* hex of a key id the kernel names */
