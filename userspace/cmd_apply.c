@@ -512,27 +512,6 @@ out:
 	free(blob);
 }
 
-/* Step 5: the policy for executable memory no file vouches for. */
-static void step_anon_exec(struct apply *a)
-{
-	int want = a->cfg->anon_exec, have;
-	char buf[32];
-
-	if (want < 0)
-		return;
-	step(a, "anon_exec");
-	if (get(a, "anon_exec", buf, sizeof(buf)))
-		return;
-	have = parse_value(a, "anon_exec", buf, hg_cfg_anon_names, __HG_ANON_MAX);
-	if (have < 0 || have == want)
-		return;
-	if (want < have && may_lower(a, "cannot lower anon_exec from %s to %s", buf,
-				     hg_cfg_anon_names[want]))
-		return;
-	if (!put(a, "anon_exec", hg_cfg_anon_names[want]))
-		changed(a, "set", "set", "%s -> %s", buf, hg_cfg_anon_names[want]);
-}
-
 /* Step 6: the network file system types whose files may run. */
 static void step_trusted_fs(struct apply *a)
 {
@@ -580,26 +559,44 @@ static int get_scan_file(struct apply *a, const char *file, char *buf, size_t si
 	return get(a, file, buf, size);
 }
 
-/* Step 7: what a finding of the scan does besides its event. */
-static void step_runtime_action(struct apply *a)
+/*
+ * A setting the module shows as one of @names, lowest first: lowering it
+ * is refused once locked. @read is get(), or get_scan_file() for a file
+ * older modules lack.
+ */
+static void step_word(struct apply *a, const char *file, int want,
+		      const char *const *names, size_t n,
+		      int (*read)(struct apply *a, const char *file, char *buf, size_t size))
 {
-	int want = a->cfg->runtime_action, have;
 	char buf[32];
+	int have;
 
 	if (want < 0)
 		return;
-	step(a, "runtime_action");
-	if (get_scan_file(a, "runtime_action", buf, sizeof(buf)))
+	step(a, file);
+	if (read(a, file, buf, sizeof(buf)))
 		return;
-	have = parse_value(a, "runtime_action", buf, hg_cfg_runtime_names, 2);
+	have = parse_value(a, file, buf, names, n);
 	if (have < 0 || have == want)
 		return;
-	/* Killing is more than reporting: report is lower. */
-	if (want < have && may_lower(a, "cannot lower runtime_action from %s to %s", buf,
-				     hg_cfg_runtime_names[want]))
+	if (want < have && may_lower(a, "cannot lower %s from %s to %s", file, buf,
+				     names[want]))
 		return;
-	if (!put(a, "runtime_action", hg_cfg_runtime_names[want]))
-		changed(a, "set", "set", "%s -> %s", buf, hg_cfg_runtime_names[want]);
+	if (!put(a, file, names[want]))
+		changed(a, "set", "set", "%s -> %s", buf, names[want]);
+}
+
+/* Step 5: the policy for executable memory no file vouches for. */
+static void step_anon_exec(struct apply *a)
+{
+	step_word(a, "anon_exec", a->cfg->anon_exec, hg_cfg_anon_names, __HG_ANON_MAX, get);
+}
+
+/* Step 7: what a finding of the scan does besides its event; report is lower than kill. */
+static void step_runtime_action(struct apply *a)
+{
+	step_word(a, "runtime_action", a->cfg->runtime_action, hg_cfg_runtime_names, 2,
+		  get_scan_file);
 }
 
 /* "3600 s", or "off" for 0: no periodic scan. */
