@@ -21,7 +21,6 @@
 #include "util.h"
 #include "walk.h"
 
-#define MAX_EXCLUDES	256
 
 static const char usage[] =
 	"Usage: hashgate build [-o FILE] [--all] [--jobs N] [--exclude GLOB]...\n"
@@ -184,18 +183,16 @@ int build_main(int argc, char *argv[])
 		{ "split-usr", no_argument, NULL, 5 },
 		HG_COMMON_OPTIONS
 	};
-	static const char *excludes[MAX_EXCLUDES];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned long jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
-	struct hg_walk w = { .hash = true, .excludes = excludes };
+	struct hg_walk w = { .hash = true };
+	struct hg_walk_opts wo;
 	struct hg_cache *cache = NULL;
 	const char *output = NULL, *cache_file = NULL, *root = NULL;
 	enum hg_usr_merge usr = HG_USR_AUTO;
 	enum source from = FROM_TREE;
 	size_t strip = 0;
-	int c, progress = -1;
-	uint64_t v;
+	int c, ret, progress = -1;
 
+	hg_walk_opts_init(&wo);
 	while ((c = getopt_long(argc, argv, "o:aj:x:c:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -205,16 +202,10 @@ int build_main(int argc, char *argv[])
 			w.all = true;
 			break;
 		case 'j':
-			if (hg_parse_u64(optarg, &v) || v < 1 || v > 1024)
-				return hg_usage_error(usage, "invalid job count '%s'",
-						      optarg);
-			jobs = v;
-			break;
 		case 'x':
-			if (w.nexcludes == MAX_EXCLUDES)
-				return hg_usage_error(usage, "more than %d --exclude",
-						      MAX_EXCLUDES);
-			excludes[w.nexcludes++] = optarg;
+			ret = hg_walk_option(&wo, c, optarg, usage);
+			if (ret)
+				return ret;
 			break;
 		case 'c':
 			cache_file = optarg;
@@ -244,6 +235,8 @@ int build_main(int argc, char *argv[])
 			return hg_common_option(c, usage);
 		}
 	}
+	w.excludes = wo.excludes;
+	w.nexcludes = wo.nexcludes;
 	if (usr != HG_USR_AUTO && from != FROM_DEB && from != FROM_TAR && from != FROM_OCI)
 		return hg_usage_error(usage, "--merged-usr and --split-usr go with "
 				      "--from-deb, --from-tar or --from-oci");
@@ -254,7 +247,7 @@ int build_main(int argc, char *argv[])
 			return hg_usage_error(usage, "--cache and --exclude are for "
 					      "directory trees");
 		return build_release(from, argv + optind, argc - optind, w.all, usr,
-				     jobs, output);
+				     wo.jobs, output);
 	}
 	if (optind == argc && from != FROM_ROOT)
 		return hg_usage_error(usage, "expected at least one PATH");
@@ -275,7 +268,7 @@ int build_main(int argc, char *argv[])
 			hg_walk_root(&w, argv[optind]);
 	}
 	hg_walk_sort(&w);
-	hg_walk_run(&w, jobs);
+	hg_walk_run(&w, wo.jobs);
 	if (write_list(&w, output, strip))
 		w.failed = true;
 	if (cache_file && hg_cache_save(cache_file, &w))

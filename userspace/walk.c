@@ -302,3 +302,30 @@ void hg_walk_free(struct hg_walk *w)
 	w->v = NULL;
 	w->n = w->cap = 0;
 }
+
+/* Hash with as many threads as there are CPUs online, and exclude nothing. */
+void hg_walk_opts_init(struct hg_walk_opts *o)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(o, 0, sizeof(*o));
+	o->jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
+}
+
+/* Take option @c ('j' or 'x') with @arg: 0, or the exit code of a usage error. */
+int hg_walk_option(struct hg_walk_opts *o, int c, const char *arg, const char *usage)
+{
+	uint64_t v;
+
+	if (c == 'j') {
+		if (hg_parse_u64(arg, &v) || v < 1 || v > 1024)
+			return hg_usage_error(usage, "invalid job count '%s'", arg);
+		o->jobs = v;
+	} else {
+		if (o->nexcludes == HG_WALK_MAX_EXCLUDES)
+			return hg_usage_error(usage, "more than %d --exclude",
+					      HG_WALK_MAX_EXCLUDES);
+		o->excludes[o->nexcludes++] = arg;
+	}
+	return 0;
+}

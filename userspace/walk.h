@@ -42,6 +42,18 @@ struct hg_walk {
 	atomic_ullong bytes, cache_hits;
 };
 
+/* What 'build' and 'verify' both take: -j/--jobs N and -x/--exclude GLOB. */
+#define HG_WALK_MAX_EXCLUDES	256
+
+struct hg_walk_opts {
+	unsigned long jobs;
+	const char *excludes[HG_WALK_MAX_EXCLUDES];
+	size_t nexcludes;
+};
+
+void hg_walk_opts_init(struct hg_walk_opts *o);
+int hg_walk_option(struct hg_walk_opts *o, int c, const char *arg, const char *usage);
+
 /* Bytes of a file's start that hg_wanted() looks at. */
 #define HG_WANTED_HEAD	18
 
