@@ -498,7 +498,8 @@ static int parse_line(struct hg_config *cfg, char *line, unsigned long *seen,
  * to stderr as "NAME:LINE: reason". Return the number of errors (@cfg is
  * then freed), or -ENOMEM.
  */
-int hg_config_parse(const char *name, const char *text, size_t len, struct hg_config *cfg)
+static int config_parse(const char *name, const char *text, size_t len,
+			struct hg_config *cfg)
 {
 	unsigned long seen[NKEYS] = { 0 }, lineno = 0;
 	const char *p = text, *end = text + len;
@@ -571,7 +572,7 @@ int hg_config_load(const char *path, struct hg_config *cfg)
 			      "larger than 1 MiB: not a config file" : strerror(-ret));
 		return HG_EXIT_FAIL;
 	}
-	ret = hg_config_parse(path, (const char *)text, len, cfg);
+	ret = config_parse(path, (const char *)text, len, cfg);
 	free(text);
 	if (ret < 0) {
 		hg_error("cannot read config", path, -ret);

@@ -61,7 +61,7 @@ int hg_usage_error(const char *usage, const char *fmt, ...)
 	return HG_EXIT_USAGE;
 }
 
-/* --help prints the usage and succeeds; anything else getopt_long() returned is a usage error. */
+/* --help prints the usage and succeeds; any other option is a usage error. */
 int hg_common_option(int c, const char *usage)
 {
 	if (c != 'h')

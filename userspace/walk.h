@@ -64,13 +64,11 @@ void hg_walk_sort(struct hg_walk *w);
 struct hg_item *hg_walk_find(const struct hg_walk *w, const char *path);
 void hg_walk_run(struct hg_walk *w, unsigned long jobs);
 void hg_walk_free(struct hg_walk *w);
-bool hg_walk_excluded(const struct hg_walk *w, const char *path);
 
 /* cache.c: digests by file identity, for 'hashgate build --cache'. */
 int hg_cache_load(const char *file, struct hg_cache **out);
 const struct hg_item *hg_cache_lookup(const struct hg_cache *c, const char *path);
 int hg_cache_save(const char *file, const struct hg_walk *w);
 void hg_cache_free(struct hg_cache *c);
-void hg_fileid_from_stat(struct hg_fileid *id, const struct stat *st);
 
 #endif /* _HG_WALK_H */
