@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "listtext.h"
 #include "util.h"
 #include "walk.h"
 
@@ -29,56 +30,27 @@ struct hg_cache {
 	struct hg_walk w;
 };
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static int parse_line(char *line, size_t len, struct hg_walk *w)
 {
 	struct hg_fileid id;
 	uint8_t digest[HG_DIGEST_SIZE] = { 0 };
 	bool selected = line[0] != '-';
-	char *p, *o;
-	int n = 0, i;
+	size_t plen;
+	char *p;
+	int n = 0;
 
+	if (selected && (len < 2 * HG_DIGEST_SIZE || hg_unhex(digest, line, HG_DIGEST_SIZE)))
+		return -EINVAL;
 	if (sscanf(line + (selected ? 64 : 1), " %" SCNu64 " %" SCNu64 " %" SCNu64
 		   " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %n", &id.dev, &id.ino,
 		   &id.size, &id.mtime_s, &id.mtime_ns, &id.ctime_s, &id.ctime_ns, &n) < 7 ||
 	    !n)
 		return -EINVAL;
-	for (i = 0; selected && i < 2 * HG_DIGEST_SIZE; i++) {
-		int v = (size_t)i < len ? hexval((unsigned char)line[i]) : -1;
-
-		if (v < 0)
-			return -EINVAL;
-		digest[i / 2] |= (uint8_t)(i & 1 ? v : v << 4);
-	}
 	p = line + (selected ? 64 : 1) + n;
-	if (*p != '/')
+	plen = strlen(p);
+	if (*p != '/' || hg_listtext_unescape(p, &plen))
 		return -EINVAL;
-	for (o = p; *p; p++) {
-		if (*p != '\\') {
-			*o++ = *p;
-			continue;
-		}
-		p++;
-		if (*p == '\\')
-			*o++ = '\\';
-		else if (*p == 'n')
-			*o++ = '\n';
-		else if (*p == 'r')
-			*o++ = '\r';
-		else
-			return -EINVAL;
-	}
-	*o = '\0';
-	p = line + (selected ? 64 : 1) + n;
-	if (hg_walk_add(w, p, (size_t)(o - p)))
+	if (hg_walk_add(w, p, plen))
 		return -ENOMEM;
 	w->v[w->n - 1].id = id;
 	w->v[w->n - 1].have_id = true;
@@ -141,26 +113,17 @@ void hg_cache_free(struct hg_cache *c)
 /* Write what @w examined to @file, atomically. 0 or -1 after a message. */
 int hg_cache_save(const char *file, const struct hg_walk *w)
 {
-	char tmp[4096], hex[2 * HG_DIGEST_SIZE + 1];
+	char hex[2 * HG_DIGEST_SIZE + 1];
+	struct hg_out out;
 	size_t i;
 	FILE *f;
-	int fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file) >= (int)sizeof(tmp)) {
-		hg_error("cannot write cache", file, ENAMETOOLONG);
+	if (hg_out_open(&out, file))
 		return -1;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		hg_error("cannot write cache", file, errno);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	f = out.f;
 	fprintf(f, "%s\n", CACHE_MAGIC);
 	for (i = 0; i < w->n; i++) {
 		const struct hg_item *it = &w->v[i];
-		const char *p;
 
 		if (it->err || !it->examined || !it->have_id)
 			continue;
@@ -169,29 +132,8 @@ int hg_cache_save(const char *file, const struct hg_walk *w)
 			" %" PRId64 " %" PRId64 " ", it->selected ? hex : "-", it->id.dev,
 			it->id.ino, it->id.size, it->id.mtime_s, it->id.mtime_ns,
 			it->id.ctime_s, it->id.ctime_ns);
-		for (p = it->path; *p; p++) {
-			if (*p == '\\')
-				fputs("\\\\", f);
-			else if (*p == '\n')
-				fputs("\\n", f);
-			else if (*p == '\r')
-				fputs("\\r", f);
-			else
-				fputc(*p, f);
-		}
+		hg_listtext_escape(f, it->path, strlen(it->path));
 		fputc('\n', f);
 	}
-	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
-		hg_error("cannot write cache", tmp, errno ? errno : EIO);
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(f);
-	if (rename(tmp, file)) {
-		hg_error("cannot rename cache to", file, errno);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return hg_out_close(&out, true);
 }

@@ -8,12 +8,11 @@
  * Also here, as they are about the state the config describes: the names of
  * the values (shared with apply and status), the running module's load-time
  * parameters under /sys/module/hashgate/parameters/, the 'allowlist' file's
- * fields, the outcome of the last apply, and 'hashgate config get|check'
- * for scripts such as the initramfs hook.
+ * fields and the outcome of the last apply. 'hashgate config' is in
+ * cmd_config.c.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +21,6 @@
 
 #include "config.h"
 #include "forward.h"
-#include "subcommands.h"
 #include "util.h"
 
 /* A config file is a few dozen lines; anything near this is not one. */
@@ -415,6 +413,16 @@ static const struct {
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
+/* Is @key one hashgate.conf may set? */
+bool hg_config_key_known(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS && strcmp(keys[i].name, key); i++)
+		;
+	return i < NKEYS;
+}
+
 static void init(struct hg_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -490,7 +498,8 @@ static int parse_line(struct hg_config *cfg, char *line, unsigned long *seen,
  * to stderr as "NAME:LINE: reason". Return the number of errors (@cfg is
  * then freed), or -ENOMEM.
  */
-int hg_config_parse(const char *name, const char *text, size_t len, struct hg_config *cfg)
+static int config_parse(const char *name, const char *text, size_t len,
+			struct hg_config *cfg)
 {
 	unsigned long seen[NKEYS] = { 0 }, lineno = 0;
 	const char *p = text, *end = text + len;
@@ -563,7 +572,7 @@ int hg_config_load(const char *path, struct hg_config *cfg)
 			      "larger than 1 MiB: not a config file" : strerror(-ret));
 		return HG_EXIT_FAIL;
 	}
-	ret = hg_config_parse(path, (const char *)text, len, cfg);
+	ret = config_parse(path, (const char *)text, len, cfg);
 	free(text);
 	if (ret < 0) {
 		hg_error("cannot read config", path, -ret);
@@ -613,16 +622,10 @@ void hg_config_free(struct hg_config *cfg)
 	init(cfg);
 }
 
-static int hex_digit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Parse the 'allowlist' file (see struct hg_active); 0 or -EINVAL. */
 int hg_active_parse(const char *s, struct hg_active *act)
 {
 	char *end;
-	int i;
 
 	memset(act, 0, sizeof(*act));
 	if (*s < '0' || *s > '9')
@@ -636,14 +639,10 @@ int hg_active_parse(const char *s, struct hg_active *act)
 	if (*end++ != ' ')
 		return -EINVAL;
 	if (!strncmp(end, "sha256:", 7)) {
-		for (i = 0, end += 7; i < 2 * HG_DIGEST_SIZE; i++) {
-			if (hex_digit(end[i]) < 0)
-				return -EINVAL;
-			if (i % 2)
-				act->digest[i / 2] |= (uint8_t)hex_digit(end[i]);
-			else
-				act->digest[i / 2] = (uint8_t)(hex_digit(end[i]) << 4);
-		}
+		end += 7;
+		/* Stops at the first non-digit, the string's end included. */
+		if (hg_unhex(act->digest, end, HG_DIGEST_SIZE))
+			return -EINVAL;
 		act->has_digest = true;
 		end += 2 * HG_DIGEST_SIZE;
 	} else if (*end == '-') {
@@ -789,116 +788,4 @@ int hg_last_apply_read(struct hg_last_apply *la)
 	}
 	free(text);
 	return seen ? 0 : -EINVAL;
-}
-
-/* 'config get KEY': the value as the file sets it, in the file's words. */
-static int print_key(const struct hg_config *cfg, const char *key)
-{
-	static const char *const yes_no[] = { "no", "yes" };
-	char names[128];
-	size_t i;
-
-	if (!strcmp(key, "mode") && cfg->mode >= 0)
-		puts(hg_cfg_mode_names[cfg->mode]);
-	else if (!strcmp(key, "lock") && cfg->lock >= 0)
-		puts(yes_no[cfg->lock]);
-	else if (!strcmp(key, "keys_lock") && cfg->keys_lock >= 0)
-		puts(yes_no[cfg->keys_lock]);
-	else if (!strcmp(key, "anon_exec") && cfg->anon_exec >= 0)
-		puts(hg_cfg_anon_names[cfg->anon_exec]);
-	else if (!strcmp(key, "require_scripts") && cfg->require_scripts >= 0)
-		puts(yes_no[cfg->require_scripts]);
-	else if (!strcmp(key, "require_signature") && cfg->require_signature >= 0)
-		puts(yes_no[cfg->require_signature]);
-	else if (!strcmp(key, "trusted_fs") && cfg->trusted_fs >= 0) {
-		hg_fs_names((unsigned int)cfg->trusted_fs, names, sizeof(names));
-		puts(*names ? names : "none");
-	} else if (!strcmp(key, "runtime_action") && cfg->runtime_action >= 0)
-		puts(hg_cfg_runtime_names[cfg->runtime_action]);
-	else if (!strcmp(key, "scan_interval") && cfg->scan_interval >= 0)
-		printf("%d\n", cfg->scan_interval);
-	else if (!strcmp(key, "allowlist") && cfg->allowlist)
-		puts(cfg->allowlist);
-	else if (!strcmp(key, "keys"))
-		for (i = 0; i < cfg->nkeys; i++)
-			puts(cfg->keys[i]);
-	else if (!strcmp(key, "forward") && cfg->forward)
-		puts(cfg->forward);
-	else if (!strcmp(key, "forward_tls_ca") && cfg->tls_ca)
-		puts(cfg->tls_ca);
-	else if (!strcmp(key, "forward_tls_cert") && cfg->tls_cert)
-		puts(cfg->tls_cert);
-	else if (!strcmp(key, "forward_tls_key") && cfg->tls_key)
-		puts(cfg->tls_key);
-	else if (!strcmp(key, "output") && cfg->output)
-		puts(cfg->output);
-	else if (!strcmp(key, "forward_spool") && cfg->spool)
-		puts(cfg->spool);
-	else if (!strcmp(key, "forward_spool_max") && cfg->spool_max)
-		printf("%llu\n", (unsigned long long)cfg->spool_max);
-	else if (!strcmp(key, "format") && cfg->format >= 0)
-		puts(hg_cfg_format_names[cfg->format]);
-	else if (!strcmp(key, "enterprise_number") && *cfg->enterprise_number)
-		puts(cfg->enterprise_number);
-	else if (!strcmp(key, "on_list_failure"))
-		puts(hg_cfg_onfail_names[cfg->on_list_failure]);
-	else if (!strcmp(key, "apt_hook"))
-		puts(hg_cfg_apt_hook_names[cfg->apt_hook]);
-	else if (!strcmp(key, "initramfs"))
-		puts(yes_no[cfg->initramfs > 0]);
-	return fflush(stdout) ? HG_EXIT_FAIL : HG_EXIT_OK;
-}
-
-static const char config_usage[] =
-	"Usage: hashgate config [--config FILE] get KEY\n"
-	"       hashgate config [--config FILE] check\n"
-	"  get    print KEY as the file sets it: one path a line for keys, the\n"
-	"         default for on_list_failure, apt_hook and initramfs, nothing for a key\n"
-	"         the file does not set\n"
-	"  check  parse the file; every error as FILE:LINE, exit 1 if any\n"
-	"  -c, --config FILE  read FILE (default: $HASHGATE_CONFIG, else\n"
-	"                     " HG_CONFIG_DEFAULT ")\n";
-
-int config_main(int argc, char *argv[])
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *file = NULL, *action, *key = NULL;
-	struct hg_config cfg;
-	size_t i;
-	int c, ret;
-
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		if (c == 'c') {
-			file = optarg;
-		} else if (c == 'h') {
-			fputs(config_usage, stdout);
-			return HG_EXIT_OK;
-		} else {
-			return hg_usage_error(config_usage, NULL);
-		}
-	}
-	action = argv[optind];
-	if (!action || (strcmp(action, "get") && strcmp(action, "check")))
-		return hg_usage_error(config_usage, action ? "invalid action '%s'" :
-				      "expected 'get' or 'check'%s", action ? action : "");
-	if (!strcmp(action, "get")) {
-		if (argc - optind != 2)
-			return hg_usage_error(config_usage, "get takes one KEY");
-		key = argv[optind + 1];
-		for (i = 0; i < NKEYS && strcmp(keys[i].name, key); i++)
-			;
-		if (i == NKEYS)
-			return hg_usage_error(config_usage, "unknown key '%s'", key);
-	} else if (argc - optind != 1) {
-		return hg_usage_error(config_usage, "check takes no arguments");
-	}
-	if (hg_config_load(hg_config_path(file), &cfg))
-		return HG_EXIT_FAIL;
-	ret = key ? print_key(&cfg, key) : HG_EXIT_OK;
-	hg_config_free(&cfg);
-	return ret;
 }

@@ -89,9 +89,8 @@ struct hg_last_apply {
 
 const char *hg_config_path(const char *option);
 int hg_config_load(const char *path, struct hg_config *cfg);
-int hg_config_parse(const char *name, const char *text, size_t len,
-		    struct hg_config *cfg);
 void hg_config_free(struct hg_config *cfg);
+bool hg_config_key_known(const char *key);
 void hg_initramfs_hint(void);
 int hg_last_apply_write(const struct hg_last_apply *la);
 int hg_last_apply_read(struct hg_last_apply *la);

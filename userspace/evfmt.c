@@ -68,7 +68,7 @@ static const char *const reason_names[] = {
  * Where a runtime record's struct hg_event_page starts: after the exe and
  * path text, at the next multiple of 8 from the record's start.
  */
-size_t hg_event_page_off(const struct hg_event *ev)
+static size_t page_off(const struct hg_event *ev)
 {
 	return (sizeof(*ev) + ev->exe_len + ev->path_len + 7) & ~(size_t)7;
 }
@@ -76,7 +76,7 @@ size_t hg_event_page_off(const struct hg_event *ev)
 /* A runtime record says it has a page, and its size leaves room for it. */
 static bool page_fits(const struct hg_event *ev)
 {
-	return hg_event_page_off(ev) + sizeof(struct hg_event_page) <= ev->size;
+	return page_off(ev) + sizeof(struct hg_event_page) <= ev->size;
 }
 
 static bool has_page(const struct hg_event *ev)
@@ -615,15 +615,11 @@ void hg_put(struct hg_rec *r, const void *s, size_t len, enum hg_esc style,
 	r->nvalues++;
 }
 
-void hg_put_str(struct hg_rec *r, const char *s, enum hg_esc style, size_t limit)
-{
-	hg_put(r, s, strlen(s), style, limit);
-}
-
 typedef void fmt_fn(struct hg_rec *r);
+static fmt_fn fmt_text;
 
 static fmt_fn *const formatters[HG_FMT_COUNT] = {
-	[HG_FMT_TEXT] = hg_fmt_text, [HG_FMT_JSON] = hg_fmt_ecs,
+	[HG_FMT_TEXT] = fmt_text, [HG_FMT_JSON] = hg_fmt_ecs,
 	[HG_FMT_CEF] = hg_fmt_cef, [HG_FMT_LEEF] = hg_fmt_leef,
 	[HG_FMT_SYSLOG] = hg_fmt_syslog,
 };
@@ -640,7 +636,7 @@ static void rec_init(struct hg_rec *r, enum hg_format fmt, const struct hg_event
 	r->level = hg_event_level(ev);
 	r->cap = SIZE_MAX;
 	if (has_page(ev) && page_fits(ev)) {
-		memcpy(&r->page, strings - sizeof(*ev) + hg_event_page_off(ev),
+		memcpy(&r->page, strings - sizeof(*ev) + page_off(ev),
 		       sizeof(r->page));
 		r->has_page = true;
 	}
@@ -762,7 +758,7 @@ void hg_event_format(FILE *f, enum hg_format fmt, const struct hg_event *ev,
 	rec_init(&r, fmt, ev, strings, ctx);
 	if (fmt == HG_FMT_TEXT) {
 		r.f = f;
-		hg_fmt_text(&r);
+		fmt_text(&r);
 		return;
 	}
 	format_capped(f, formatters[fmt], &r, hg_fmt_max_record(ctx, fmt));
@@ -854,7 +850,7 @@ static void print_runtime(FILE *f, const struct hg_rec *r)
 }
 
 /* One line per record, keys in a fixed order; see EVENTS in hashgate.8. */
-void hg_fmt_text(struct hg_rec *r)
+static void fmt_text(struct hg_rec *r)
 {
 	const struct hg_event *ev = r->ev;
 	const char *strings = r->exe;

@@ -133,7 +133,6 @@ bool hg_kv_number(const struct hg_kv *kv);
 bool hg_event_has_kv(const struct hg_event *ev);
 const char *hg_kv_group(const struct hg_event *ev);
 bool hg_event_has_task(const struct hg_event *ev);
-size_t hg_event_page_off(const struct hg_event *ev);
 bool hg_page_digest_known(const uint8_t *digest);
 /* "offset=" 20 digits, " address=0x" 16, " count=" 10, two digests: room. */
 #define HG_PAGE_WORDS_MAX	192
@@ -160,9 +159,7 @@ void hg_fmt_dev(char *buf, size_t size, uint32_t dev);
 size_t hg_basename_off(const char *path, size_t len);
 void hg_put(struct hg_rec *r, const void *s, size_t len, enum hg_esc style,
 	    size_t limit);
-void hg_put_str(struct hg_rec *r, const char *s, enum hg_esc style, size_t limit);
 
-void hg_fmt_text(struct hg_rec *r);
 void hg_fmt_ecs(struct hg_rec *r);
 void hg_fmt_cef(struct hg_rec *r);
 void hg_fmt_leef(struct hg_rec *r);

@@ -90,7 +90,7 @@ static void print_msgid(FILE *f, const struct hg_event *ev)
 	print_upper(f, hg_decision_token(ev));
 }
 
-/* "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID ", also used by events.c. */
+/* "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID ", also used by cmd_events.c. */
 void hg_syslog_header(FILE *f, const struct hg_event *ev, const struct hg_fmt_ctx *ctx)
 {
 	char ts[40];

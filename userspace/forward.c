@@ -377,7 +377,7 @@ int hg_fwd_send(struct hg_fwd *fw, const char *msg, size_t len)
 	return 0;
 }
 
-size_t hg_fwd_pending(const struct hg_fwd *fw)
+static size_t pending(const struct hg_fwd *fw)
 {
 	if (fw->spool && fw->read_off < hg_spool_end(fw->spool))
 		return fw->count + 1;
@@ -615,7 +615,7 @@ void hg_fwd_drain(struct hg_fwd *fw, int timeout_ms, const volatile int *stop)
 {
 	uint64_t end = now_ms() + (uint64_t)timeout_ms;
 
-	while (hg_fwd_pending(fw) && !*stop) {
+	while (pending(fw) && !*stop) {
 		struct pollfd pfd;
 		uint64_t now = now_ms();
 		int t, left;

@@ -32,7 +32,6 @@ int hg_fwd_open(struct hg_fwd **out, const char *url, size_t queue_max,
 int hg_fwd_send(struct hg_fwd *fw, const char *msg, size_t len);
 int hg_fwd_pollfd(struct hg_fwd *fw, struct pollfd *pfd);
 void hg_fwd_progress(struct hg_fwd *fw, short revents);
-size_t hg_fwd_pending(const struct hg_fwd *fw);
 void hg_fwd_drain(struct hg_fwd *fw, int timeout_ms, const volatile int *stop);
 void hg_fwd_close(struct hg_fwd *fw, struct hg_fwd_stats *stats);
 

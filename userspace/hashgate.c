@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hashgate(8): manage the hashgate executable-allowlist module. A wg(8)-style
- * dispatch table; each subcommand lives in its own <name>.c.
+ * dispatch table; each subcommand lives in its own cmd_<name>.c.
  */
 #include <stdio.h>
 #include <string.h>

@@ -19,19 +19,11 @@
 #define DIRECTIVE "hashgate-serial:"
 #define FROM "hashgate-from:"
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Undo sha256sum's escaping in place; NULL or the reason it is malformed. */
-static const char *unescape(char *s, size_t *len)
+/*
+ * Undo sha256sum's escaping of a path in place; NULL or the reason it is
+ * malformed. The build cache escapes its paths the same way.
+ */
+const char *hg_listtext_unescape(char *s, size_t *len)
 {
 	size_t i, o = 0;
 
@@ -122,14 +114,11 @@ static const char *parse_line(char *s, size_t len, struct hg_text_entry *e)
 	for (i = 0; i < 2 * HG_DIGEST_SIZE; i++) {
 		if (i >= len || s[i] == ' ' || s[i] == '\t')
 			return "digest is shorter than 64 hex digits";
-		if (hexval((unsigned char)s[i]) < 0)
+		if (hg_hexval((unsigned char)s[i]) < 0)
 			return "digest contains a non-hex character";
-		if (i & 1)
-			e->digest[i / 2] |= hexval((unsigned char)s[i]);
-		else
-			e->digest[i / 2] = hexval((unsigned char)s[i]) << 4;
 	}
-	if (i < len && hexval((unsigned char)s[i]) >= 0)
+	hg_unhex(e->digest, s, HG_DIGEST_SIZE);
+	if (i < len && hg_hexval((unsigned char)s[i]) >= 0)
 		return "digest is longer than 64 hex digits";
 	if (i + 2 > len || s[i] != ' ' || (s[i + 1] != ' ' && s[i + 1] != '*'))
 		return i + 2 > len ? "missing path" :
@@ -141,7 +130,7 @@ static const char *parse_line(char *s, size_t len, struct hg_text_entry *e)
 	if (memchr(s, '\0', len))
 		return "NUL byte in path";
 	s[len] = '\0';
-	if (escaped && (why = unescape(s, &len)))
+	if (escaped && (why = hg_listtext_unescape(s, &len)))
 		return why;
 	if (s[0] != '/')
 		return "path is not absolute";
@@ -155,16 +144,26 @@ static const char *parse_line(char *s, size_t len, struct hg_text_entry *e)
 	return NULL;
 }
 
-static int cmp_entry(const void *a, const void *b)
+/*
+ * The order of a list's paths: bytewise, a prefix first, as the blob's
+ * path index and 'sort' under LC_ALL=C have them. Paths may hold NULs
+ * only in theory, but lengths are what the entries carry.
+ */
+int hg_path_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	const struct hg_text_entry *x = a, *y = b;
-	int r = memcmp(x->path, y->path, x->len < y->len ? x->len : y->len);
+	int r = memcmp(a, b, alen < blen ? alen : blen);
 
 	if (r)
 		return r;
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	return x->line < y->line ? -1 : x->line > y->line;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct hg_text_entry *x = a, *y = b;
+	int r = hg_path_cmp(x->path, x->len, y->path, y->len);
+
+	return r ? r : x->line < y->line ? -1 : x->line > y->line;
 }
 
 /* Sort by path, drop exact repeats, report a path with two digests. */
@@ -183,7 +182,7 @@ static int dedup(const char *name, struct hg_text_list *list, FILE *err)
 		struct hg_text_entry *e = &list->entries[i];
 		struct hg_text_entry *prev = o ? &list->entries[o - 1] : NULL;
 
-		if (prev && prev->len == e->len && !memcmp(prev->path, e->path, e->len)) {
+		if (prev && !hg_path_cmp(prev->path, prev->len, e->path, e->len)) {
 			if (memcmp(prev->digest, e->digest, HG_DIGEST_SIZE)) {
 				fprintf(err, "%s:%lu: path ", name, e->line);
 				hg_escape_text(err, e->path, e->len);
@@ -277,21 +276,31 @@ void hg_listtext_write(FILE *out, const uint8_t *digest, const char *path, size_
 	char hex[2 * HG_DIGEST_SIZE + 1];
 	bool escape = memchr(path, '\\', len) || memchr(path, '\n', len) ||
 		      memchr(path, '\r', len);
-	size_t i;
 
 	hg_hex(hex, digest, HG_DIGEST_SIZE);
 	fprintf(out, "%s%s  ", escape ? "\\" : "", hex);
+	if (escape)
+		hg_listtext_escape(out, path, len);
+	else
+		fwrite(path, 1, len, out);
+	fputc('\n', out);
+}
+
+/* A path with \\, \n and \r escaped, as coreutils does and the build cache too. */
+void hg_listtext_escape(FILE *out, const char *path, size_t len)
+{
+	size_t i;
+
 	for (i = 0; i < len; i++) {
-		if (escape && path[i] == '\\')
+		if (path[i] == '\\')
 			fputs("\\\\", out);
-		else if (escape && path[i] == '\n')
+		else if (path[i] == '\n')
 			fputs("\\n", out);
-		else if (escape && path[i] == '\r')
+		else if (path[i] == '\r')
 			fputs("\\r", out);
 		else
 			fputc(path[i], out);
 	}
-	fputc('\n', out);
 }
 
 /* Where the entries written next come from; sha256sum -c skips the line. */

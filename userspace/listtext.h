@@ -31,5 +31,8 @@ int hg_listtext_parse(FILE *in, const char *name, struct hg_text_list *list, FIL
 void hg_listtext_free(struct hg_text_list *list);
 void hg_listtext_write(FILE *out, const uint8_t *digest, const char *path, size_t len);
 void hg_listtext_write_origin(FILE *out, const char *origin);
+const char *hg_listtext_unescape(char *s, size_t *len);
+void hg_listtext_escape(FILE *out, const char *path, size_t len);
+int hg_path_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
 #endif /* _HG_LISTTEXT_H */

@@ -19,7 +19,7 @@
 #include "state.h"
 #include "util.h"
 
-const char *hg_state_dir(void)
+static const char *state_dir(void)
 {
 	const char *dir = getenv("HASHGATE_STATE_DIR");
 
@@ -28,7 +28,7 @@ const char *hg_state_dir(void)
 
 void hg_state_path(char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/" HG_STATE_FILE, hg_state_dir());
+	snprintf(buf, size, "%s/" HG_STATE_FILE, state_dir());
 }
 
 static int read_at(int dirfd, uint64_t *serial)
@@ -54,7 +54,7 @@ static int read_at(int dirfd, uint64_t *serial)
 /* The recorded serial: 0, -ENOENT when there is none, -EINVAL if corrupt. */
 int hg_state_read(uint64_t *serial)
 {
-	int dirfd = open(hg_state_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dirfd = open(state_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int ret;
 
 	if (dirfd < 0)
@@ -93,7 +93,7 @@ static int make_dir(const char *dir)
  */
 int hg_state_record(uint64_t serial, uint64_t *recorded)
 {
-	const char *dir = hg_state_dir();
+	const char *dir = state_dir();
 	char tmp[32], line[32];
 	uint64_t old;
 	int dirfd, fd = -1, ret, len;

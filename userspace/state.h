@@ -9,7 +9,6 @@
 #define HG_STATE_DEFAULT	"/var/lib/hashgate"
 #define HG_STATE_FILE		"serial"
 
-const char *hg_state_dir(void);
 void hg_state_path(char *buf, size_t size);
 int hg_state_read(uint64_t *serial);
 int hg_state_record(uint64_t serial, uint64_t *recorded);

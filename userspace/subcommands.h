@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One entry point per subcommand, each in <name>.c. argv[0] is "hashgate
+ * One entry point per subcommand, each in cmd_<name>.c. argv[0] is "hashgate
  * <name>", so every function hands argv straight to getopt_long() and its
  * messages name the command.
  */
@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 int version_main(int argc, char *argv[]);
 int module_main(int argc, char *argv[]);
@@ -35,7 +36,10 @@ int apt_hook_main(int argc, char *argv[]);
 int hg_module_load(const char *file, char *const params[], size_t n,
 		   unsigned int flags, char **options);
 
-/* ... and adds keys as 'keys add' does (keys.c). */
+/* ... and says why the kernel refused a list as 'load' does (cmd_load.c) ... */
+const char *hg_list_strerror(int err, uint64_t serial, char *buf, size_t size);
+
+/* ... and adds keys as 'keys add' does (cmd_keys.c). */
 #define HG_KEY_ID_MAX	(2 * 64 + 1)	/* hex of a key id the kernel names */
 int hg_cert_key(const char *cert, unsigned char **der, size_t *len,
 		char *subject, size_t subject_size, char id[HG_KEY_ID_MAX]);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,24 @@ int hg_usage_error(const char *usage, const char *fmt, ...)
 	return HG_EXIT_USAGE;
 }
 
+/* --help prints the usage and succeeds; any other option is a usage error. */
+int hg_common_option(int c, const char *usage)
+{
+	if (c != 'h')
+		return hg_usage_error(usage, NULL);
+	fputs(usage, stdout);
+	return HG_EXIT_OK;
+}
+
+/* For a subcommand without options of its own: -1 to go on, or the exit code. */
+int hg_common_options_only(int argc, char *argv[], const char *usage)
+{
+	static const struct option opts[] = { HG_COMMON_OPTIONS };
+	int c = getopt_long(argc, argv, HG_COMMON_SHORTOPTS, opts, NULL);
+
+	return c == -1 ? -1 : hg_common_option(c, usage);
+}
+
 /* The exit code for a failed securityfs operation. */
 int hg_errno_exit(int err)
 {
@@ -75,23 +94,52 @@ int hg_errno_exit(int err)
 	}
 }
 
-/* Like kmod's mod_strerror(): what an errno means for a securityfs file. */
-const char *hg_sfs_strerror(int err)
+/* The settings module/fs.c lets only CAP_SYS_ADMIN lower, and none once locked. */
+static bool may_be_lowered(const char *file)
+{
+	static const char *const settings[] = {
+		"mode", "anon_exec", "trusted_fs", "runtime_action", "scan_interval",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+		if (!strcmp(file, settings[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Like kmod's mod_strerror(): what an errno means for securityfs @file.
+ * Writing any file, and reading the events, takes CAP_MAC_ADMIN
+ * (module/fs.c); the file-specific errors are the caller's to name.
+ */
+const char *hg_sfs_strerror(const char *file, int err)
 {
 	switch (err) {
 	case EPERM:
-		return "mode is locked or you lack CAP_SYS_ADMIN";
+		if (may_be_lowered(file))
+			return "lowering it needs CAP_SYS_ADMIN and is refused once "
+			       "locked; any change needs CAP_MAC_ADMIN";
+		return "permission denied (needs root with CAP_MAC_ADMIN)";
 	case EACCES:
 		return "permission denied (run as root)";
 	case ENOENT:
 		return "hashgate module is not loaded";
-	case EBUSY:
-		return "another reader holds the event stream";
 	case ENODATA:
 		return "enforce needs a non-empty allowlist: load one first";
 	default:
 		return strerror(err);
 	}
+}
+
+/* Say "<what> '<dir>/<file>': <why>" and return the exit code for @err. */
+int hg_sfs_error(const char *what, const char *file, int err)
+{
+	char path[4096];
+
+	hg_sfs_path(path, sizeof(path), file);
+	hg_error_text(what, path, hg_sfs_strerror(file, err));
+	return hg_errno_exit(err);
 }
 
 /* HASHGATE_SECURITYFS lets tests point the tool at a fake directory. */
@@ -127,17 +175,43 @@ int hg_sfs_require(void)
 	return HG_EXIT_NOKERNEL;
 }
 
+/* open(2) securityfs @file: the descriptor, or -errno. */
+int hg_sfs_open(const char *file, int flags)
+{
+	char path[4096];
+	int fd;
+
+	hg_sfs_path(path, sizeof(path), file);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* hg_sfs_require(), and @file in it, which a module older than the tool lacks. */
+int hg_sfs_require_file(const char *file)
+{
+	char path[4096], why[128];
+	int ret = hg_sfs_require();
+
+	if (ret)
+		return ret;
+	hg_sfs_path(path, sizeof(path), file);
+	if (!access(path, F_OK))
+		return 0;
+	snprintf(why, sizeof(why), "the loaded module has no '%s' file (older than "
+		 "this tool?)", file);
+	hg_error_text("no file", path, why);
+	return HG_EXIT_NOKERNEL;
+}
+
 /* Read a small securityfs file, without its trailing newline; -errno. */
 int hg_sfs_read(const char *file, char *buf, size_t size)
 {
-	char path[4096];
 	ssize_t n;
 	int fd, err;
 
-	hg_sfs_path(path, sizeof(path), file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = hg_sfs_open(file, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = read(fd, buf, size - 1);
 	err = errno;
 	close(fd);
@@ -149,24 +223,28 @@ int hg_sfs_read(const char *file, char *buf, size_t size)
 	return (int)n;
 }
 
-/* One write(2) at offset 0, as the module wants; 0 or -errno. */
-int hg_sfs_write(const char *file, const void *buf, size_t len)
+/*
+ * One write(2), as the module wants a whole setting or list at offset 0,
+ * then close(2), whose error counts too. Return 0 or -errno.
+ */
+int hg_write_close(int fd, const void *buf, size_t len)
 {
-	char path[4096];
-	ssize_t n;
-	int fd, err;
+	ssize_t n = write(fd, buf, len);
+	int err = n < 0 ? errno : 0;
 
-	hg_sfs_path(path, sizeof(path), file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, buf, len);
-	err = n < 0 ? errno : 0;
 	if (close(fd) && !err)
 		err = errno;
 	if (!err && (size_t)n != len)
 		err = EIO;
 	return -err;
+}
+
+/* Write securityfs @file; an open and a write error look alike here. 0 or -errno. */
+int hg_sfs_write(const char *file, const void *buf, size_t len)
+{
+	int fd = hg_sfs_open(file, O_WRONLY);
+
+	return fd < 0 ? fd : hg_write_close(fd, buf, len);
 }
 
 /*
@@ -222,6 +300,77 @@ int hg_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+/* Open @path (NULL: stdout) for writing; 0, or -1 with the error said. */
+int hg_out_open(struct hg_out *o, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->name = path ? path : "<stdout>";
+	if (!path) {
+		o->f = stdout;
+		return 0;
+	}
+	if (stat(path, &st) || S_ISREG(st.st_mode)) {
+		if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.%ld", path,
+				     (long)getpid()) >= sizeof(o->tmp)) {
+			hg_error("cannot create", path, ENAMETOOLONG);
+			return -1;
+		}
+		o->path = path;
+		fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+			  0666);
+	} else {
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	}
+	if (fd >= 0)
+		o->f = fdopen(fd, "w");
+	if (!o->f) {
+		hg_error("cannot create", path, errno);
+		if (fd >= 0) {
+			close(fd);
+			if (o->path)
+				unlink(o->tmp);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Finish what hg_out_open() began: with @keep, flush it to disk and put it
+ * in place; without, throw it away. 0, or -1 with the error said.
+ */
+int hg_out_close(struct hg_out *o, bool keep)
+{
+	int err = 0;
+
+	errno = 0;
+	if (keep && (fflush(o->f) || ferror(o->f) || (o->path && fsync(fileno(o->f)))))
+		err = errno ? errno : EIO;
+	if (o->f != stdout && fclose(o->f) && keep && !err)
+		err = errno;
+	if (keep && !err && o->path && rename(o->tmp, o->path))
+		err = errno;
+	if (o->path && (!keep || err))
+		unlink(o->tmp);
+	if (err)
+		hg_error("cannot write", o->name, err);
+	return keep && !err ? 0 : -1;
+}
+
+/* All of @buf to @path (NULL: stdout), whole or not at all; 0 or -1. */
+int hg_write_file(const char *path, const void *buf, size_t len)
+{
+	struct hg_out o;
+
+	if (hg_out_open(&o, path))
+		return -1;
+	fwrite(buf, 1, len, o.f);	/* its error stays in ferror() */
+	return hg_out_close(&o, true);
+}
+
 int hg_parse_u64(const char *s, uint64_t *out)
 {
 	unsigned long long v;
@@ -247,4 +396,34 @@ void hg_hex(char *out, const uint8_t *bytes, size_t len)
 		out[2 * i + 1] = digits[bytes[i] & 15];
 	}
 	out[2 * len] = '\0';
+}
+
+/* The value of hex digit @c, either case; -1 for anything else. */
+int hg_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* @len bytes from the 2 * @len hex digits at @hex; 0 or -EINVAL. */
+int hg_unhex(uint8_t *out, const char *hex, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < 2 * len; i++) {
+		int v = hg_hexval((unsigned char)hex[i]);
+
+		if (v < 0)
+			return -EINVAL;
+		if (i & 1)
+			out[i / 2] |= (uint8_t)v;
+		else
+			out[i / 2] = (uint8_t)(v << 4);
+	}
+	return 0;
 }

@@ -27,18 +27,53 @@ void hg_error_text(const char *what, const char *input, const char *text);
 void hg_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int hg_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The options every subcommand takes, in one place (fsverity-utils'
+ * handle_common_options()): end each getopt_long() table with
+ * HG_COMMON_OPTIONS and each option string with HG_COMMON_SHORTOPTS, and
+ * hand whatever the switch does not know to hg_common_option().
+ */
+#define HG_COMMON_SHORTOPTS	"h"
+#define HG_COMMON_OPTIONS	{ "help", no_argument, NULL, 'h' }, { 0 }
+int hg_common_option(int c, const char *usage);
+int hg_common_options_only(int argc, char *argv[], const char *usage);
 int hg_errno_exit(int err);
-const char *hg_sfs_strerror(int err);
+const char *hg_sfs_strerror(const char *file, int err);
+int hg_sfs_error(const char *what, const char *file, int err);
 
 const char *hg_sfs_dir(void);
 void hg_sfs_path(char *buf, size_t size, const char *file);
 int hg_sfs_require(void);
+int hg_sfs_require_file(const char *file);
+int hg_sfs_open(const char *file, int flags);
 int hg_sfs_read(const char *file, char *buf, size_t size);
 int hg_sfs_write(const char *file, const void *buf, size_t len);
+int hg_write_close(int fd, const void *buf, size_t len);
 
 int hg_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 
+/*
+ * A file the tool writes, whole or not at all (fsverity-utils' struct
+ * filedes, for output): a regular or new file is written to a temporary
+ * beside it and renamed over it once complete, so that no reader sees
+ * half a list, blob or cache; anything else (a FIFO, /dev/stdout) is
+ * written in place; NULL is stdout. Every error names the file.
+ */
+struct hg_out {
+	FILE *f;
+	const char *name;	/* for messages */
+	const char *path;	/* what the temporary becomes, or NULL */
+	char tmp[4096];
+};
+
+int hg_out_open(struct hg_out *o, const char *path);
+int hg_out_close(struct hg_out *o, bool keep);
+int hg_write_file(const char *path, const void *buf, size_t len);
+
 int hg_parse_u64(const char *s, uint64_t *out);
 void hg_hex(char *out, const uint8_t *bytes, size_t len);
+int hg_hexval(int c);
+int hg_unhex(uint8_t *out, const char *hex, size_t len);
 
 #endif /* _HG_UTIL_H */

@@ -24,7 +24,7 @@
 /* nftw() takes no context pointer, hence the walk being filled. */
 static struct hg_walk *cur;
 
-void hg_fileid_from_stat(struct hg_fileid *id, const struct stat *st)
+static void fileid_from_stat(struct hg_fileid *id, const struct stat *st)
 {
 	*id = (struct hg_fileid){
 		.dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t)st->st_size,
@@ -33,7 +33,7 @@ void hg_fileid_from_stat(struct hg_fileid *id, const struct stat *st)
 	};
 }
 
-bool hg_walk_excluded(const struct hg_walk *w, const char *path)
+static bool excluded(const struct hg_walk *w, const char *path)
 {
 	size_t i;
 
@@ -80,7 +80,7 @@ static int add_file(const char *path, const struct stat *sb, int flag, struct FT
 	struct hg_item *it;
 
 	(void)ftw;
-	if (cur->nexcludes && hg_walk_excluded(cur, path))
+	if (cur->nexcludes && excluded(cur, path))
 		return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
 	if (flag == FTW_DNR || flag == FTW_NS) {
 		hg_error(flag == FTW_DNR ? "cannot read directory" : "cannot stat",
@@ -93,7 +93,7 @@ static int add_file(const char *path, const struct stat *sb, int flag, struct FT
 	it = grow(cur);
 	if (!it || !(it->path = strdup(path)))
 		return FTW_STOP;
-	hg_fileid_from_stat(&it->id, sb);
+	fileid_from_stat(&it->id, sb);
 	it->have_id = true;
 	cur->n++;
 	if (cur->progress && !(cur->n % 4096))
@@ -229,7 +229,7 @@ static void hash_one(struct hg_walk *w, struct hg_item *it)
 		}
 		it->err = ret < 0 ? -ret : 0;
 		/* The identity the digest belongs to, for the cache. */
-		hg_fileid_from_stat(&it->id, &st);
+		fileid_from_stat(&it->id, &st);
 		it->have_id = true;
 	} else {
 		it->err = EISDIR;
@@ -301,4 +301,31 @@ void hg_walk_free(struct hg_walk *w)
 	free(w->v);
 	w->v = NULL;
 	w->n = w->cap = 0;
+}
+
+/* Hash with as many threads as there are CPUs online, and exclude nothing. */
+void hg_walk_opts_init(struct hg_walk_opts *o)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(o, 0, sizeof(*o));
+	o->jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
+}
+
+/* Take option @c ('j' or 'x') with @arg: 0, or the exit code of a usage error. */
+int hg_walk_option(struct hg_walk_opts *o, int c, const char *arg, const char *usage)
+{
+	uint64_t v;
+
+	if (c == 'j') {
+		if (hg_parse_u64(arg, &v) || v < 1 || v > 1024)
+			return hg_usage_error(usage, "invalid job count '%s'", arg);
+		o->jobs = v;
+	} else {
+		if (o->nexcludes == HG_WALK_MAX_EXCLUDES)
+			return hg_usage_error(usage, "more than %d --exclude",
+					      HG_WALK_MAX_EXCLUDES);
+		o->excludes[o->nexcludes++] = arg;
+	}
+	return 0;
 }

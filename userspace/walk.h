@@ -42,6 +42,18 @@ struct hg_walk {
 	atomic_ullong bytes, cache_hits;
 };
 
+/* What 'build' and 'verify' both take: -j/--jobs N and -x/--exclude GLOB. */
+#define HG_WALK_MAX_EXCLUDES	256
+
+struct hg_walk_opts {
+	unsigned long jobs;
+	const char *excludes[HG_WALK_MAX_EXCLUDES];
+	size_t nexcludes;
+};
+
+void hg_walk_opts_init(struct hg_walk_opts *o);
+int hg_walk_option(struct hg_walk_opts *o, int c, const char *arg, const char *usage);
+
 /* Bytes of a file's start that hg_wanted() looks at. */
 #define HG_WANTED_HEAD	18
 
@@ -52,13 +64,11 @@ void hg_walk_sort(struct hg_walk *w);
 struct hg_item *hg_walk_find(const struct hg_walk *w, const char *path);
 void hg_walk_run(struct hg_walk *w, unsigned long jobs);
 void hg_walk_free(struct hg_walk *w);
-bool hg_walk_excluded(const struct hg_walk *w, const char *path);
 
 /* cache.c: digests by file identity, for 'hashgate build --cache'. */
 int hg_cache_load(const char *file, struct hg_cache **out);
 const struct hg_item *hg_cache_lookup(const struct hg_cache *c, const char *path);
 int hg_cache_save(const char *file, const struct hg_walk *w);
 void hg_cache_free(struct hg_cache *c);
-void hg_fileid_from_stat(struct hg_fileid *id, const struct stat *st);
 
 #endif /* _HG_WALK_H */

@@ -21,7 +21,6 @@
 #include "util.h"
 #include "walk.h"
 
-#define MAX_EXCLUDES	256
 
 static const char usage[] =
 	"Usage: hashgate build [-o FILE] [--all] [--jobs N] [--exclude GLOB]...\n"
@@ -58,32 +57,13 @@ static const char usage[] =
 
 enum source { FROM_TREE, FROM_ROOT, FROM_DEB, FROM_TAR, FROM_OCI };
 
-static FILE *open_output(const char *output)
-{
-	FILE *out = output ? fopen(output, "we") : stdout;
-
-	if (!out)
-		hg_error("cannot create", output, errno);
-	return out;
-}
-
-static int close_output(FILE *out, const char *output)
-{
-	if (fflush(out) || ferror(out) || (out != stdout && fclose(out))) {
-		hg_error("cannot write", output ? output : "<stdout>",
-			 errno ? errno : EIO);
-		return -1;
-	}
-	return 0;
-}
-
 /* @strip: the length of the --root prefix to take off each path. */
 static int write_list(struct hg_walk *w, const char *output, size_t strip)
 {
-	FILE *out = open_output(output);
+	struct hg_out out;
 	size_t i;
 
-	if (!out)
+	if (hg_out_open(&out, output))
 		return -1;
 	for (i = 0; i < w->n; i++) {
 		const struct hg_item *it = &w->v[i];
@@ -94,35 +74,35 @@ static int write_list(struct hg_walk *w, const char *output, size_t strip)
 		} else if (it->selected) {
 			const char *p = it->path + strip;
 
-			hg_listtext_write(out, it->digest, *p ? p : "/", strlen(*p ? p : "/"));
+			hg_listtext_write(out.f, it->digest, *p ? p : "/",
+					  strlen(*p ? p : "/"));
 		}
 	}
-	return close_output(out, output);
+	return hg_out_close(&out, true);
 }
 
 /* A release's list; nothing at all when an artifact could not be read. */
 static int write_release(struct hg_release *r, const char *output)
 {
 	const char *origin = NULL;
-	FILE *out;
+	struct hg_out out;
 	size_t i;
 
 	if (r->failed || hg_rel_finish(r)) {
 		hg_errorf("no list written: the release could not be read whole");
 		return -1;
 	}
-	out = open_output(output);
-	if (!out)
+	if (hg_out_open(&out, output))
 		return -1;
 	for (i = 0; i < r->n; i++) {
 		const struct hg_rel_entry *e = &r->v[i];
 
 		if (e->origin != origin)
-			hg_listtext_write_origin(out, e->origin);
+			hg_listtext_write_origin(out.f, e->origin);
 		origin = e->origin;
-		hg_listtext_write(out, e->digest, e->path, strlen(e->path));
+		hg_listtext_write(out.f, e->digest, e->path, strlen(e->path));
 	}
-	return close_output(out, output);
+	return hg_out_close(&out, true);
 }
 
 static int build_release(enum source from, char **args, int n, bool all,
@@ -201,22 +181,19 @@ int build_main(int argc, char *argv[])
 		{ "from-oci", no_argument, NULL, 3 },
 		{ "merged-usr", no_argument, NULL, 4 },
 		{ "split-usr", no_argument, NULL, 5 },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
-	static const char *excludes[MAX_EXCLUDES];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned long jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
-	struct hg_walk w = { .hash = true, .excludes = excludes };
+	struct hg_walk w = { .hash = true };
+	struct hg_walk_opts wo;
 	struct hg_cache *cache = NULL;
 	const char *output = NULL, *cache_file = NULL, *root = NULL;
 	enum hg_usr_merge usr = HG_USR_AUTO;
 	enum source from = FROM_TREE;
 	size_t strip = 0;
-	int c, progress = -1;
-	uint64_t v;
+	int c, ret, progress = -1;
 
-	while ((c = getopt_long(argc, argv, "o:aj:x:c:h", opts, NULL)) != -1) {
+	hg_walk_opts_init(&wo);
+	while ((c = getopt_long(argc, argv, "o:aj:x:c:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -225,16 +202,10 @@ int build_main(int argc, char *argv[])
 			w.all = true;
 			break;
 		case 'j':
-			if (hg_parse_u64(optarg, &v) || v < 1 || v > 1024)
-				return hg_usage_error(usage, "invalid job count '%s'",
-						      optarg);
-			jobs = v;
-			break;
 		case 'x':
-			if (w.nexcludes == MAX_EXCLUDES)
-				return hg_usage_error(usage, "more than %d --exclude",
-						      MAX_EXCLUDES);
-			excludes[w.nexcludes++] = optarg;
+			ret = hg_walk_option(&wo, c, optarg, usage);
+			if (ret)
+				return ret;
 			break;
 		case 'c':
 			cache_file = optarg;
@@ -260,13 +231,12 @@ int build_main(int argc, char *argv[])
 		case 5:
 			usr = c == 4 ? HG_USR_MERGED : HG_USR_SPLIT;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
+	w.excludes = wo.excludes;
+	w.nexcludes = wo.nexcludes;
 	if (usr != HG_USR_AUTO && from != FROM_DEB && from != FROM_TAR && from != FROM_OCI)
 		return hg_usage_error(usage, "--merged-usr and --split-usr go with "
 				      "--from-deb, --from-tar or --from-oci");
@@ -277,7 +247,7 @@ int build_main(int argc, char *argv[])
 			return hg_usage_error(usage, "--cache and --exclude are for "
 					      "directory trees");
 		return build_release(from, argv + optind, argc - optind, w.all, usr,
-				     jobs, output);
+				     wo.jobs, output);
 	}
 	if (optind == argc && from != FROM_ROOT)
 		return hg_usage_error(usage, "expected at least one PATH");
@@ -298,7 +268,7 @@ int build_main(int argc, char *argv[])
 			hg_walk_root(&w, argv[optind]);
 	}
 	hg_walk_sort(&w);
-	hg_walk_run(&w, jobs);
+	hg_walk_run(&w, wo.jobs);
 	if (write_list(&w, output, strip))
 		w.failed = true;
 	if (cache_file && hg_cache_save(cache_file, &w))

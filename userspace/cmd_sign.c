@@ -47,42 +47,6 @@ static char *default_output(const char *in)
 	return out;
 }
 
-/* Write atomically: OUT.tmp, then rename, so OUT is never half a blob. */
-static int write_out(const char *path, const uint8_t *a, size_t alen)
-{
-	char tmp[4096];
-	FILE *f;
-
-	if (!strcmp(path, "-")) {
-		if (fwrite(a, 1, alen, stdout) != alen || fflush(stdout)) {
-			hg_error("cannot write", "<stdout>", errno ? errno : EIO);
-			return HG_EXIT_FAIL;
-		}
-		return HG_EXIT_OK;
-	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		hg_error("cannot create", path, ENAMETOOLONG);
-		return HG_EXIT_FAIL;
-	}
-	f = fopen(tmp, "we");
-	if (!f) {
-		hg_error("cannot create", tmp, errno);
-		return HG_EXIT_FAIL;
-	}
-	if (fwrite(a, 1, alen, f) != alen || fflush(f) || fsync(fileno(f))) {
-		hg_error("cannot write", tmp, errno ? errno : EIO);
-		fclose(f);
-		unlink(tmp);
-		return HG_EXIT_FAIL;
-	}
-	if (fclose(f) || rename(tmp, path)) {
-		hg_error("cannot write", path, errno);
-		unlink(tmp);
-		return HG_EXIT_FAIL;
-	}
-	return HG_EXIT_OK;
-}
-
 /* An unsigned blob from 'load -o': check it, set the flag. */
 static int prepare_blob(const char *name, uint8_t *buf, size_t len)
 {
@@ -120,8 +84,7 @@ int sign_main(int argc, char *argv[])
 		{ "blob", no_argument, NULL, 'b' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-paths", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	const char *key = NULL, *cert = NULL, *output = NULL, *file, *name, *md = "";
 	bool have_serial = false, is_blob = false, with_paths = true;
@@ -132,7 +95,7 @@ int sign_main(int argc, char *argv[])
 	uint64_t serial = 0;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "k:c:s:bo:Ph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:c:s:bo:P" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			key = optarg;
@@ -154,11 +117,8 @@ int sign_main(int argc, char *argv[])
 		case 'P':
 			with_paths = false;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (!key || !cert)
@@ -226,7 +186,8 @@ int sign_main(int argc, char *argv[])
 		ret = HG_EXIT_FAIL;
 		goto out;
 	}
-	ret = write_out(output, all, size + sig_len);
+	ret = hg_write_file(strcmp(output, "-") ? output : NULL, all, size + sig_len) ?
+	      HG_EXIT_FAIL : HG_EXIT_OK;
 	if (ret)
 		goto out;
 	fprintf(strcmp(output, "-") ? stdout : stderr,

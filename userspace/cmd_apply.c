@@ -117,7 +117,6 @@ static void fresh_value(const struct apply *a, const char *file, char *buf, size
 /* Read securityfs @file (or, in a dry run before a load, what it would say). */
 static int get(struct apply *a, const char *file, char *buf, size_t size)
 {
-	char path[4096];
 	int ret;
 
 	if (a->fresh) {
@@ -127,16 +126,13 @@ static int get(struct apply *a, const char *file, char *buf, size_t size)
 	ret = hg_sfs_read(file, buf, size);
 	if (ret >= 0)
 		return 0;
-	hg_sfs_path(path, sizeof(path), file);
-	hg_error_text("cannot read", path, hg_sfs_strerror(-ret));
-	failed(a, hg_errno_exit(-ret));
+	failed(a, hg_sfs_error("cannot read", file, -ret));
 	return -1;
 }
 
 /* One write(2) to securityfs @file; nothing in a dry run. */
 static int put(struct apply *a, const char *file, const char *value)
 {
-	char path[4096];
 	int ret;
 
 	if (a->dry_run)
@@ -144,9 +140,7 @@ static int put(struct apply *a, const char *file, const char *value)
 	ret = hg_sfs_write(file, value, strlen(value));
 	if (!ret)
 		return 0;
-	hg_sfs_path(path, sizeof(path), file);
-	hg_error_text("cannot write", path, hg_sfs_strerror(-ret));
-	failed(a, hg_errno_exit(-ret));
+	failed(a, hg_sfs_error("cannot write", file, -ret));
 	return -1;
 }
 
@@ -407,63 +401,23 @@ static int read_list(const char *file, uint8_t **blob, size_t *size,
 	return 0;
 }
 
-/* What a refused write(2) of the allowlist file means (as 'load' says it). */
-static const char *list_strerror(int err)
-{
-	switch (err) {
-	case EINVAL:
-		return "the kernel rejected it as malformed";
-	case EFBIG:
-		return "larger than the kernel accepts";
-	case ENODATA:
-		return "it has no digests, and the module is enforcing";
-	case ESTALE:
-		return "rollback refused: its serial is lower than the active "
-		       "list's or the module's min_serial, or equal with other content";
-	case EKEYREJECTED:
-		return "bad signature: the list or its signature was altered, or "
-		       "it was not signed with a trusted certificate's key";
-	case ENOKEY:
-		return "no trusted key made its signature (list its certificate "
-		       "under 'keys')";
-	case EACCES:
-		return "the module requires signed allowlists and this one is unsigned";
-	case EKEYEXPIRED:
-		return "the signing key or certificate has expired";
-	case EBADMSG:
-		return "the signature is not a valid PKCS#7/CMS message";
-	default:
-		return hg_sfs_strerror(err);
-	}
-}
-
 /* One write(2): an open error is about access, a write error about the list. */
 static int write_list(struct apply *a, const uint8_t *blob, size_t size,
 		      uint64_t serial)
 {
-	char path[4096];
-	ssize_t n;
-	int fd, err = 0;
+	char msg[256];
+	int fd, err;
 
-	hg_sfs_path(path, sizeof(path), "allowlist");
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = hg_sfs_open("allowlist", O_WRONLY);
 	if (fd < 0) {
-		err = errno;
-		hg_error_text("cannot open", path, hg_sfs_strerror(err));
-		failed(a, hg_errno_exit(err));
+		failed(a, hg_sfs_error("cannot open", "allowlist", -fd));
 		return -1;
 	}
-	n = write(fd, blob, size);
-	if (n < 0)
-		err = errno;
-	else if ((size_t)n != size)
-		err = EIO;
-	if (close(fd) && !err)
-		err = errno;
+	err = -hg_write_close(fd, blob, size);
 	if (!err)
 		return 0;
 	hg_errorf("the kernel refused '%s' (serial %" PRIu64 "): %s", a->cfg->allowlist,
-		  serial, list_strerror(err));
+		  serial, hg_list_strerror(err, serial, msg, sizeof(msg)));
 	failed(a, err == EPERM ? HG_EXIT_PERM : HG_EXIT_FAIL);
 	return -1;
 }
@@ -558,27 +512,6 @@ out:
 	free(blob);
 }
 
-/* Step 5: the policy for executable memory no file vouches for. */
-static void step_anon_exec(struct apply *a)
-{
-	int want = a->cfg->anon_exec, have;
-	char buf[32];
-
-	if (want < 0)
-		return;
-	step(a, "anon_exec");
-	if (get(a, "anon_exec", buf, sizeof(buf)))
-		return;
-	have = parse_value(a, "anon_exec", buf, hg_cfg_anon_names, __HG_ANON_MAX);
-	if (have < 0 || have == want)
-		return;
-	if (want < have && may_lower(a, "cannot lower anon_exec from %s to %s", buf,
-				     hg_cfg_anon_names[want]))
-		return;
-	if (!put(a, "anon_exec", hg_cfg_anon_names[want]))
-		changed(a, "set", "set", "%s -> %s", buf, hg_cfg_anon_names[want]);
-}
-
 /* Step 6: the network file system types whose files may run. */
 static void step_trusted_fs(struct apply *a)
 {
@@ -626,26 +559,44 @@ static int get_scan_file(struct apply *a, const char *file, char *buf, size_t si
 	return get(a, file, buf, size);
 }
 
-/* Step 7: what a finding of the scan does besides its event. */
-static void step_runtime_action(struct apply *a)
+/*
+ * A setting the module shows as one of @names, lowest first: lowering it
+ * is refused once locked. @read is get(), or get_scan_file() for a file
+ * older modules lack.
+ */
+static void step_word(struct apply *a, const char *file, int want,
+		      const char *const *names, size_t n,
+		      int (*read)(struct apply *a, const char *file, char *buf, size_t size))
 {
-	int want = a->cfg->runtime_action, have;
 	char buf[32];
+	int have;
 
 	if (want < 0)
 		return;
-	step(a, "runtime_action");
-	if (get_scan_file(a, "runtime_action", buf, sizeof(buf)))
+	step(a, file);
+	if (read(a, file, buf, sizeof(buf)))
 		return;
-	have = parse_value(a, "runtime_action", buf, hg_cfg_runtime_names, 2);
+	have = parse_value(a, file, buf, names, n);
 	if (have < 0 || have == want)
 		return;
-	/* Killing is more than reporting: report is lower. */
-	if (want < have && may_lower(a, "cannot lower runtime_action from %s to %s", buf,
-				     hg_cfg_runtime_names[want]))
+	if (want < have && may_lower(a, "cannot lower %s from %s to %s", file, buf,
+				     names[want]))
 		return;
-	if (!put(a, "runtime_action", hg_cfg_runtime_names[want]))
-		changed(a, "set", "set", "%s -> %s", buf, hg_cfg_runtime_names[want]);
+	if (!put(a, file, names[want]))
+		changed(a, "set", "set", "%s -> %s", buf, names[want]);
+}
+
+/* Step 5: the policy for executable memory no file vouches for. */
+static void step_anon_exec(struct apply *a)
+{
+	step_word(a, "anon_exec", a->cfg->anon_exec, hg_cfg_anon_names, __HG_ANON_MAX, get);
+}
+
+/* Step 7: what a finding of the scan does besides its event; report is lower than kill. */
+static void step_runtime_action(struct apply *a)
+{
+	step_word(a, "runtime_action", a->cfg->runtime_action, hg_cfg_runtime_names, 2,
+		  get_scan_file);
 }
 
 /* "3600 s", or "off" for 0: no periodic scan. */
@@ -801,15 +752,14 @@ int apply_main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	struct apply a = { .locked = -1 };
 	const char *file = NULL;
 	struct hg_config cfg;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:n" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			file = optarg;
@@ -817,11 +767,8 @@ int apply_main(int argc, char *argv[])
 		case 'n':
 			a.dry_run = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (optind != argc)

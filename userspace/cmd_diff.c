@@ -49,11 +49,7 @@ static int read_list(const char *name, struct hg_text_list *list)
 
 static int cmp_path(const struct hg_text_entry *a, const struct hg_text_entry *b)
 {
-	int r = memcmp(a->path, b->path, a->len < b->len ? a->len : b->len);
-
-	if (r)
-		return r;
-	return a->len < b->len ? -1 : a->len > b->len;
+	return hg_path_cmp(a->path, a->len, b->path, b->len);
 }
 
 enum kind { ADDED, REMOVED, CHANGED };
@@ -141,24 +137,20 @@ int diff_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	struct hg_text_list old, new;
 	size_t added, removed, changed;
 	bool json = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (argc - optind != 2)

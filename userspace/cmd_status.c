@@ -395,24 +395,20 @@ int status_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	struct status st;
 	char *stats;
 	bool json = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (optind != argc)
@@ -445,10 +441,7 @@ int status_main(int argc, char *argv[])
 	}
 	ret = hg_sfs_read("stats", stats, 65536);
 	if (ret < 0) {
-		char path[4096];
-
-		hg_sfs_path(path, sizeof(path), "stats");
-		hg_error_text("cannot read", path, hg_sfs_strerror(-ret));
+		ret = -hg_sfs_error("cannot read", "stats", -ret);
 		stats[0] = '\0';
 	}
 
@@ -465,5 +458,5 @@ int status_main(int argc, char *argv[])
 	}
 	free(stats);
 	free(st.keys);
-	return ret < 0 ? hg_errno_exit(-ret) : HG_EXIT_OK;
+	return ret < 0 ? -ret : HG_EXIT_OK;
 }

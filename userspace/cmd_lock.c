@@ -14,30 +14,19 @@ static const char usage[] =
 
 int lock_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	char path[4096];
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return hg_usage_error(usage, NULL);
-		fputs(usage, stdout);
-		return HG_EXIT_OK;
-	}
+	ret = hg_common_options_only(argc, argv, usage);
+	if (ret >= 0)
+		return ret;
 	if (optind != argc)
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	ret = hg_sfs_require();
 	if (ret)
 		return ret;
 	ret = hg_sfs_write("lock", "1", 1);
-	if (ret < 0) {
-		hg_sfs_path(path, sizeof(path), "lock");
-		hg_error_text("cannot write", path, hg_sfs_strerror(-ret));
-		return hg_errno_exit(-ret);
-	}
+	if (ret < 0)
+		return hg_sfs_error("cannot write", "lock", -ret);
 	printf("hashgate locked until reboot\n");
 	return HG_EXIT_OK;
 }

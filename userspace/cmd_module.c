@@ -371,8 +371,7 @@ int module_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "param", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	const char *action, *file = NULL;
 	char **params;
@@ -384,16 +383,14 @@ int module_main(int argc, char *argv[])
 		hg_error("cannot allocate", NULL, ENOMEM);
 		return HG_EXIT_FAIL;
 	}
-	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
+	while ((c = getopt_long(argc, argv, "p:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		if (c != 'p') {
+			ret = hg_common_option(c, usage);
 			goto out;
 		}
-		if (c != 'p' || !strchr(optarg, '=') || !param_ok(optarg)) {
-			ret = c == 'p' ? hg_usage_error(usage, "invalid --param '%s' "
-							"(expected KEY=VALUE, no quotes)",
-							optarg) :
-			      hg_usage_error(usage, NULL);
+		if (!strchr(optarg, '=') || !param_ok(optarg)) {
+			ret = hg_usage_error(usage, "invalid --param '%s' (expected "
+					     "KEY=VALUE, no quotes)", optarg);
 			goto out;
 		}
 		params[n++] = optarg;

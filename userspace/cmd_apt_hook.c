@@ -131,8 +131,7 @@ int apt_hook_main(int argc, char *argv[])
 		{ "config", required_argument, NULL, 'c' },
 		{ "list", required_argument, NULL, 'l' },
 		{ "warn", no_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	/* Every file counts: two packages' files at one path both exist (diversions). */
 	struct hg_release r = { .usr = HG_USR_AUTO, .keep_all = true };
@@ -144,7 +143,7 @@ int apt_hook_main(int argc, char *argv[])
 	size_t i, bad = 0;
 	int c, ret, packages;
 
-	while ((c = getopt_long(argc, argv, "c:l:wh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:l:w" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -155,11 +154,8 @@ int apt_hook_main(int argc, char *argv[])
 		case 'w':
 			warn = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	/* Not loaded, or off or audit: what would not run is said, nothing refused. */

@@ -32,8 +32,17 @@ static const char usage[] =
 	"  -o, --output F   write the compiled blob to F instead of the kernel\n"
 	"  -P, --no-paths   leave the path index out (32 bytes a digest); text only\n";
 
-/* What a failed write(2) of the allowlist file means. */
-static const char *load_strerror(int err, uint64_t serial, char *buf, size_t size)
+/**
+ * hg_list_strerror() - what a refused write(2) of the allowlist file means
+ * @err: its errno, one of those hg_allowlist_load() documents (an unreadable
+ *	signature is a bad one there), or EPERM from module/fs.c
+ * @serial: the serial of the list written
+ * @buf: room for a message that names serials
+ * @size: its size
+ *
+ * Return: the message, for 'load' and 'apply' alike.
+ */
+const char *hg_list_strerror(int err, uint64_t serial, char *buf, size_t size)
 {
 	char active[64];
 
@@ -67,62 +76,28 @@ static const char *load_strerror(int err, uint64_t serial, char *buf, size_t siz
 	case EACCES:
 		return "the module requires signed allowlists and this one is "
 		       "unsigned: sign it with 'hashgate sign'";
-	case EKEYEXPIRED:
-		return "the signing key or certificate has expired";
-	case EBADMSG:
-		return "the signature is not a valid PKCS#7/CMS message";
 	default:
-		return hg_sfs_strerror(err);
+		return hg_sfs_strerror("allowlist", err);
 	}
-}
-
-static int write_file(const char *path, const uint8_t *blob, size_t size)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f) {
-		hg_error("cannot create", path, errno);
-		return HG_EXIT_FAIL;
-	}
-	if (fwrite(blob, 1, size, f) != size || fflush(f) || ferror(f)) {
-		hg_error("cannot write", path, errno ? errno : EIO);
-		fclose(f);
-		return HG_EXIT_FAIL;
-	}
-	if (fclose(f)) {
-		hg_error("cannot write", path, errno);
-		return HG_EXIT_FAIL;
-	}
-	return HG_EXIT_OK;
 }
 
 /* One write(2): open errors are about access, write errors about the list. */
 static int load_kernel(const uint8_t *blob, size_t size, uint64_t serial)
 {
 	char path[4096], msg[256];
-	ssize_t n;
-	int fd, ret, err = 0;
+	int fd, ret, err;
 
 	ret = hg_sfs_require();
 	if (ret)
 		return ret;
-	hg_sfs_path(path, sizeof(path), "allowlist");
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		hg_error_text("cannot open", path, hg_sfs_strerror(err));
-		return hg_errno_exit(err);
-	}
-	n = write(fd, blob, size);
-	if (n < 0)
-		err = errno;
-	else if ((size_t)n != size)
-		err = EIO;
-	if (close(fd) && !err)
-		err = errno;
+	fd = hg_sfs_open("allowlist", O_WRONLY);
+	if (fd < 0)
+		return hg_sfs_error("cannot open", "allowlist", -fd);
+	err = -hg_write_close(fd, blob, size);
 	if (!err)
 		return HG_EXIT_OK;
-	hg_error_text("cannot write", path, load_strerror(err, serial, msg, sizeof(msg)));
+	hg_sfs_path(path, sizeof(path), "allowlist");
+	hg_error_text("cannot write", path, hg_list_strerror(err, serial, msg, sizeof(msg)));
 	return err == EPERM ? HG_EXIT_PERM : HG_EXIT_FAIL;
 }
 
@@ -150,8 +125,7 @@ int load_main(int argc, char *argv[])
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-paths", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	const char *output = NULL, *file, *name;
 	struct hg_list_view view;
@@ -161,7 +135,7 @@ int load_main(int argc, char *argv[])
 	size_t size = 0, in_len = 0;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "s:no:Ph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:no:P" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (hg_parse_u64(optarg, &serial))
@@ -178,11 +152,8 @@ int load_main(int argc, char *argv[])
 		case 'P':
 			with_paths = false;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (optind != argc - 1)
@@ -228,7 +199,7 @@ int load_main(int argc, char *argv[])
 	if (dry_run)
 		ret = HG_EXIT_OK;
 	else if (output)
-		ret = write_file(output, blob, size);
+		ret = hg_write_file(output, blob, size) ? HG_EXIT_FAIL : HG_EXIT_OK;
 	else
 		ret = load_kernel(blob, size, view.serial);
 	if (ret)

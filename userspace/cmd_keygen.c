@@ -31,15 +31,14 @@ int keygen_main(int argc, char *argv[])
 		{ "days", required_argument, NULL, 'd' },
 		{ "subject", required_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	const char *subject = "hashgate allowlist signing key", *prefix = NULL;
 	enum hg_key_type type = HG_KEY_RSA;
 	uint64_t v;
 	int c, bits = 3072, days = 365, have_type = 0;
 
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (hg_parse_u64(optarg, &v) || v > 16384)
@@ -71,11 +70,8 @@ int keygen_main(int argc, char *argv[])
 		case 'o':
 			prefix = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (have_type > 1)

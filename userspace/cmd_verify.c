@@ -28,7 +28,6 @@
 #include "util.h"
 #include "walk.h"
 
-#define MAX_EXCLUDES	256
 
 static const char usage[] =
 	"Usage: hashgate verify [--json] [--jobs N] [--exclude GLOB]... [--root DIR]\n"
@@ -107,10 +106,8 @@ static bool listed(const struct hg_text_list *list, const char *path)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct hg_text_entry *e = &list->entries[mid];
-		int r = memcmp(e->path, path, e->len < len ? e->len : len);
+		int r = hg_path_cmp(e->path, e->len, path, len);
 
-		if (!r)
-			r = e->len < len ? -1 : e->len > len;
 		if (!r)
 			return true;
 		if (r < 0)
@@ -128,14 +125,11 @@ int verify_main(int argc, char *argv[])
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "exclude", required_argument, NULL, 'x' },
 		{ "root", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
-	static const char *excludes[MAX_EXCLUDES];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned long jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
 	struct hg_walk lw = { .all = true, .hash = true };
-	struct hg_walk tw = { .excludes = excludes };
+	struct hg_walk tw = { 0 };
+	struct hg_walk_opts wo;
 	size_t counts[NKINDS] = { 0 }, nf = 0, i;
 	struct hg_text_list list;
 	struct finding *fs = NULL;
@@ -143,25 +137,22 @@ int verify_main(int argc, char *argv[])
 	char *root = NULL, *p;
 	size_t strip = 0;
 	bool json = false;
-	uint64_t v;
 	FILE *f;
 	int c, ret = HG_EXIT_FAIL;
 
-	while ((c = getopt_long(argc, argv, "j:x:h", opts, NULL)) != -1) {
+	hg_walk_opts_init(&wo);
+	while ((c = getopt_long(argc, argv, "j:x:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			json = true;
 			break;
 		case 'j':
-			if (hg_parse_u64(optarg, &v) || v < 1 || v > 1024)
-				return hg_usage_error(usage, "invalid job count '%s'", optarg);
-			jobs = v;
-			break;
 		case 'x':
-			if (tw.nexcludes == MAX_EXCLUDES)
-				return hg_usage_error(usage, "more than %d --exclude",
-						      MAX_EXCLUDES);
-			excludes[tw.nexcludes++] = optarg;
+			ret = hg_walk_option(&wo, c, optarg, usage);
+			if (ret) {
+				free(root);
+				return ret;
+			}
 			break;
 		case 'r':
 			free(root);
@@ -172,14 +163,13 @@ int verify_main(int argc, char *argv[])
 			}
 			strip = strcmp(root, "/") ? strlen(root) : 0;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
 			free(root);
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
+	tw.excludes = wo.excludes;
+	tw.nexcludes = wo.nexcludes;
 	if (optind == argc) {
 		free(root);
 		return hg_usage_error(usage, "expected a LIST");
@@ -214,7 +204,7 @@ int verify_main(int argc, char *argv[])
 		if (err)
 			goto oom;
 	}
-	hg_walk_run(&lw, jobs);
+	hg_walk_run(&lw, wo.jobs);
 	for (; optind < argc; optind++) {
 		if (asprintf(&p, "%s/%s", strip ? root : "", argv[optind]) < 0)
 			goto oom;
@@ -222,7 +212,7 @@ int verify_main(int argc, char *argv[])
 		free(p);
 	}
 	hg_walk_sort(&tw);
-	hg_walk_run(&tw, jobs);
+	hg_walk_run(&tw, wo.jobs);
 
 	fs = calloc(lw.n + tw.n + 1, sizeof(*fs));
 	if (!fs)

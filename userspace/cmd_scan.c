@@ -33,37 +33,20 @@ static const char usage[] =
 	"  -l, --last   print the last scan's report, start none\n";
 
 /* Run a scan: one write of "1". 0, or the exit code, the error said. */
-static int run_scan(const char *path)
+static int run_scan(void)
 {
-	ssize_t n;
-	int fd, err = 0;
+	int ret;
 
 	/*
 	 * The module scans in the writer's context: at nice 19 the scan
 	 * takes only the CPU the server's work leaves. Best effort.
 	 */
 	(void)setpriority(PRIO_PROCESS, 0, 19);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-	} else {
-		n = write(fd, "1", 1);
-		if (n < 0)
-			err = errno;
-		else if (n != 1)
-			err = EIO;
-		if (close(fd) && !err)
-			err = errno;
-	}
-	if (!err)
+	ret = hg_sfs_write("scan", "1", 1);
+	if (!ret)
 		return 0;
-	if (err == EACCES || err == EPERM) {
-		hg_error_text("cannot scan", path, "permission denied (needs root with "
-			      "CAP_MAC_ADMIN)");
-		return HG_EXIT_PERM;
-	}
-	hg_error_text("cannot scan", path, hg_sfs_strerror(err));
-	return hg_errno_exit(err);
+	/* The file's mode refuses first, for the same want of privilege. */
+	return hg_sfs_error("cannot scan", "scan", ret == -EACCES ? EPERM : -ret);
 }
 
 /* Read and parse the report. 0, or the exit code, the error said. */
@@ -78,8 +61,7 @@ static int read_report(const char *path, struct hg_scan_report *rep)
 	ret = hg_read_file(path, HG_SCAN_REPORT_MAX, &text, &len);
 	if (ret) {
 		hg_error_text("cannot read", path, ret == -EFBIG ? "report larger than 8 MiB" :
-			      ret == -EACCES ? "permission denied (run as root)" :
-			      hg_sfs_strerror(-ret));
+			      hg_sfs_strerror("scan", -ret));
 		return ret == -EFBIG ? HG_EXIT_FAIL : hg_errno_exit(-ret);
 	}
 	ret = hg_scan_parse((const char *)text, len, rep, &lineno, why, sizeof(why));
@@ -219,8 +201,7 @@ int scan_main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "last", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	struct hg_scan_report rep;
 	bool json = false, last = false;
@@ -228,7 +209,7 @@ int scan_main(int argc, char *argv[])
 	size_t i;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jlh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jl" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -236,25 +217,17 @@ int scan_main(int argc, char *argv[])
 		case 'l':
 			last = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (optind != argc)
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-	ret = hg_sfs_require();
+	ret = hg_sfs_require_file("scan");
 	if (ret)
 		return ret;
 	hg_sfs_path(path, sizeof(path), "scan");
-	if (access(path, F_OK)) {
-		hg_error_text("no file", path, "the loaded module has no 'scan' file "
-			      "(older than this tool?)");
-		return HG_EXIT_NOKERNEL;
-	}
-	ret = last ? 0 : run_scan(path);
+	ret = last ? 0 : run_scan();
 	if (!ret)
 		ret = read_report(path, &rep);
 	if (ret)

@@ -216,7 +216,7 @@ static int open_source(const char *input, bool consume, char *path, size_t size)
 	}
 	if (fd < 0) {
 		err = errno;
-		hg_error_text("cannot open", path, input ? strerror(err) : hg_sfs_strerror(err));
+		hg_error_text("cannot open", path, input ? strerror(err) : hg_sfs_strerror("events", err));
 		return input ? -HG_EXIT_FAIL : -hg_errno_exit(err);
 	}
 	if (input)
@@ -263,7 +263,7 @@ static int run(struct out *o, int fd, const char *path, bool follow, bool file)
 
 			hg_error_text("cannot read", path, err == EINVAL ?
 				      "event record larger than the read buffer" :
-				      file ? strerror(err) : hg_sfs_strerror(err));
+				      file ? strerror(err) : hg_sfs_strerror("events", err));
 			ret = file ? HG_EXIT_FAIL : hg_errno_exit(err);
 			break;
 		} else if (n == 0) {
@@ -323,8 +323,7 @@ int events_main(int argc, char *argv[])
 		{ "spool", required_argument, NULL, 4 },
 		{ "spool-max", required_argument, NULL, 5 },
 		{ "consume", no_argument, NULL, 6 },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	struct hg_tls_opts tls = { 0 };
 	struct hg_spool_opts spool = { .max = SPOOL_MAX_DEFAULT };
@@ -338,7 +337,8 @@ int events_main(int argc, char *argv[])
 	char path[4096], host[256];
 	int c, fd, ret;
 
-	while ((c = getopt_long(argc, argv, "fjF:i:w:q:t:e:m:JCc:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fjF:i:w:q:t:e:m:JCc:o:" HG_COMMON_SHORTOPTS,
+				opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			follow = true;
@@ -407,11 +407,8 @@ int events_main(int argc, char *argv[])
 		case 6:
 			consume = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (optind != argc)

@@ -98,8 +98,7 @@ int check_main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "list", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	char sfs[4096], answer[256], decision[16], reason[64], digest[80];
 	struct hg_text_list list = { 0 };
@@ -107,7 +106,7 @@ int check_main(int argc, char *argv[])
 	bool json = false, denied = false, failed = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jl:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jl:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -115,24 +114,16 @@ int check_main(int argc, char *argv[])
 		case 'l':
 			list_file = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
 		default:
-			return hg_usage_error(usage, NULL);
+			return hg_common_option(c, usage);
 		}
 	}
 	if (optind == argc)
 		return hg_usage_error(usage, "expected at least one PATH");
-	ret = hg_sfs_require();
+	ret = hg_sfs_require_file("check");
 	if (ret)
 		return ret;
 	hg_sfs_path(sfs, sizeof(sfs), "check");
-	if (access(sfs, F_OK)) {
-		hg_error_text("no file", sfs, "the loaded module has no 'check' file "
-			      "(older than this tool?)");
-		return HG_EXIT_NOKERNEL;
-	}
 	if (list_file && read_list(list_file, &list))
 		return HG_EXIT_FAIL;
 

@@ -14,19 +14,12 @@ static const char usage[] = "Usage: hashgate version\n";
 
 int version_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	char buf[128];
-	int c;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return hg_usage_error(usage, NULL);
-		fputs(usage, stdout);
-		return HG_EXIT_OK;
-	}
+	ret = hg_common_options_only(argc, argv, usage);
+	if (ret >= 0)
+		return ret;
 	if (optind != argc)
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	printf("hashgate tool %s\n", HASHGATE_VERSION);

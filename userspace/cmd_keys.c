@@ -30,10 +30,16 @@ static const char usage[] =
 	"  list  show the trusted keys, one per line: '<subject>: <key id>'\n"
 	"  lock  forbid adding keys until reboot (pins the module)\n";
 
-static const char *keys_strerror(int err)
+/* What an errno means for 'keys' or 'keys_lock', which older modules lack. */
+static const char *keys_strerror(const char *file, int err)
 {
 	switch (err) {
+	case ENOENT:
+		return "hashgate module is not loaded or does not support signed "
+		       "allowlists";
 	case EPERM:
+		if (strcmp(file, "keys"))
+			break;
 		return "keys are locked until reboot (or you lack CAP_MAC_ADMIN)";
 	case EBADMSG:
 		return "the kernel could not parse the certificate";
@@ -46,30 +52,18 @@ static const char *keys_strerror(int err)
 		       "lacks: use RSA there)";
 	case EEXIST:
 		return "this key is already trusted";
-	default:
-		return hg_sfs_strerror(err);
 	}
+	return hg_sfs_strerror(file, err);
 }
 
-static int fail(const char *file, int err)
+/* Of a write, open(2) fails for want of access or of the file. */
+static int fail(bool reading, const char *file, int err)
 {
 	char path[4096];
 
 	hg_sfs_path(path, sizeof(path), file);
-	hg_error_text(err == EACCES || err == ENOENT ? "cannot open" : "cannot write",
-		      path, err == ENOENT ? "hashgate module is not loaded or "
-		      "does not support signed allowlists" : keys_strerror(err));
-	return hg_errno_exit(err);
-}
-
-static int fail_read(const char *file, int err)
-{
-	char path[4096];
-
-	hg_sfs_path(path, sizeof(path), file);
-	hg_error_text("cannot read", path, err == ENOENT ? "hashgate module is not "
-		      "loaded or does not support signed allowlists" :
-		      hg_sfs_strerror(err));
+	hg_error_text(reading ? "cannot read" : err == EACCES || err == ENOENT ?
+		      "cannot open" : "cannot write", path, keys_strerror(file, err));
 	return hg_errno_exit(err);
 }
 
@@ -155,7 +149,7 @@ int hg_keys_read(char **text)
 	ret = hg_sfs_read("keys", buf, 65536);
 	if (ret < 0) {
 		free(buf);
-		return fail_read("keys", -ret);
+		return fail(true, "keys", -ret);
 	}
 	*text = buf;
 	return HG_EXIT_OK;
@@ -197,7 +191,7 @@ int hg_keys_write(const unsigned char *der, size_t len)
 	 */
 	if (ret == -ENOENT)
 		ret = -ENOPKG;
-	return ret ? fail("keys", -ret) : HG_EXIT_OK;
+	return ret ? fail(false, "keys", -ret) : HG_EXIT_OK;
 }
 
 static int keys_add(const char *cert)
@@ -236,7 +230,7 @@ static int keys_list(void)
 	hg_sfs_path(path, sizeof(path), "keys");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail("keys", errno);
+		return fail(false, "keys", errno);
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
 			break;
@@ -258,7 +252,7 @@ static int keys_lock(void)
 		return ret;
 	ret = hg_sfs_write("keys_lock", "1", 1);
 	if (ret)
-		return fail("keys_lock", -ret);
+		return fail(false, "keys_lock", -ret);
 	printf("keys locked until reboot\n");
 	return HG_EXIT_OK;
 }
@@ -266,18 +260,13 @@ static int keys_lock(void)
 int keys_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		HG_COMMON_OPTIONS
 	};
 	const char *action;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return HG_EXIT_OK;
-		}
-		return hg_usage_error(usage, NULL);
+	while ((c = getopt_long(argc, argv, "+" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		return hg_common_option(c, usage);
 	}
 	action = argv[optind];
 	if (!action)

@@ -17,20 +17,13 @@ static const char usage[] =
 
 int mode_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	char path[4096], buf[32];
+	char buf[32];
 	const char *mode;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return hg_usage_error(usage, NULL);
-		fputs(usage, stdout);
-		return HG_EXIT_OK;
-	}
+	ret = hg_common_options_only(argc, argv, usage);
+	if (ret >= 0)
+		return ret;
 	if (argc - optind > 1)
 		return hg_usage_error(usage, "too many arguments");
 	mode = argv[optind];
@@ -41,20 +34,15 @@ int mode_main(int argc, char *argv[])
 	ret = hg_sfs_require();
 	if (ret)
 		return ret;
-	hg_sfs_path(path, sizeof(path), "mode");
 	if (!mode) {
 		ret = hg_sfs_read("mode", buf, sizeof(buf));
-		if (ret < 0) {
-			hg_error_text("cannot read", path, hg_sfs_strerror(-ret));
-			return hg_errno_exit(-ret);
-		}
+		if (ret < 0)
+			return hg_sfs_error("cannot read", "mode", -ret);
 		printf("%s\n", buf);
 		return HG_EXIT_OK;
 	}
 	ret = hg_sfs_write("mode", mode, strlen(mode));
-	if (ret < 0) {
-		hg_error_text("cannot write", path, hg_sfs_strerror(-ret));
-		return hg_errno_exit(-ret);
-	}
+	if (ret < 0)
+		return hg_sfs_error("cannot write", "mode", -ret);
 	return HG_EXIT_OK;
 }
