@@ -13,7 +13,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,11 +36,7 @@ static int run_scan(void)
 {
 	int ret;
 
-	/*
-	 * The module scans in the writer's context: at nice 19 the scan
-	 * takes only the CPU the server's work leaves. Best effort.
-	 */
-	(void)setpriority(PRIO_PROCESS, 0, 19);
+	/* The module's own thread scans, at the priority it chooses. */
 	ret = hg_sfs_write("scan", "1", 1);
 	if (!ret)
 		return 0;

@@ -313,14 +313,26 @@ int hg_out_open(struct hg_out *o, const char *path)
 		return 0;
 	}
 	if (stat(path, &st) || S_ISREG(st.st_mode)) {
-		if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.%ld", path,
-				     (long)getpid()) >= sizeof(o->tmp)) {
+		mode_t mask;
+
+		if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX",
+				     path) >= sizeof(o->tmp)) {
 			hg_error("cannot create", path, ENAMETOOLONG);
 			return -1;
 		}
 		o->path = path;
-		fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-			  0666);
+		/*
+		 * A name no one could have made before us (the directory may
+		 * be /tmp), then the mode a plain creat() would have given.
+		 */
+		fd = mkostemp(o->tmp, O_CLOEXEC);
+		mask = umask(0);
+		umask(mask);
+		if (fd >= 0 && fchmod(fd, 0666 & ~mask)) {
+			close(fd);
+			unlink(o->tmp);
+			fd = -1;
+		}
 	} else {
 		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	}
