@@ -209,7 +209,9 @@ void hg_allowlist_info(struct hg_list_info *info)
 }
 
 /**
- * hg_allowlist_digests() - digests in the active list, 0 without one
+ * hg_allowlist_digests() - digests in the active list
+ *
+ * Return: the digest count of the active list, 0 without one.
  */
 u32 hg_allowlist_digests(void)
 {

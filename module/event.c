@@ -578,6 +578,8 @@ void hg_event_heartbeat(const char *counters, bool locked)
 
 /**
  * hg_event_queued() - records no consumer has read yet
+ *
+ * Return: their count.
  */
 unsigned int hg_event_queued(void)
 {

@@ -130,6 +130,9 @@ static long inflight_sum(void)
 
 /**
  * hg_hook_inflight() - about how many wrappers run right now, for stats
+ *
+ * Return: the count, never below 0 (per-CPU counts summed while they
+ * change can be).
  */
 unsigned int hg_hook_inflight(void)
 {
@@ -144,6 +147,8 @@ unsigned int hg_hook_inflight(void)
  * kernels) into a CALL. Seeing the CALL proves the hook is armed; seeing the
  * NOP means ftrace was killed or never patched it, and hashgate would fail
  * open.
+ *
+ * Return: true when the CALL is there.
  */
 bool hg_hook_site_live(const struct hg_ftrace_hook *hook)
 {

@@ -131,6 +131,8 @@ bool hg_keys_locked(void)
 
 /**
  * hg_keys_embedded() - whether the module carries certificates of its own
+ *
+ * Return: true when certificates were embedded at build time.
  */
 bool hg_keys_embedded(void)
 {

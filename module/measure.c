@@ -74,6 +74,8 @@ void hg_measure_exit(void)
 
 /**
  * hg_measure_driver() - the crypto driver in use, e.g. "sha256-avx2"
+ *
+ * Return: the driver's name, valid while the module is loaded.
  */
 const char *hg_measure_driver(void)
 {
