@@ -48,13 +48,13 @@ struct hg_cache_wait {
 	refcount_t ref;
 };
 
-static struct hlist_head *buckets;
-static unsigned int bucket_bits;
-static unsigned int max_count;
+static struct hlist_head *buckets __ro_after_init;
+static unsigned int bucket_bits __ro_after_init;
+static unsigned int max_count __ro_after_init;
 static unsigned int count;
 static LIST_HEAD(age_list);
 static DEFINE_SPINLOCK(cache_lock);
-static struct kmem_cache *entry_cache;
+static struct kmem_cache *entry_cache __ro_after_init;
 
 static LIST_HEAD(claims);
 static DEFINE_MUTEX(claims_lock);
@@ -320,7 +320,7 @@ void hg_cache_release(struct hg_cache_wait *w)
  *
  * Return: 0 or -ENOMEM.
  */
-int hg_cache_init(unsigned int max_entries)
+int __init hg_cache_init(unsigned int max_entries)
 {
 	unsigned int i;
 

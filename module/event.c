@@ -231,7 +231,7 @@ static void fill_task(struct hg_event *rec)
 }
 
 /* d_absolute_path() is not exported; found at load (thunk.S calls it). */
-unsigned long hg_orig_d_absolute_path;
+unsigned long hg_orig_d_absolute_path __ro_after_init;
 
 /*
  * The path from the initial root, whatever root or mount namespace the
@@ -768,7 +768,7 @@ const struct file_operations hg_event_tap_fops = {
  *
  * Return: 0 or -ENOMEM.
  */
-int hg_event_init(unsigned int ring_size)
+int __init hg_event_init(unsigned int ring_size)
 {
 	hg_orig_d_absolute_path = hg_hook_lookup_name("d_absolute_path");
 	if (!hg_orig_d_absolute_path) {

@@ -24,7 +24,7 @@
 static DEFINE_PER_CPU(unsigned long, inflight);
 
 /* Read by thunk.S: kallsyms_lookup_name() is not exported since 5.7. */
-unsigned long hg_orig_kallsyms_lookup_name;
+unsigned long hg_orig_kallsyms_lookup_name __ro_after_init;
 
 /**
  * hg_hook_resolve_init() - find kallsyms_lookup_name() through a kprobe
@@ -35,7 +35,7 @@ unsigned long hg_orig_kallsyms_lookup_name;
  *
  * Return: 0 or the error of register_kprobe().
  */
-int hg_hook_resolve_init(void)
+int __init hg_hook_resolve_init(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 	int ret;
@@ -64,8 +64,8 @@ unsigned long hg_hook_lookup_name(const char *name)
 }
 
 static struct ftrace_ops ops;
-static struct hg_ftrace_hook *table;
-static unsigned int table_len;
+static struct hg_ftrace_hook *table __ro_after_init;
+static unsigned int table_len __ro_after_init;
 
 /* The hook whose function @ip (its ftrace site) belongs to. */
 static struct hg_ftrace_hook *hook_at(unsigned long ip)
@@ -171,7 +171,7 @@ bool hg_hook_site_live(const struct hg_ftrace_hook *hook)
  *
  * Return: 0, or the first error with nothing installed.
  */
-int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
+int __init hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
 {
 	unsigned int i;
 	int ret;

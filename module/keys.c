@@ -224,7 +224,7 @@ static int add_embedded(void)
  * Return: 0 or an error; an embedded certificate that does not load fails
  * the module load, since lists signed for it would all be refused.
  */
-int hg_keys_init(void)
+int __init hg_keys_init(void)
 {
 	int ret;
 
