@@ -15,6 +15,7 @@
  * replay by it. The first record of a load says so (HG_EVENT_LOAD).
  */
 #include <linux/audit.h>
+#include <linux/build_bug.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -40,6 +41,44 @@
 #include "stats.h"
 #include "hook.h"
 #include "thunk.h"
+
+/*
+ * The record's layout is ABI, given field by field in
+ * Documentation/events.rst: a change to it must fail the build here.
+ */
+static_assert(sizeof(struct hg_event) == 136);
+static_assert(offsetof(struct hg_event, size) == 0);
+static_assert(offsetof(struct hg_event, version) == 4);
+static_assert(offsetof(struct hg_event, type) == 5);
+static_assert(offsetof(struct hg_event, flags) == 6);
+static_assert(offsetof(struct hg_event, __reserved0) == 7);
+static_assert(offsetof(struct hg_event, seq) == 8);
+static_assert(offsetof(struct hg_event, dropped_before) == 16);
+static_assert(offsetof(struct hg_event, time_ns) == 24);
+static_assert(offsetof(struct hg_event, boot_ns) == 32);
+static_assert(offsetof(struct hg_event, list_serial) == 40);
+static_assert(offsetof(struct hg_event, ino) == 48);
+static_assert(offsetof(struct hg_event, dev) == 56);
+static_assert(offsetof(struct hg_event, pid) == 60);
+static_assert(offsetof(struct hg_event, ppid) == 64);
+static_assert(offsetof(struct hg_event, uid) == 68);
+static_assert(offsetof(struct hg_event, auid) == 72);
+static_assert(offsetof(struct hg_event, hook) == 76);
+static_assert(offsetof(struct hg_event, mode) == 77);
+static_assert(offsetof(struct hg_event, decision) == 78);
+static_assert(offsetof(struct hg_event, reason) == 79);
+static_assert(offsetof(struct hg_event, digest) == 80);
+static_assert(offsetof(struct hg_event, comm) == 112);
+static_assert(offsetof(struct hg_event, exe_len) == 128);
+static_assert(offsetof(struct hg_event, path_len) == 130);
+static_assert(offsetof(struct hg_event, load_id) == 132);
+static_assert(sizeof(struct hg_event_page) == 56);
+static_assert(offsetof(struct hg_event_page, offset) == 0);
+static_assert(offsetof(struct hg_event_page, address) == 8);
+static_assert(offsetof(struct hg_event_page, count) == 16);
+static_assert(offsetof(struct hg_event_page, __reserved) == 20);
+static_assert(offsetof(struct hg_event_page, expected) == 24);
+static_assert(offsetof(struct hg_event_page, actual) == 40);
 
 /*
  * Records held are bounded in number (event_ring) and in bytes (a path can
