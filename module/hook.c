@@ -65,7 +65,7 @@ unsigned long hg_hook_lookup_name(const char *name)
 
 static struct ftrace_ops ops;
 static struct hg_ftrace_hook *table __ro_after_init;
-static unsigned int table_len __ro_after_init;
+static unsigned int table_len;	/* 0 again once removed */
 
 /* The hook whose function @ip (its ftrace site) belongs to. */
 static struct hg_ftrace_hook *hook_at(unsigned long ip)
