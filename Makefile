@@ -5,7 +5,9 @@
 # make check      every test: host unit tests, then the kernel suite in a VM
 #                 on each supported kernel; ends with "N passed, N failed"
 # make demo       the module enforcing in a VM, with events shown
-# make lint       checkpatch --strict on module/, -Werror build of the tool
+# make lint       checkpatch --strict on module/ and tests/kernel/,
+#                 kernel-doc on module/, the module with W=1 and sparse
+#                 (C=2) on each kernel, -Werror build of the tool
 # make mutations  deliberate bugs (tests/mutations/), each must fail its tests
 # make deb        Debian packages hashgate and hashgate-dkms in build/deb/,
 #                 checked with lintian

@@ -7,6 +7,7 @@
  * sorted too, so nothing is rebuilt and memory per digest stays at the
  * digest itself. A blob that fails validation is freed and changes nothing.
  */
+#include <linux/build_bug.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -18,6 +19,26 @@
 #include "measure.h"
 #include "policy.h"
 #include "stats.h"
+
+/*
+ * The blob's layout is ABI, given field by field in
+ * Documentation/allowlist-format.rst: a change to it must fail the build.
+ */
+static_assert(sizeof(struct hg_list_header) == 32);
+static_assert(offsetof(struct hg_list_header, magic) == 0);
+static_assert(offsetof(struct hg_list_header, version) == 4);
+static_assert(offsetof(struct hg_list_header, header_size) == 6);
+static_assert(offsetof(struct hg_list_header, serial) == 8);
+static_assert(offsetof(struct hg_list_header, digest_count) == 16);
+static_assert(offsetof(struct hg_list_header, path_count) == 20);
+static_assert(offsetof(struct hg_list_header, strings_size) == 24);
+static_assert(offsetof(struct hg_list_header, hash_algo) == 28);
+static_assert(offsetof(struct hg_list_header, flags) == 30);
+static_assert(sizeof(struct hg_list_path) == 16);
+static_assert(offsetof(struct hg_list_path, name_off) == 0);
+static_assert(offsetof(struct hg_list_path, name_len) == 4);
+static_assert(offsetof(struct hg_list_path, digest_index) == 8);
+static_assert(offsetof(struct hg_list_path, reserved) == 12);
 
 struct hg_allowlist __rcu *hg_active_list;
 bool hg_require_signature;
@@ -209,7 +230,9 @@ void hg_allowlist_info(struct hg_list_info *info)
 }
 
 /**
- * hg_allowlist_digests() - digests in the active list, 0 without one
+ * hg_allowlist_digests() - digests in the active list
+ *
+ * Return: the digest count of the active list, 0 without one.
  */
 u32 hg_allowlist_digests(void)
 {

@@ -48,13 +48,13 @@ struct hg_cache_wait {
 	refcount_t ref;
 };
 
-static struct hlist_head *buckets;
-static unsigned int bucket_bits;
-static unsigned int max_count;
+static struct hlist_head *buckets __ro_after_init;
+static unsigned int bucket_bits __ro_after_init;
+static unsigned int max_count __ro_after_init;
 static unsigned int count;
 static LIST_HEAD(age_list);
 static DEFINE_SPINLOCK(cache_lock);
-static struct kmem_cache *entry_cache;
+static struct kmem_cache *entry_cache __ro_after_init;
 
 static LIST_HEAD(claims);
 static DEFINE_MUTEX(claims_lock);
@@ -63,6 +63,8 @@ static DEFINE_MUTEX(claims_lock);
  * hg_cache_key_equal() - same file, same version
  * @a: a key
  * @b: another
+ *
+ * Return: true when @a and @b name the same version of one file.
  */
 bool hg_cache_key_equal(const struct hg_cache_key *a,
 			const struct hg_cache_key *b)
@@ -194,6 +196,8 @@ void hg_cache_insert(const struct hg_cache_key *key, u64 list_gen,
  *
  * Lock-free; callable from the ftrace callback, to decide whether a write
  * or an inode's end needs hg_cache_forget().
+ *
+ * Return: true when @inode has an entry.
  */
 bool hg_cache_has(const struct inode *inode)
 {
@@ -251,6 +255,8 @@ void hg_cache_flush(void)
 
 /**
  * hg_cache_count() - entries held now
+ *
+ * Return: the count, read without the lock.
  */
 unsigned int hg_cache_count(void)
 {
@@ -314,7 +320,7 @@ void hg_cache_release(struct hg_cache_wait *w)
  *
  * Return: 0 or -ENOMEM.
  */
-int hg_cache_init(unsigned int max_entries)
+int __init hg_cache_init(unsigned int max_entries)
 {
 	unsigned int i;
 

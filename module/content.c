@@ -114,6 +114,8 @@ void hg_remote_fs_show(struct seq_file *m, unsigned int mask)
  * and maps that one, even after a copy-up has made the path lead to
  * another: the verdict must be on what will be mapped, not on what the
  * path leads to now.
+ *
+ * Return: the inode of @file, or below overlayfs the real one it maps.
  */
 struct inode *hg_mapped_inode(struct file *file)
 {

@@ -15,6 +15,7 @@
  * replay by it. The first record of a load says so (HG_EVENT_LOAD).
  */
 #include <linux/audit.h>
+#include <linux/build_bug.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -40,6 +41,44 @@
 #include "stats.h"
 #include "hook.h"
 #include "thunk.h"
+
+/*
+ * The record's layout is ABI, given field by field in
+ * Documentation/events.rst: a change to it must fail the build here.
+ */
+static_assert(sizeof(struct hg_event) == 136);
+static_assert(offsetof(struct hg_event, size) == 0);
+static_assert(offsetof(struct hg_event, version) == 4);
+static_assert(offsetof(struct hg_event, type) == 5);
+static_assert(offsetof(struct hg_event, flags) == 6);
+static_assert(offsetof(struct hg_event, __reserved0) == 7);
+static_assert(offsetof(struct hg_event, seq) == 8);
+static_assert(offsetof(struct hg_event, dropped_before) == 16);
+static_assert(offsetof(struct hg_event, time_ns) == 24);
+static_assert(offsetof(struct hg_event, boot_ns) == 32);
+static_assert(offsetof(struct hg_event, list_serial) == 40);
+static_assert(offsetof(struct hg_event, ino) == 48);
+static_assert(offsetof(struct hg_event, dev) == 56);
+static_assert(offsetof(struct hg_event, pid) == 60);
+static_assert(offsetof(struct hg_event, ppid) == 64);
+static_assert(offsetof(struct hg_event, uid) == 68);
+static_assert(offsetof(struct hg_event, auid) == 72);
+static_assert(offsetof(struct hg_event, hook) == 76);
+static_assert(offsetof(struct hg_event, mode) == 77);
+static_assert(offsetof(struct hg_event, decision) == 78);
+static_assert(offsetof(struct hg_event, reason) == 79);
+static_assert(offsetof(struct hg_event, digest) == 80);
+static_assert(offsetof(struct hg_event, comm) == 112);
+static_assert(offsetof(struct hg_event, exe_len) == 128);
+static_assert(offsetof(struct hg_event, path_len) == 130);
+static_assert(offsetof(struct hg_event, load_id) == 132);
+static_assert(sizeof(struct hg_event_page) == 56);
+static_assert(offsetof(struct hg_event_page, offset) == 0);
+static_assert(offsetof(struct hg_event_page, address) == 8);
+static_assert(offsetof(struct hg_event_page, count) == 16);
+static_assert(offsetof(struct hg_event_page, __reserved) == 20);
+static_assert(offsetof(struct hg_event_page, expected) == 24);
+static_assert(offsetof(struct hg_event_page, actual) == 40);
 
 /*
  * Records held are bounded in number (event_ring) and in bytes (a path can
@@ -231,7 +270,7 @@ static void fill_task(struct hg_event *rec)
 }
 
 /* d_absolute_path() is not exported; found at load (thunk.S calls it). */
-unsigned long hg_orig_d_absolute_path;
+unsigned long hg_orig_d_absolute_path __ro_after_init;
 
 /*
  * The path from the initial root, whatever root or mount namespace the
@@ -578,6 +617,8 @@ void hg_event_heartbeat(const char *counters, bool locked)
 
 /**
  * hg_event_queued() - records no consumer has read yet
+ *
+ * Return: their count.
  */
 unsigned int hg_event_queued(void)
 {
@@ -766,7 +807,7 @@ const struct file_operations hg_event_tap_fops = {
  *
  * Return: 0 or -ENOMEM.
  */
-int hg_event_init(unsigned int ring_size)
+int __init hg_event_init(unsigned int ring_size)
 {
 	hg_orig_d_absolute_path = hg_hook_lookup_name("d_absolute_path");
 	if (!hg_orig_d_absolute_path) {

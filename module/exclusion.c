@@ -26,6 +26,8 @@
  * interval-tree iterators are not exported; a plain in-order walk of the
  * same tree needs nothing but rb_next(), and only runs for writes to files
  * that are mapped at all. Sleeps (i_mmap_rwsem).
+ *
+ * Return: true when a mapping of @inode is executable.
  */
 bool hg_exec_mapped(struct inode *inode)
 {

@@ -450,7 +450,7 @@ static struct dentry *dentries[ARRAY_SIZE(files)];
  *
  * Return: 0 or the securityfs error, with nothing left behind.
  */
-int hg_fs_init(void)
+int __init hg_fs_init(void)
 {
 	unsigned int i;
 

@@ -14,7 +14,7 @@
 #include "stats.h"
 
 static struct delayed_work beat;
-static unsigned long period;	/* jiffies; 0: no heartbeat */
+static unsigned long period __ro_after_init;	/* jiffies; 0: no heartbeat */
 
 static void send_beat(struct work_struct *work)
 {
@@ -38,7 +38,7 @@ static void send_beat(struct work_struct *work)
  * hg_heartbeat_init() - send a heartbeat every @seconds, from now on
  * @seconds: the period; 0 sends none
  */
-void hg_heartbeat_init(unsigned int seconds)
+void __init hg_heartbeat_init(unsigned int seconds)
 {
 	period = (unsigned long)seconds * HZ;
 	if (!period)

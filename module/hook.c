@@ -24,7 +24,7 @@
 static DEFINE_PER_CPU(unsigned long, inflight);
 
 /* Read by thunk.S: kallsyms_lookup_name() is not exported since 5.7. */
-unsigned long hg_orig_kallsyms_lookup_name;
+unsigned long hg_orig_kallsyms_lookup_name __ro_after_init;
 
 /**
  * hg_hook_resolve_init() - find kallsyms_lookup_name() through a kprobe
@@ -35,7 +35,7 @@ unsigned long hg_orig_kallsyms_lookup_name;
  *
  * Return: 0 or the error of register_kprobe().
  */
-int hg_hook_resolve_init(void)
+int __init hg_hook_resolve_init(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 	int ret;
@@ -64,8 +64,8 @@ unsigned long hg_hook_lookup_name(const char *name)
 }
 
 static struct ftrace_ops ops;
-static struct hg_ftrace_hook *table;
-static unsigned int table_len;
+static struct hg_ftrace_hook *table __ro_after_init;
+static unsigned int table_len;	/* 0 again once removed */
 
 /* The hook whose function @ip (its ftrace site) belongs to. */
 static struct hg_ftrace_hook *hook_at(unsigned long ip)
@@ -130,6 +130,9 @@ static long inflight_sum(void)
 
 /**
  * hg_hook_inflight() - about how many wrappers run right now, for stats
+ *
+ * Return: the count, never below 0 (per-CPU counts summed while they
+ * change can be).
  */
 unsigned int hg_hook_inflight(void)
 {
@@ -144,6 +147,8 @@ unsigned int hg_hook_inflight(void)
  * kernels) into a CALL. Seeing the CALL proves the hook is armed; seeing the
  * NOP means ftrace was killed or never patched it, and hashgate would fail
  * open.
+ *
+ * Return: true when the CALL is there.
  */
 bool hg_hook_site_live(const struct hg_ftrace_hook *hook)
 {
@@ -166,7 +171,7 @@ bool hg_hook_site_live(const struct hg_ftrace_hook *hook)
  *
  * Return: 0, or the first error with nothing installed.
  */
-int hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
+int __init hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
 {
 	unsigned int i;
 	int ret;

@@ -49,21 +49,21 @@
 #include "stats.h"
 #include "thunk.h"
 
-unsigned long hg_orig_security_bprm_check;
-unsigned long hg_orig_security_file_open;
-unsigned long hg_orig_security_mmap_file;
-unsigned long hg_orig_security_file_mprotect;
-unsigned long hg_orig_security_path_truncate;
-unsigned long hg_orig_security_file_truncate;
-unsigned long hg_orig_security_inode_free;
-unsigned long hg_orig_forced_access;
-unsigned long hg_orig_uffd_copy;
-unsigned long hg_orig_uffd_zeropage;
-unsigned long hg_orig_uffd_continue;
-unsigned long hg_orig_uffd_poison;
-unsigned long hg_orig_uffd_move;
-unsigned long hg_orig_sys_personality;
-unsigned long hg_orig_setup_arg_pages;
+unsigned long hg_orig_security_bprm_check __ro_after_init;
+unsigned long hg_orig_security_file_open __ro_after_init;
+unsigned long hg_orig_security_mmap_file __ro_after_init;
+unsigned long hg_orig_security_file_mprotect __ro_after_init;
+unsigned long hg_orig_security_path_truncate __ro_after_init;
+unsigned long hg_orig_security_file_truncate __ro_after_init;
+unsigned long hg_orig_security_inode_free __ro_after_init;
+unsigned long hg_orig_forced_access __ro_after_init;
+unsigned long hg_orig_uffd_copy __ro_after_init;
+unsigned long hg_orig_uffd_zeropage __ro_after_init;
+unsigned long hg_orig_uffd_continue __ro_after_init;
+unsigned long hg_orig_uffd_poison __ro_after_init;
+unsigned long hg_orig_uffd_move __ro_after_init;
+unsigned long hg_orig_sys_personality __ro_after_init;
+unsigned long hg_orig_setup_arg_pages __ro_after_init;
 
 /* The self-test at load: a private shmem file that the hooks must see. */
 static struct file *selftest_file;
@@ -506,7 +506,7 @@ static int hg_setup_arg_pages(struct linux_binprm *bprm,
 #define HG_UFFD_CONTINUE	"mcopy_continue"
 #endif
 
-static struct hg_ftrace_hook hooks[] = {
+static struct hg_ftrace_hook hooks[] __ro_after_init = {
 	HG_HOOK(bprm_check),
 	HG_HOOK(file_open),
 	HG_HOOK(mmap_file),
@@ -539,7 +539,7 @@ static struct hg_ftrace_hook hooks[] = {
  * and require that the hooks saw them; check that every hook site is
  * patched. A hook that is not live means no protection: refuse to load.
  */
-static int hooks_selftest(void)
+static int __init hooks_selftest(void)
 {
 	struct file *file, *exec_open;
 	unsigned long addr;
@@ -588,7 +588,7 @@ static int hooks_selftest(void)
  *
  * Return: 0, or an error and nothing installed.
  */
-int hg_hooks_init(void)
+int __init hg_hooks_init(void)
 {
 	int ret;
 

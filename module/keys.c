@@ -131,6 +131,8 @@ bool hg_keys_locked(void)
 
 /**
  * hg_keys_embedded() - whether the module carries certificates of its own
+ *
+ * Return: true when certificates were embedded at build time.
  */
 bool hg_keys_embedded(void)
 {
@@ -222,7 +224,7 @@ static int add_embedded(void)
  * Return: 0 or an error; an embedded certificate that does not load fails
  * the module load, since lists signed for it would all be refused.
  */
-int hg_keys_init(void)
+int __init hg_keys_init(void)
 {
 	int ret;
 

@@ -115,6 +115,8 @@ int hg_list_parse(const void *blob, size_t size, struct hg_list_view *view)
  * @digest: HG_DIGEST_SIZE bytes
  *
  * Bisection over the sorted array: O(log n), no locks, no allocation.
+ *
+ * Return: true when the list holds @digest.
  */
 bool hg_list_has_digest(const struct hg_list_view *view, const u8 *digest)
 {

@@ -32,7 +32,7 @@
 /* 64 KiB per update: the SIMD drivers hold the FPU for a whole update. */
 #define HG_CHUNK	(64 * 1024)
 
-static struct crypto_shash *tfm;
+static struct crypto_shash *tfm __ro_after_init;
 static const struct cred *kcred;
 /*
  * Page digests are keyed with a secret drawn at load: cut to 128 bits,
@@ -49,7 +49,7 @@ static u8 page_key[32];
  *
  * Return: 0 or a negative errno.
  */
-int hg_measure_init(const char *driver)
+int __init hg_measure_init(const char *driver)
 {
 	tfm = hg_sha256_select(driver, HG_CHUNK);
 	if (IS_ERR(tfm)) {
@@ -74,6 +74,8 @@ void hg_measure_exit(void)
 
 /**
  * hg_measure_driver() - the crypto driver in use, e.g. "sha256-avx2"
+ *
+ * Return: the driver's name, valid while the module is loaded.
  */
 const char *hg_measure_driver(void)
 {

@@ -5,6 +5,7 @@
  * securityfs write handler checks it); lowering one also needs
  * CAP_SYS_ADMIN and is impossible once locked.
  */
+#include <linux/build_bug.h>
 #include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -27,41 +28,13 @@ bool hg_locked;
  */
 DEFINE_MUTEX(hg_policy_lock);
 
-static const char *const anon_names[__HG_ANON_MAX] = {
-	[HG_ANON_ALLOW] = "allow",
-	[HG_ANON_AUDIT] = "audit",
-	[HG_ANON_DENY] = "deny",
-};
-
-static const char *const mode_names[__HG_MODE_MAX] = {
-	[HG_MODE_OFF] = "off",
-	[HG_MODE_AUDIT] = "audit",
-	[HG_MODE_ENFORCE] = "enforce",
-};
-
-static const char *const reason_names[__HG_REASON_MAX] = {
-	[HG_REASON_NONE] = "none",
-	[HG_REASON_NOT_IN_ALLOWLIST] = "not-in-allowlist",
-	[HG_REASON_HASH_MISMATCH] = "hash-mismatch",
-	[HG_REASON_OPEN_WRITERS] = "open-writers",
-	[HG_REASON_UNREADABLE] = "unreadable",
-	[HG_REASON_MEMFD] = "memfd",
-	[HG_REASON_ANON_EXEC] = "anon-exec",
-	[HG_REASON_NO_ALLOWLIST] = "no-allowlist",
-	[HG_REASON_UNVERIFIED] = "unverified",
-	[HG_REASON_EXEC_MAPPED] = "exec-mapped",
-	[HG_REASON_MALFORMED] = "malformed",
-	[HG_REASON_BAD_SIGNATURE] = "bad-signature",
-	[HG_REASON_UNKNOWN_KEY] = "unknown-key",
-	[HG_REASON_UNSIGNED] = "unsigned",
-	[HG_REASON_ROLLBACK] = "rollback",
-	[HG_REASON_UNTRUSTED_FS] = "untrusted-fs",
-	[HG_REASON_REMOTE_FS] = "remote-fs",
-	[HG_REASON_PINNED] = "pinned",
-	[HG_REASON_CODE_MODIFIED] = "code-modified",
-	[HG_REASON_PAGE_CHANGED] = "page-changed",
-	[HG_REASON_UNEXAMINED] = "unexamined",
-};
+/* The names are uapi/hashgate.h's, shared with the tool. */
+static const char *const anon_names[] = { HG_ANON_NAMES };
+static const char *const mode_names[] = { HG_MODE_NAMES };
+static const char *const reason_names[] = { HG_REASON_NAMES };
+static_assert(ARRAY_SIZE(anon_names) == __HG_ANON_MAX);
+static_assert(ARRAY_SIZE(mode_names) == __HG_MODE_MAX);
+static_assert(ARRAY_SIZE(reason_names) == __HG_REASON_MAX);
 
 const char *hg_reason_name(enum hg_reason reason)
 {

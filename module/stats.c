@@ -39,6 +39,8 @@ static const char *const stat_names[__HG_STAT_MAX] = {
 /**
  * hg_stat_read() - the sum of one counter over all CPUs
  * @s: the counter
+ *
+ * Return: the sum, with no lock: the other CPUs count on while it is read.
  */
 u64 hg_stat_read(enum hg_stat s)
 {

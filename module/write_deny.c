@@ -27,7 +27,7 @@ struct held {
 	struct inode *inode;
 };
 
-static struct kmem_cache *held_cache;
+static struct kmem_cache *held_cache __ro_after_init;
 
 /**
  * hg_write_deny() - deny opens for write of @inode until hg_write_allow()
@@ -104,7 +104,7 @@ int hg_write_deny_until_return(struct inode *inode, gfp_t gfp)
 	return 0;
 }
 
-int hg_write_deny_init(void)
+int __init hg_write_deny_init(void)
 {
 	held_cache = KMEM_CACHE(held, 0);
 	return held_cache ? 0 : -ENOMEM;

@@ -27,12 +27,9 @@
 #define CONFIG_MAX	(1U << 20)
 #define LINE_MAX_LEN	4096
 
-const char *const hg_cfg_mode_names[__HG_MODE_MAX] = {
-	[HG_MODE_OFF] = "off", [HG_MODE_AUDIT] = "audit", [HG_MODE_ENFORCE] = "enforce",
-};
-const char *const hg_cfg_anon_names[__HG_ANON_MAX] = {
-	[HG_ANON_ALLOW] = "allow", [HG_ANON_AUDIT] = "audit", [HG_ANON_DENY] = "deny",
-};
+/* uapi/hashgate.h's names; the module checks both lists are complete. */
+const char *const hg_cfg_mode_names[__HG_MODE_MAX] = { HG_MODE_NAMES };
+const char *const hg_cfg_anon_names[__HG_ANON_MAX] = { HG_ANON_NAMES };
 const char *const hg_cfg_runtime_names[2] = {
 	[HG_RUNTIME_REPORT] = "report", [HG_RUNTIME_KILL] = "kill",
 };

@@ -24,45 +24,19 @@
 #define NAME(table, i) \
 	((i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "?")
 
-static const char *const type_names[] = {
-	[HG_EVENT_NONE] = "none", [HG_EVENT_EXEC] = "exec",
-	[HG_EVENT_LIST_LOAD] = "list_load", [HG_EVENT_MODE] = "mode",
-	[HG_EVENT_LIST_REJECT] = "list_reject", [HG_EVENT_KEY_ADD] = "key_add",
-	[HG_EVENT_SETTING] = "setting", [HG_EVENT_LOAD] = "load",
-	[HG_EVENT_HEARTBEAT] = "heartbeat", [HG_EVENT_RUNTIME] = "runtime",
-};
-static const char *const mode_names[] = {
-	[HG_MODE_OFF] = "off", [HG_MODE_AUDIT] = "audit", [HG_MODE_ENFORCE] = "enforce",
-};
-static const char *const hook_names[] = {
-	[HG_HOOK_NONE] = "none", [HG_HOOK_BPRM_CHECK] = "bprm_check",
-	[HG_HOOK_EXEC_OPEN] = "exec_open", [HG_HOOK_MMAP] = "mmap",
-	[HG_HOOK_MPROTECT] = "mprotect", [HG_HOOK_WRITE_OPEN] = "write_open",
-	[HG_HOOK_TRUNCATE] = "truncate", [HG_HOOK_FORCED_WRITE] = "forced_write",
-	[HG_HOOK_UFFD_FILL] = "uffd_fill", [HG_HOOK_PERSONALITY] = "personality",
-	[HG_HOOK_EXEC_STACK] = "exec_stack", [HG_HOOK_WRITE_MAP] = "write_map",
-	[HG_HOOK_SCAN] = "scan",
-};
-static const char *const decision_names[] = {
-	[HG_DECISION_ALLOW] = "allow", [HG_DECISION_DENY] = "deny",
-	[HG_DECISION_WOULD_DENY] = "would-deny", [HG_DECISION_REPORTED] = "reported",
-	[HG_DECISION_KILLED] = "killed",
-};
-static const char *const reason_names[] = {
-	[HG_REASON_NONE] = "none", [HG_REASON_NOT_IN_ALLOWLIST] = "not-in-allowlist",
-	[HG_REASON_HASH_MISMATCH] = "hash-mismatch",
-	[HG_REASON_OPEN_WRITERS] = "open-writers",
-	[HG_REASON_UNREADABLE] = "unreadable",
-	[HG_REASON_MEMFD] = "memfd", [HG_REASON_ANON_EXEC] = "anon-exec",
-	[HG_REASON_NO_ALLOWLIST] = "no-allowlist", [HG_REASON_UNVERIFIED] = "unverified",
-	[HG_REASON_EXEC_MAPPED] = "exec-mapped",
-	[HG_REASON_MALFORMED] = "malformed", [HG_REASON_BAD_SIGNATURE] = "bad-signature",
-	[HG_REASON_UNKNOWN_KEY] = "unknown-key", [HG_REASON_UNSIGNED] = "unsigned",
-	[HG_REASON_ROLLBACK] = "rollback", [HG_REASON_UNTRUSTED_FS] = "untrusted-fs",
-	[HG_REASON_REMOTE_FS] = "remote-fs", [HG_REASON_PINNED] = "pinned",
-	[HG_REASON_CODE_MODIFIED] = "code-modified",
-	[HG_REASON_PAGE_CHANGED] = "page-changed", [HG_REASON_UNEXAMINED] = "unexamined",
-};
+/* The names are uapi/hashgate.h's, shared with the module. */
+static const char *const type_names[] = { HG_EVENT_NAMES };
+static const char *const mode_names[] = { HG_MODE_NAMES };
+static const char *const hook_names[] = { HG_HOOK_NAMES };
+static const char *const decision_names[] = { HG_DECISION_NAMES };
+static const char *const reason_names[] = { HG_REASON_NAMES };
+#define COMPLETE(table, max) \
+	_Static_assert(sizeof(table) / sizeof(table[0]) == (max), #table " names every value")
+COMPLETE(type_names, __HG_EVENT_MAX);
+COMPLETE(mode_names, __HG_MODE_MAX);
+COMPLETE(hook_names, __HG_HOOK_MAX);
+COMPLETE(decision_names, __HG_DECISION_MAX);
+COMPLETE(reason_names, __HG_REASON_MAX);
 
 /*
  * Where a runtime record's struct hg_event_page starts: after the exe and

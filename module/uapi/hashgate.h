@@ -131,12 +131,29 @@ enum hg_mode {
 	__HG_MODE_MAX
 };
 
+/*
+ * The names of the values, for the module and the tool alike: a table is
+ * { HG_MODE_NAMES }, and each user checks at build time that its size is
+ * __HG_MODE_MAX. Values are ABI and only ever added last, before __*_MAX,
+ * so a value added without a name fails that check. The same holds for
+ * every HG_*_NAMES below.
+ */
+#define HG_MODE_NAMES					\
+	[HG_MODE_OFF] = "off",				\
+	[HG_MODE_AUDIT] = "audit",			\
+	[HG_MODE_ENFORCE] = "enforce"
+
 enum hg_anon_policy {
 	HG_ANON_ALLOW,
 	HG_ANON_AUDIT,
 	HG_ANON_DENY,
 	__HG_ANON_MAX
 };
+
+#define HG_ANON_NAMES					\
+	[HG_ANON_ALLOW] = "allow",			\
+	[HG_ANON_AUDIT] = "audit",			\
+	[HG_ANON_DENY] = "deny"
 
 enum hg_hook {
 	HG_HOOK_NONE,
@@ -155,6 +172,21 @@ enum hg_hook {
 	__HG_HOOK_MAX
 };
 
+#define HG_HOOK_NAMES					\
+	[HG_HOOK_NONE] = "none",			\
+	[HG_HOOK_BPRM_CHECK] = "bprm_check",		\
+	[HG_HOOK_EXEC_OPEN] = "exec_open",		\
+	[HG_HOOK_MMAP] = "mmap",			\
+	[HG_HOOK_MPROTECT] = "mprotect",		\
+	[HG_HOOK_WRITE_OPEN] = "write_open",		\
+	[HG_HOOK_TRUNCATE] = "truncate",		\
+	[HG_HOOK_FORCED_WRITE] = "forced_write",	\
+	[HG_HOOK_UFFD_FILL] = "uffd_fill",		\
+	[HG_HOOK_PERSONALITY] = "personality",		\
+	[HG_HOOK_EXEC_STACK] = "exec_stack",		\
+	[HG_HOOK_WRITE_MAP] = "write_map",		\
+	[HG_HOOK_SCAN] = "scan"
+
 enum hg_decision {
 	HG_DECISION_ALLOW,
 	HG_DECISION_DENY,
@@ -165,6 +197,13 @@ enum hg_decision {
 	HG_DECISION_KILLED,
 	__HG_DECISION_MAX
 };
+
+#define HG_DECISION_NAMES				\
+	[HG_DECISION_ALLOW] = "allow",			\
+	[HG_DECISION_DENY] = "deny",			\
+	[HG_DECISION_WOULD_DENY] = "would-deny",	\
+	[HG_DECISION_REPORTED] = "reported",		\
+	[HG_DECISION_KILLED] = "killed"
 
 enum hg_reason {
 	HG_REASON_NONE,
@@ -194,6 +233,29 @@ enum hg_reason {
 	__HG_REASON_MAX
 };
 
+#define HG_REASON_NAMES					\
+	[HG_REASON_NONE] = "none",			\
+	[HG_REASON_NOT_IN_ALLOWLIST] = "not-in-allowlist", \
+	[HG_REASON_HASH_MISMATCH] = "hash-mismatch",	\
+	[HG_REASON_OPEN_WRITERS] = "open-writers",	\
+	[HG_REASON_UNREADABLE] = "unreadable",		\
+	[HG_REASON_MEMFD] = "memfd",			\
+	[HG_REASON_ANON_EXEC] = "anon-exec",		\
+	[HG_REASON_NO_ALLOWLIST] = "no-allowlist",	\
+	[HG_REASON_UNVERIFIED] = "unverified",		\
+	[HG_REASON_EXEC_MAPPED] = "exec-mapped",	\
+	[HG_REASON_MALFORMED] = "malformed",		\
+	[HG_REASON_BAD_SIGNATURE] = "bad-signature",	\
+	[HG_REASON_UNKNOWN_KEY] = "unknown-key",	\
+	[HG_REASON_UNSIGNED] = "unsigned",		\
+	[HG_REASON_ROLLBACK] = "rollback",		\
+	[HG_REASON_UNTRUSTED_FS] = "untrusted-fs",	\
+	[HG_REASON_REMOTE_FS] = "remote-fs",		\
+	[HG_REASON_PINNED] = "pinned",			\
+	[HG_REASON_CODE_MODIFIED] = "code-modified",	\
+	[HG_REASON_PAGE_CHANGED] = "page-changed",	\
+	[HG_REASON_UNEXAMINED] = "unexamined"
+
 enum hg_event_type {
 	HG_EVENT_NONE,
 	HG_EVENT_EXEC,		/* a decision on an executable mapping */
@@ -220,6 +282,18 @@ enum hg_event_type {
 	HG_EVENT_RUNTIME,
 	__HG_EVENT_MAX
 };
+
+#define HG_EVENT_NAMES					\
+	[HG_EVENT_NONE] = "none",			\
+	[HG_EVENT_EXEC] = "exec",			\
+	[HG_EVENT_LIST_LOAD] = "list_load",		\
+	[HG_EVENT_MODE] = "mode",			\
+	[HG_EVENT_LIST_REJECT] = "list_reject",		\
+	[HG_EVENT_KEY_ADD] = "key_add",			\
+	[HG_EVENT_SETTING] = "setting",			\
+	[HG_EVENT_LOAD] = "load",			\
+	[HG_EVENT_HEARTBEAT] = "heartbeat",		\
+	[HG_EVENT_RUNTIME] = "runtime"
 
 #define HG_EVENT_VERSION	1
 #define HG_EVENT_F_DIGEST	0x01	/* digest[] is valid */

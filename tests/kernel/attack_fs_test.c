@@ -208,12 +208,14 @@ static int run_capture(const char *path, char *const argv[], char *out,
 static char *slurp(const char *path, size_t *len)
 {
 	struct stat st;
-	char *buf;
+	char *buf = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) || !(buf = malloc(st.st_size))) {
+	if (!fstat(fd, &st))
+		buf = malloc(st.st_size);
+	if (!buf) {
 		close(fd);
 		return NULL;
 	}
@@ -505,7 +507,10 @@ static int hello_pair(struct hello_pair *h)
 	char *at;
 
 	h->listed = slurp(HELLO, &h->len);
-	if (!h->listed || !(h->tampered = malloc(h->len)))
+	if (!h->listed)
+		return -1;
+	h->tampered = malloc(h->len);
+	if (!h->tampered)
 		return -1;
 	memcpy(h->tampered, h->listed, h->len);
 	at = memmem(h->tampered, h->len, "hello from", 10);
@@ -762,7 +767,7 @@ TEST_F(tfs, trusted_fs_takes_network_filesystems_only)
 /* res[0]: open for write, 0 or -errno; res[1]: the write, when it opened. */
 static void trusted_fs_writer(void *arg, struct report *r)
 {
-	bool userns = arg != NULL;
+	bool userns = arg;
 	int err, fd;
 
 	err = become_nobody(userns);
@@ -815,7 +820,7 @@ static int mount_overlay(const char *base, char *used, size_t size)
 	int err = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(extra); i++) {
 		char merged[256];
 
 		snprintf(opts, sizeof(opts), "lowerdir=%s/lower,upperdir=%s/upper,"
@@ -976,7 +981,7 @@ static void overlay_race(struct __test_metadata *_metadata, void *ev,
 {
 	struct ovl_race o = { .lower_listed = lower_listed };
 	uint64_t base, at_copy_up = 0, at_done = 0;
-	char *argv[] = { "big", NULL };
+	char *const argv[] = { "big", NULL };
 	char out[256], hex[65];
 	struct hg_event *e;
 	struct report r;
@@ -997,7 +1002,8 @@ static void overlay_race(struct __test_metadata *_metadata, void *ev,
 	 * verdict it keeps is for the list before, so the race hashes again).
 	 */
 	ASSERT_EQ(0, hg_check(O4 "/lower/big", out, sizeof(out)));
-	ASSERT_EQ(1, sscanf(out, "%*s %*s sha256:%64s", hex)) TH_LOG("check: %s", out);
+	n = sscanf(out, "%*s %*s sha256:%64s", hex);
+	ASSERT_EQ(1, n) TH_LOG("check: %s", out);
 	ASSERT_EQ(0, hg_sh("(cat /tmp/all.list; echo '%s  /tmp/listed-big') > " AFS "/l && "
 			   "hashgate load --serial 401 " AFS "/l >/dev/null", hex));
 	if (!lower_listed) {
@@ -1047,15 +1053,17 @@ static void overlay_race(struct __test_metadata *_metadata, void *ev,
 	close(o.ready[0]);
 	close(o.wrote[0]);
 	ASSERT_ATTACK(ret, &r);
-	TH_LOG("overlay %s; hashed %llu of %lld bytes when the copy-up began, %llu when the write was done",
+	TH_LOG("overlay %s; hashed %llu of %lld bytes when the copy-up began, "
+	       "%llu when the write was done",
 	       r.note, (unsigned long long)at_copy_up, (long long)o.size,
 	       (unsigned long long)at_done);
 	ASSERT_TRUE(at_copy_up >= HASH_STARTED && at_copy_up < (uint64_t)o.size)
 		TH_LOG("the copy-up did not land inside the hash window: no hash in progress");
-	ASSERT_EQ(0, werr) TH_LOG("the copy-up write: %s",
-				   werr > 0 ? strerror(werr) : "not made");
+	ASSERT_EQ(0, werr)
+		TH_LOG("the copy-up write: %s", werr > 0 ? strerror(werr) : "not made");
 	ASSERT_TRUE(at_done && at_done + IN_FLIGHT <= (uint64_t)(o.size - TAIL))
-		TH_LOG("the copy-up did not land inside the hash window: the hash was past the tail");
+		TH_LOG("the copy-up did not land inside the hash window: "
+		       "the hash was past the tail");
 
 	n = hg_events(ev, EVBUF);
 	e = first_exec_event(ev, n, pid);
@@ -1159,9 +1167,9 @@ TEST_F_TIMEOUT(fse, overlay_fd_opened_before_copy_up_is_judged_by_what_it_maps, 
 	       r.res[1] == 1 ? "unlisted lower" : r.res[1] == 2 ? "listed upper" : "no");
 	if (r.res[0] == 0) {
 		EXPECT_EQ(2, r.res[1]) TH_LOG("the unlisted lower file was mapped executable");
-	} else {
-		EXPECT_EQ(-EACCES, r.res[0]);
+		return;
 	}
+	EXPECT_EQ(-EACCES, r.res[0]);
 }
 
 /* ---- 5. writes through an overlay to a file mapped executable ------------ */
@@ -1174,8 +1182,8 @@ TEST_F_TIMEOUT(fs, overlay_write_and_truncate_of_exec_mapped_file, 120)
 	int fd;
 
 	ASSERT_EQ(0, hg_sh("mkdir -p " O5 "/lower " O5 "/upper " O5 "/work " O5 "/merged && "
-			   "mount -t overlay overlay -o lowerdir=" O5 "/lower,upperdir=" O5
-			   "/upper,workdir=" O5 "/work " O5 "/merged"));
+			   "mount -t overlay -o lowerdir=" O5 "/lower,upperdir=" O5
+			   "/upper,workdir=" O5 "/work overlay " O5 "/merged"));
 	/* Made through the overlay: the file lives in the upper layer. */
 	ASSERT_EQ(0, hg_copy(LIB, lib, false));
 	fd = open(lib, O_RDONLY);
@@ -1253,7 +1261,7 @@ static void expect_event_path(struct __test_metadata *_metadata, void *ev,
 TEST_F_TIMEOUT(fse, event_paths_are_from_the_initial_root, 120)
 {
 	struct chroot_attack a = { .userns = true, .chroot = true };
-	char *argv[] = { "true", NULL };
+	char *const argv[] = { "true", NULL };
 	struct report r;
 
 	/* An unlisted program where a chroot's /usr/bin/dmesg would be. */

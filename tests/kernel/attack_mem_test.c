@@ -714,7 +714,8 @@ static int copy_with_exec_stack(const char *src, const char *dst)
 
 static void exec_attack(struct outcome *o, const void *arg)
 {
-	char *argv[] = { "probe", NULL }, *envp[] = { "HG_STACK_PROBE=1", NULL };
+	char *const argv[] = { "probe", NULL };
+	char *const envp[] = { "HG_STACK_PROBE=1", NULL };
 
 	execve(arg, argv, envp);
 	o->ret = -errno;

@@ -191,7 +191,8 @@ FIXTURE(race) {
 
 FIXTURE_SETUP(race)
 {
-	ASSERT_EQ(0, hg_sh("umount /tmp/t/fs 2>/dev/null; rm -rf /tmp/t && mkdir -p /tmp/t && chmod 755 /tmp/t"));
+	ASSERT_EQ(0, hg_sh("umount /tmp/t/fs 2>/dev/null; "
+			   "rm -rf /tmp/t && mkdir -p /tmp/t && chmod 755 /tmp/t"));
 	ASSERT_EQ(0, hg_load(""));
 	ASSERT_EQ(0, hg_allow_all(500));
 	self->ev = malloc(EVBUF);
@@ -312,7 +313,7 @@ static void mapping_process(struct window *w, int stats, const void *listed,
 	}
 	secs = now_s() - t0;
 	munmap(p, probe);
-	w->populate_rate = probe / (secs > 1e-6 ? secs : 1e-6);
+	w->populate_rate = probe / (secs > 0.000001 ? secs : 0.000001);
 	a.len = (size_t)(w->populate_rate * WIN_TARGET_S);
 	a.len = a.len < (512UL << 20) ? 512UL << 20 : a.len;
 	a.len = a.len > (24UL << 30) ? 24UL << 30 : a.len;
@@ -1193,7 +1194,8 @@ FIXTURE_SETUP(writers)
 	ASSERT_EQ(0, hg_load(""));
 	ASSERT_EQ(0, hg_allow_all(520));
 	/* A one-digest list: quick to load again and again. */
-	ASSERT_EQ(0, hg_sh("hashgate load -P --serial 1 -o /tmp/t/good.blob /tmp/all.list >/dev/null"));
+	ASSERT_EQ(0, hg_sh("hashgate load -P --serial 1 -o /tmp/t/good.blob "
+			   "/tmp/all.list >/dev/null"));
 	n = slurp("/tmp/t/good.blob", blob, sizeof(blob));
 	ASSERT_LE((ssize_t)sizeof(self->good), n);
 	memcpy(self->good, blob, sizeof(self->good));

@@ -212,7 +212,7 @@ TEST_F(bp, write_to_program_run_by_the_loader)
 /* 2. Writers first. */
 TEST_F(bp, open_writer_blocks_exec)
 {
-	char *argv[] = { "/tmp/t/prog", NULL };
+	char *const argv[] = { "/tmp/t/prog", NULL };
 	int fd;
 
 	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/t/prog", false));
@@ -287,7 +287,8 @@ TEST_F_TIMEOUT(bp, no_write_while_hashed, 300)
 	void *p;
 
 	/* A listed program made big: hashing it takes long under TCG. */
-	ASSERT_EQ(0, hg_sh("cp " HELLO " /tmp/t/big && dd if=/dev/zero bs=1M count=%d 2>/dev/null >> /tmp/t/big && "
+	ASSERT_EQ(0, hg_sh("cp " HELLO " /tmp/t/big && "
+			   "dd if=/dev/zero bs=1M count=%d 2>/dev/null >> /tmp/t/big && "
 			   "(cat /tmp/all.list; sha256sum /tmp/t/big) > /tmp/t/l && "
 			   "hashgate load --serial 301 /tmp/t/l >/dev/null", BIG_MB));
 	hg_events(self->ev, EVBUF);
@@ -296,7 +297,8 @@ TEST_F_TIMEOUT(bp, no_write_while_hashed, 300)
 	p = map_exec("/tmp/t/big");
 	pthread_join(t, NULL);
 	ASSERT_TRUE(r.during)
-		TH_LOG("the write came after the hash: hashing %d MiB took less than the writer's start", BIG_MB);
+		TH_LOG("the write came after the hash: "
+		       "hashing %d MiB took less than the writer's start", BIG_MB);
 	EXPECT_EQ(-ETXTBSY, r.result);
 	/* The listed bytes were hashed and mapped; nothing to report. */
 	EXPECT_NE(MAP_FAILED, p);
@@ -527,16 +529,18 @@ TEST_F(bp, every_path_to_the_same_bytes_gets_the_same_verdict)
 /* 7. Overlayfs: the verdict follows the real inode. */
 TEST_F(bp, overlay_copy_up_of_modified_file_is_denied)
 {
-	char *argv[] = { "hello", NULL };
+	char *const argv[] = { "hello", NULL };
 
 	if (access("/mnt/disk/hello", F_OK))
 		SKIP(return, "no data disk");
 	if (hg_sh("modprobe overlay 2>/dev/null; grep -qw overlay /proc/filesystems"))
 		SKIP(return, "no overlayfs");
-	ASSERT_EQ(0, hg_sh("rm -rf /mnt/disk/ovl && mkdir -p /mnt/disk/ovl/lower /mnt/disk/ovl/upper "
+	ASSERT_EQ(0, hg_sh("rm -rf /mnt/disk/ovl && "
+			   "mkdir -p /mnt/disk/ovl/lower /mnt/disk/ovl/upper "
 			   "/mnt/disk/ovl/work /tmp/merged && cp /mnt/disk/hello /mnt/disk/ovl/lower/ && "
-			   "mount -t overlay overlay -o lowerdir=/mnt/disk/ovl/lower,"
-			   "upperdir=/mnt/disk/ovl/upper,workdir=/mnt/disk/ovl/work /tmp/merged"));
+			   "mount -t overlay -o lowerdir=/mnt/disk/ovl/lower,"
+			   "upperdir=/mnt/disk/ovl/upper,workdir=/mnt/disk/ovl/work "
+			   "overlay /tmp/merged"));
 	EXPECT_EQ(0, hg_exec("/tmp/merged/hello", argv));
 	ASSERT_EQ(0, hg_sh("echo >> /tmp/merged/hello"));
 	hg_events(self->ev, EVBUF);
@@ -551,9 +555,10 @@ TEST_F(bp, overlay_copy_up_of_modified_file_is_denied)
 /* 8. Scripts: interpreters are programs. */
 TEST_F(bp, script_interpreters_are_checked)
 {
-	char *argv[] = { "s", NULL };
+	char *const argv[] = { "s", NULL };
 
-	ASSERT_EQ(0, hg_sh("printf '#!/bin/sh\\nexit 7\\n' > /tmp/t/ok.sh && chmod 755 /tmp/t/ok.sh"));
+	ASSERT_EQ(0, hg_sh("printf '#!/bin/sh\\nexit 7\\n' > /tmp/t/ok.sh && "
+			   "chmod 755 /tmp/t/ok.sh"));
 	/* Named sh: busybox picks its applet by name. */
 	ASSERT_EQ(0, hg_copy("/bin/busybox", "/tmp/t/sh", true));
 	ASSERT_EQ(0, hg_sh("printf '#!/tmp/t/sh\\nexit 7\\n' > /tmp/t/bad.sh && "
@@ -568,7 +573,7 @@ TEST_F(bp, script_interpreters_are_checked)
 /* 9. Writers are counted on the inode, not the fd or the mount. */
 TEST_F(bp, writer_through_another_mount_or_from_before_load)
 {
-	char *argv[] = { "/tmp/t/prog", NULL };
+	char *const argv[] = { "/tmp/t/prog", NULL };
 	int fd;
 
 	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/t/prog", false));
@@ -589,7 +594,7 @@ TEST_F(bp, writer_through_another_mount_or_from_before_load)
 /* 10. A cache entry never outlives its inode. */
 TEST_F(bp, reused_inode_number_is_hashed_again)
 {
-	char *argv[] = { "r", NULL };
+	char *const argv[] = { "r", NULL };
 	struct stat a, b;
 	uint64_t hashes;
 
@@ -618,7 +623,7 @@ TEST_F(bp, reused_inode_number_is_hashed_again)
  */
 TEST_F(bp, verdict_dies_with_its_inode)
 {
-	char *argv[] = { "/tmp/t/prog", NULL };
+	char *const argv[] = { "/tmp/t/prog", NULL };
 	uint64_t before;
 
 	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/t/prog", false));
@@ -634,7 +639,7 @@ TEST_F(bp, verdict_dies_with_its_inode)
 
 TEST(require_scripts_checks_the_script_itself)
 {
-	char *argv[] = { "s", NULL };
+	char *const argv[] = { "s", NULL };
 
 	ASSERT_EQ(0, hg_load("require_scripts=1"));
 	ASSERT_EQ(0, hg_allow_all(303));

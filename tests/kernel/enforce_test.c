@@ -199,8 +199,8 @@ TEST_F(hg, unlisted_library_fails_dt_needed_and_dlopen)
 
 TEST_F(hg, ld_so_running_an_unlisted_program_is_denied)
 {
-	char *argv[] = { "/lib64/ld-linux-x86-64.so.2", "/tmp/t/evil", NULL };
-	char *good[] = { "/lib64/ld-linux-x86-64.so.2", HELLO, NULL };
+	char *const argv[] = { "/lib64/ld-linux-x86-64.so.2", "/tmp/t/evil", NULL };
+	char *const good[] = { "/lib64/ld-linux-x86-64.so.2", HELLO, NULL };
 
 	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/t/evil", true));
 	ASSERT_EQ(0, hg_set_mode("enforce"));
@@ -211,7 +211,7 @@ TEST_F(hg, ld_so_running_an_unlisted_program_is_denied)
 
 TEST_F(hg, unlisted_interpreter_is_denied_before_exec)
 {
-	char *argv[] = { "/tests/hello_interp", NULL };
+	char *const argv[] = { "/tests/hello_interp", NULL };
 
 	ASSERT_EQ(0, hg_copy("/lib64/ld-linux-x86-64.so.2", "/tmp/hg-ld.so", false));
 	ASSERT_EQ(0, hg_set_mode("enforce"));
@@ -264,7 +264,8 @@ TEST_F(hg, malformed_allowlist_leaves_the_old_one_active)
 	ASSERT_EQ(0, hg_sh("hashgate load --serial 200 -o /tmp/t/blob /tmp/all.list >/dev/null"));
 	ASSERT_EQ(0, hg_sh("head -c 100 /tmp/t/blob > /tmp/t/cut"));
 	EXPECT_NE(0, hg_sh("cat /tmp/t/cut > " HG_FS "/allowlist 2>/dev/null"));
-	EXPECT_NE(0, hg_sh("printf 'zz  /bin/sh\\n' > /tmp/t/bad.list; hashgate load /tmp/t/bad.list 2>/dev/null"));
+	EXPECT_NE(0, hg_sh("printf 'zz  /bin/sh\\n' > /tmp/t/bad.list; "
+			   "hashgate load /tmp/t/bad.list 2>/dev/null"));
 	ASSERT_EQ(0, hg_read_text("allowlist", after, sizeof(after)));
 	EXPECT_STREQ(before, after);
 	EXPECT_LE(2, hg_stat("list_rejects"));

@@ -172,8 +172,8 @@ TEST(load_record_starts_each_load)
 		EXPECT_NE(NULL, strstr(text, " anon_exec=deny ")) TH_LOG("%s", text);
 		EXPECT_NE(NULL, strstr(text, " event_ring=64 heartbeat=0")) TH_LOG("%s", text);
 		while ((e = hg_next_event(buf, n, &off)))
-			EXPECT_EQ(first.load_id, e->load_id) TH_LOG("seq %llu",
-				  (unsigned long long)e->seq);
+			EXPECT_EQ(first.load_id, e->load_id)
+				TH_LOG("seq %llu", (unsigned long long)e->seq);
 		id = first.load_id;
 		ASSERT_EQ(0, hg_unload());
 	}

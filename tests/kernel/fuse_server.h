@@ -117,7 +117,9 @@ static inline void fsrv_attr(const struct fsrv *s, uint64_t ino,
 
 	memset(a, 0, sizeof(*a));
 	a->ino = ino;
-	a->atime = a->mtime = a->ctime = now;
+	a->atime = now;
+	a->mtime = now;
+	a->ctime = now;
 	a->uid = getuid();
 	a->gid = getgid();
 	a->blksize = 4096;
@@ -149,7 +151,7 @@ static inline void fsrv_readdir(struct fsrv *s, uint64_t unique,
 				const struct fuse_read_in *in)
 {
 	char out[4096];
-	const char *names[] = { ".", "..", s->name };
+	const char *const names[] = { ".", "..", s->name };
 	uint64_t inos[] = { FSRV_ROOT_INO, FSRV_ROOT_INO, FSRV_FILE_INO };
 	uint32_t types[] = { S_IFDIR >> 12, S_IFDIR >> 12, S_IFREG >> 12 };
 	size_t used = 0, i;
@@ -283,7 +285,8 @@ static inline void fsrv_loop(struct fsrv *s)
 			struct fuse_statfs_out st;
 
 			memset(&st, 0, sizeof(st));
-			st.st.bsize = st.st.frsize = 4096;
+			st.st.bsize = 4096;
+			st.st.frsize = 4096;
 			st.st.namelen = 255;
 			st.st.files = 2;
 			fsrv_reply(s, ih->unique, 0, &st, sizeof(st));

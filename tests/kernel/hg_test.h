@@ -256,7 +256,7 @@ static inline ssize_t hg_events(void *buf, size_t size)
 
 	if (fd < 0) {
 		err = errno;
-		fprintf(stderr, "# hg_events: cannot open %s: %s\n",
+		fprintf(stderr, "# %s: cannot open %s: %s\n", __func__,
 			HG_FS "/events", strerror(err));
 		return -err;
 	}
@@ -273,11 +273,11 @@ static inline ssize_t hg_events(void *buf, size_t size)
 		err = errno;
 		if (err == EINVAL && done) {
 			/* The next record does not fit: it stays queued. */
-			fprintf(stderr, "# hg_events: %zu-byte buffer full after %zd bytes:"
-				" events left in the ring\n", size, done);
+			fprintf(stderr, "# %s: %zu-byte buffer full after %zd bytes:"
+				" events left in the ring\n", __func__, size, done);
 			break;
 		}
-		fprintf(stderr, "# hg_events: read %s: %s\n", HG_FS "/events",
+		fprintf(stderr, "# %s: read %s: %s\n", __func__, HG_FS "/events",
 			strerror(err));
 		if (!done) {
 			close(fd);

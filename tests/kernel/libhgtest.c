@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A shared library for the tests: loaded by needs_lib and by dlopen(). */
-int hg_test_answer(void);
+#include "libhgtest.h"
 
 int hg_test_answer(void)
 {

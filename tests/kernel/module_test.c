@@ -91,7 +91,8 @@ TEST(tool_loads_and_unloads_through_libkmod)
 	ASSERT_EQ(0, hg_sh("hashgate status | grep -q audit"));
 	ASSERT_EQ(0, hg_sh("grep -qx 64 /sys/module/hashgate/parameters/event_ring"));
 	/* Loading what is loaded is done (hashgate apply relies on it)... */
-	ASSERT_EQ(0, hg_sh("hashgate module load --param event_ring=64 2>&1 | grep -q 'already loaded'"))
+	ASSERT_EQ(0, hg_sh("hashgate module load --param event_ring=64 2>&1 | "
+			   "grep -q 'already loaded'"))
 		TH_LOG("loading again with the same parameters must succeed, saying so");
 	ASSERT_EQ(0, hg_sh("hashgate module load --param event_ring=64 >/dev/null 2>&1"));
 	/* ...unless it asks for what the loaded module does not have. */
@@ -110,7 +111,8 @@ TEST(tool_errors_are_clear_and_nonzero)
 	EXPECT_EQ(2, hg_sh("hashgate no-such-command 2>/dev/null"));
 	EXPECT_EQ(2, hg_sh("hashgate status --no-such-flag 2>/dev/null"));
 	EXPECT_EQ(3, hg_sh("hashgate module load /nonexistent/hashgate.ko 2>/dev/null"));
-	EXPECT_EQ(0, hg_sh("hashgate module load /nonexistent/hashgate.ko 2>&1 | grep -q nonexistent"));
+	EXPECT_EQ(0, hg_sh("hashgate module load /nonexistent/hashgate.ko 2>&1 | "
+			   "grep -q nonexistent"));
 	EXPECT_FALSE(hg_loaded());
 }
 
@@ -181,7 +183,7 @@ TEST(enforce_needs_an_allowlist)
  */
 TEST(audit_without_a_list_reports_what_runs)
 {
-	static char *argv[] = { "/tests/hello", NULL };
+	static char *const argv[] = { "/tests/hello", NULL };
 	static char buf[1 << 20];
 	struct hg_event *e, *found = NULL;
 	size_t off = 0;
@@ -223,7 +225,8 @@ TEST(check_names_the_origin_the_list_gives)
 	EXPECT_EQ(0, hg_sh("hashgate check --json --list /tmp/origin.list /tests/hello | "
 			   "grep -q '\"origin\":\"deb hello 1.0-1 amd64\"'"));
 	/* Without --list, the module's answer alone. */
-	EXPECT_EQ(0, hg_sh("hashgate check /tests/hello | grep -q 'allow (none) sha256:[0-9a-f]*$'"));
+	EXPECT_EQ(0, hg_sh("hashgate check /tests/hello | "
+			   "grep -q 'allow (none) sha256:[0-9a-f]*$'"));
 	EXPECT_EQ(1, hg_sh("hashgate check --list /nonexistent /tests/hello >/dev/null 2>&1"));
 	hg_unload();
 }

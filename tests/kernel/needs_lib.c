@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Linked against libhgtest.so (DT_NEEDED, found through $ORIGIN). */
-int hg_test_answer(void);
+#include "libhgtest.h"
 
 int main(void)
 {

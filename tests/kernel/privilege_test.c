@@ -43,7 +43,7 @@ static int in_child(int (*fn)(void *), void *arg)
 	if (!(cond)) {							\
 		fprintf(stderr, "# step %d: %s is false (errno %d)\n",	\
 			(n), #cond, errno);				\
-		return (n);						\
+		return n;						\
 	}								\
 } while (0)
 

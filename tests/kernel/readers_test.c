@@ -42,7 +42,7 @@ static int read_into(int fd, struct seen *s)
 		size_t off = 0;
 
 		while ((e = hg_next_event(buf, n, &off))) {
-			if (s->n < sizeof(s->seq) / sizeof(s->seq[0]))
+			if (s->n < ARRAY_SIZE(s->seq))
 				s->seq[s->n++] = e->seq;
 			s->missed += e->dropped_before;
 		}
@@ -89,7 +89,9 @@ FIXTURE_SETUP(readers)
 	ASSERT_EQ(0, read_into(fd, &drain));
 	close(fd);
 	ASSERT_EQ(0, hg_stat("events_queued"));
-	self->fd[0] = self->fd[1] = self->fd[2] = -1;
+	self->fd[0] = -1;
+	self->fd[1] = -1;
+	self->fd[2] = -1;
 }
 
 FIXTURE_TEARDOWN(readers)

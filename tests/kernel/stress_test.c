@@ -125,6 +125,7 @@ static const struct {
 static const char *const evil_files[] = {
 	DIR "/evil/hello", DIR "/evil/busybox", DIR "/evil/libhgtest.so",
 };
+
 static const char *const swap_files[] = {
 	DIR "/swap/hello", DIR "/swap/libhgtest.so",
 };
@@ -194,9 +195,9 @@ static bool listed_in(enum subject s, int list)
  */
 static void run_prog(enum subject s, bool *ran, int *status)
 {
-	char *bb_argv[] = { "sh", "-c", "echo ran >&3", NULL };
-	char *argv[] = { (char *)subj[s].path, NULL };
-	char **av = s == S_BB || s == S_EVIL_BB ? bb_argv : argv;
+	char *const bb_argv[] = { "sh", "-c", "echo ran >&3", NULL };
+	char *const argv[] = { (char *)subj[s].path, NULL };
+	char *const *av = s == S_BB || s == S_EVIL_BB ? bb_argv : argv;
 	int mark[2], ep[2], err = 0, st;
 	char buf[256];
 	size_t got = 0;
@@ -293,14 +294,14 @@ static void storm(struct shared *sh, double end, const enum subject *subjects,
 	int logged = 0;
 
 	if (as_nobody && (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))) {
-		perror("# storm: setuid");
+		fprintf(stderr, "# %s: setuid: %s\n", __func__, strerror(errno));
 		_exit(1);
 	}
 	while (now() < end) {
 		enum subject s = subjects[rand_r(&seed) % n];
 		unsigned long g1, g2;
 		int mode, list, pk, status;
-		bool ran;
+		bool ran, may_run;
 
 		g1 = atomic_load(&sh->gen);
 		mode = atomic_load(&sh->mode);
@@ -320,6 +321,7 @@ static void storm(struct shared *sh, double end, const enum subject *subjects,
 			pk = PK_OPEN;
 		else
 			pk = listed_in(s, list) ? PK_LISTED : PK_UNLISTED;
+		may_run = pk != PK_UNLISTED;
 		atomic_fetch_add(&sh->tries[s][pk], 1);
 		if (ran)
 			atomic_fetch_add(&sh->ran[s][pk], 1);
@@ -328,7 +330,7 @@ static void storm(struct shared *sh, double end, const enum subject *subjects,
 			atomic_fetch_add(&sh->odd, 1);
 		if (logged < 10 && (!outcome_expected(s, ran, status, pk) ||
 				    (pk == PK_UNLISTED && ran) ||
-				    (ran != (pk != PK_UNLISTED) &&
+				    (ran != may_run &&
 				     (pk != PK_STRADDLE || subj[s].listing == ALWAYS)))) {
 			logged++;
 			fprintf(stderr, "# %s (uid %d): %s, status %d, in %s (mode %d list %d)\n",
@@ -343,6 +345,7 @@ static const enum subject prog_subjects[] = {
 	S_HELLO, S_BB, S_NEEDS, S_EVIL_HELLO, S_EVIL_BB, S_EVIL_NEEDS,
 	S_SWAP_HELLO, S_SWAP_NEEDS,
 };
+
 #define N_PROG_SUBJECTS (sizeof(prog_subjects) / sizeof(*prog_subjects))
 static const enum subject dl_subjects[] = { S_DL, S_EVIL_DL, S_SWAP_DL };
 
@@ -459,14 +462,14 @@ static void churn(struct shared *sh, double end, struct blob *a,
 			list = list == LIST_A ? LIST_B : LIST_A;
 			serial++;
 			if (load_blob(list == LIST_A ? a : b, serial)) {
-				fprintf(stderr, "# churn: load %llu: %s\n",
+				fprintf(stderr, "# %s: load %llu: %s\n", __func__,
 					(unsigned long long)serial, strerror(errno));
 				_exit(1);
 			}
 		} else {
 			mode = mode == HG_MODE_AUDIT ? HG_MODE_ENFORCE : HG_MODE_AUDIT;
 			if (hg_set_mode(mode == HG_MODE_AUDIT ? "audit" : "enforce")) {
-				fprintf(stderr, "# churn: mode %d failed\n", mode);
+				fprintf(stderr, "# %s: mode %d failed\n", __func__, mode);
 				_exit(2);
 			}
 		}
@@ -565,7 +568,8 @@ static int drain(int fd, int logfd)
 		if (n < 0 && errno == EAGAIN)
 			return 0;
 		if (n <= 0) {
-			fprintf(stderr, "# drain: read gave %zd: %s\n", n, strerror(errno));
+			fprintf(stderr, "# %s: read gave %zd: %s\n", __func__, n,
+				strerror(errno));
 			return -1;
 		}
 		if (log_records(buf, n, logfd))
@@ -654,12 +658,12 @@ static void reader(struct shared *sh, unsigned int id, double end)
 	fd = open(tap ? HG_FS "/events_tap" : HG_FS "/events",
 		  O_RDONLY | (style == 1 ? 0 : O_NONBLOCK));
 	if (fd < 0) {
-		perror("# reader: open");
+		fprintf(stderr, "# %s: open: %s\n", __func__, strerror(errno));
 		_exit(2);
 	}
 	atomic_fetch_add(&sh->readers_opened, 1);
 	atomic_fetch_add(&sh->readers_tap, tap);
-	snprintf(log, sizeof(log), DIR "/reader-%s-%u.log", tap ? "tap" : "fwd", id);
+	snprintf(log, sizeof(log), DIR "/%s-%s-%u.log", __func__, tap ? "tap" : "fwd", id);
 	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (logfd < 0)
 		_exit(3);
@@ -695,7 +699,7 @@ static void reader(struct shared *sh, unsigned int id, double end)
 		if (n < 0 && errno == EAGAIN)
 			continue;
 		if (n <= 0) {
-			fprintf(stderr, "# reader %u: read gave %zd: %s\n", id, n,
+			fprintf(stderr, "# %s %u: read gave %zd: %s\n", __func__, id, n,
 				strerror(errno));
 			_exit(5);
 		}
@@ -809,7 +813,8 @@ static int check_log(const char *path, struct evcheck *c, struct seqs *fwd,
 		c->denies += r.decision == HG_DECISION_DENY;
 		c->would_denies += r.decision == HG_DECISION_WOULD_DENY;
 		c->refusals[r.cls]++;
-		if ((r.decision == HG_DECISION_DENY) != (r.mode == HG_MODE_ENFORCE))
+		if (r.mode == HG_MODE_ENFORCE ? r.decision != HG_DECISION_DENY :
+						r.decision == HG_DECISION_DENY)
 			report_bad(&c->bad_mode, &r, "decision does not match mode");
 		/* Before any list everything is a would-deny, listed or not. */
 		if (r.reason == HG_REASON_NO_ALLOWLIST) {
@@ -988,7 +993,8 @@ static void judge_runs(struct shared *sh, const char *phase, struct verdicts *v)
 			else
 				v->open_refused += t[pk] - r[pk];
 		}
-		fprintf(stderr, "#   %-15s %s %4ld/%-4ld %s %4ld/%-4ld %s %4ld/%-4ld %s %4ld/%-4ld\n",
+		fprintf(stderr, "#   %-15s %s %4ld/%-4ld %s %4ld/%-4ld"
+			" %s %4ld/%-4ld %s %4ld/%-4ld\n",
 			subj[s].name, pk_name[0], r[0], t[0], pk_name[1], r[1], t[1],
 			pk_name[2], r[2], t[2], pk_name[3], r[3], t[3]);
 	}
@@ -1187,7 +1193,8 @@ TEST_F_TIMEOUT(stress, verdicts_and_events_under_churn, 600)
 		(unsigned long long)events, (unsigned long long)dropped,
 		(unsigned long long)hg_stat("events_repeated"));
 	fprintf(stderr, "# churn: %zu records reached a forwarder\n", delivered);
-	EXPECT_EQ(0, ev.bad_seq) TH_LOG("a reader lost a record without a count, or read one twice");
+	EXPECT_EQ(0, ev.bad_seq)
+		TH_LOG("a reader lost a record without a count, or read one twice");
 	EXPECT_EQ(delivered + dropped, ev.last_seq)
 		TH_LOG("a record neither forwarded nor counted as dropped");
 	EXPECT_EQ(delivered, events);
@@ -1308,7 +1315,7 @@ FIXTURE_TEARDOWN(ring)
 
 static void *faulting_read(void *arg)
 {
-	FIXTURE_DATA(ring) *self = arg;
+	struct _test_data_ring *self = arg;	/* FIXTURE_DATA(ring) */
 
 	self->ret = read(self->evfd, self->page, 4096);
 	self->err = errno;
