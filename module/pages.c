@@ -115,7 +115,10 @@ static void record_put(struct page_record *r)
 {
 	unsigned long flags;
 
-	if (!refcount_dec_and_lock_irqsave(&r->ref, &pages_lock, &flags))
+	/* __cond_lock: sparse learns the lock is taken when this is true. */
+	if (!__cond_lock(pages_lock,
+			 refcount_dec_and_lock_irqsave(&r->ref, &pages_lock,
+						       &flags)))
 		return;
 	set_put(r->set);
 	used -= r->bytes;
@@ -286,6 +289,8 @@ drop:
  * @inode: any inode
  *
  * Lock-free; callable from the ftrace callback, like hg_cache_has().
+ *
+ * Return: true when page digests are recorded for @inode.
  */
 bool hg_pages_has(const struct inode *inode)
 {
@@ -396,6 +401,8 @@ struct hg_page_file *hg_pages_next(u64 epoch, struct inode **inode)
  * hg_pages_digests() - the page digests of a file hg_pages_next() gave
  * @f: the file
  * @dead: set to whether its record was forgotten since (a write came)
+ *
+ * Return: the file's page digests, valid while hg_pages_next() holds it.
  */
 const struct hg_page_digests *hg_pages_digests(const struct hg_page_file *f,
 					       bool *dead)

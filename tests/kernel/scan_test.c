@@ -70,7 +70,8 @@ static long long report_value(const char *report, const char *key)
 }
 
 /* The finding line with @reason and pid @pid, or NULL. */
-static const char *finding(const char *report, const char *reason, int pid)
+static const char *finding_line(const char *report, const char *reason,
+				int pid)
 {
 	char pat[128];
 
@@ -91,7 +92,7 @@ static const char *field(const char *line, const char *key, char *out,
 	if (!p || p > eol)
 		return NULL;
 	p += strlen(pat);
-	n = strcspn(p, " \n");
+	n = strcspn(p, "\n ");
 	if (n >= size)
 		n = size - 1;
 	memcpy(out, p, n);
@@ -284,13 +285,14 @@ TEST_F(scan, code_written_through_ptrace_is_found_then_killed)
 	int st;
 
 	ASSERT_EQ(0, set("anon_exec", "audit"));
-	pid = self->sleeper = start_sleeper();
+	pid = start_sleeper();
+	self->sleeper = pid;
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, text_of(pid, HELLO, &start, &offset));
 	ASSERT_EQ(0, poke_text(pid, start));
 
 	ASSERT_EQ(0, scan_now(report, sizeof(report)));
-	line = finding(report, "code-modified", pid);
+	line = finding_line(report, "code-modified", pid);
 	ASSERT_NE(NULL, line) TH_LOG("%s", report);
 	EXPECT_STREQ(HELLO, field(line, "path", val, sizeof(val)));
 	snprintf(want, sizeof(want), "%lu", offset);
@@ -317,7 +319,7 @@ TEST_F(scan, code_written_through_ptrace_is_found_then_killed)
 
 	/* The same finding again: in the report, but no second event. */
 	ASSERT_EQ(0, scan_now(report, sizeof(report)));
-	EXPECT_NE(NULL, finding(report, "code-modified", pid));
+	EXPECT_NE(NULL, finding_line(report, "code-modified", pid));
 	EXPECT_EQ(1, report_value(report, "repeated"));
 	len = hg_events(self->ev, EVBUF);
 	EXPECT_EQ(NULL, runtime_event(self->ev, len, HG_REASON_CODE_MODIFIED, pid));
@@ -360,21 +362,22 @@ TEST_F(scan, one_user_cannot_crowd_out_the_findings_of_others)
 			_exit(0);
 		}
 	}
-	victim = self->sleeper = start_sleeper();
+	victim = start_sleeper();
+	self->sleeper = victim;
 	ASSERT_LT(0, victim);
 	ASSERT_EQ(0, text_of(victim, HELLO, &start, &offset));
 	ASSERT_EQ(0, poke_text(victim, start));
 	usleep(300000);
 	ASSERT_EQ(0, scan_now(report, sizeof(report)));
 	for (i = 0; i < 40; i++) {
-		if (finding(report, "anon-exec", pids[i]))
+		if (finding_line(report, "anon-exec", pids[i]))
 			n++;
 		kill(pids[i], SIGKILL);
 		waitpid(pids[i], NULL, 0);
 	}
 	EXPECT_EQ(16, n) TH_LOG("%.400s", report);
 	EXPECT_LE(40, report_value(report, "findings"));
-	EXPECT_NE(NULL, finding(report, "code-modified", victim))
+	EXPECT_NE(NULL, finding_line(report, "code-modified", victim))
 		TH_LOG("victim %d: %s", victim, report);
 }
 
@@ -457,7 +460,7 @@ TEST_F(scan, a_page_changed_under_the_file_system_is_found_and_refused)
 	close(fd);
 
 	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
-	line = finding(self->report, "page-changed", 0);
+	line = finding_line(self->report, "page-changed", 0);
 	ASSERT_NE(NULL, line) TH_LOG("%s", self->report);
 	EXPECT_STREQ(VICTIM, field(line, "path", val, sizeof(val)));
 	EXPECT_STREQ("0", field(line, "offset", val, sizeof(val)));
@@ -683,12 +686,13 @@ TEST_F(scan, the_longest_paths_are_reported_whole)
 	snprintf(full, sizeof(full), "%s/%s", dir, LONG_PROG);
 	ASSERT_EQ(LONG_LEN, strlen(full));
 
-	pid = self->sleeper = start_program(dir, "./" LONG_PROG);
+	pid = start_program(dir, "./" LONG_PROG);
+	self->sleeper = pid;
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, text_of(pid, LONG_PROG, &start, &offset));
 	ASSERT_EQ(0, poke_text(pid, start));
 	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
-	EXPECT_NE(NULL, finding(self->report, "code-modified", pid))
+	EXPECT_NE(NULL, finding_line(self->report, "code-modified", pid))
 		TH_LOG("%.2000s", self->report);
 
 	len = hg_events(self->ev, EVBUF);
@@ -702,8 +706,10 @@ TEST_F(scan, the_longest_paths_are_reported_whole)
 	hg_sh("rm -rf " LONG_TOP);
 }
 
-/* Read the mapped FUSE page through /proc/self/mem: GUP faults it in
- * holding mmap_lock, and the server never answers. */
+/*
+ * Read the mapped FUSE page through /proc/self/mem: GUP faults it in
+ * holding mmap_lock, and the server never answers.
+ */
 static void *read_stalled(void *addr)
 {
 	int fd = open("/proc/self/mem", O_RDONLY);
@@ -765,7 +771,7 @@ TEST_F(scan, a_process_that_keeps_its_lock_taken_is_unexamined_and_killed)
 
 	ASSERT_EQ(0, set("runtime_action", "kill"));
 	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
-	EXPECT_NE(NULL, finding(self->report, "unexamined", victim))
+	EXPECT_NE(NULL, finding_line(self->report, "unexamined", victim))
 		TH_LOG("%.2000s", self->report);
 	EXPECT_LE(1, report_value(self->report, "busy"));
 	len = hg_events(self->ev, EVBUF);
@@ -818,7 +824,8 @@ TEST_F(scan, a_uprobe_breakpoint_is_modified_code)
 	pid_t pid;
 
 	ASSERT_EQ(0, set("anon_exec", "audit"));
-	pid = self->sleeper = start_sleeper();
+	pid = start_sleeper();
+	self->sleeper = pid;
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, text_of(pid, HELLO, &start, &offset));
 	if (mount("nodev", TRACEFS, "tracefs", 0, NULL))
@@ -829,7 +836,7 @@ TEST_F(scan, a_uprobe_breakpoint_is_modified_code)
 	ASSERT_EQ(0, trace_write("events/hgscan/text/enable", "1"));
 
 	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
-	EXPECT_NE(NULL, finding(self->report, "code-modified", pid))
+	EXPECT_NE(NULL, finding_line(self->report, "code-modified", pid))
 		TH_LOG("%.2000s", self->report);
 	len = hg_events(self->ev, EVBUF);
 	e = runtime_event(self->ev, len, HG_REASON_CODE_MODIFIED, pid);
@@ -839,7 +846,7 @@ TEST_F(scan, a_uprobe_breakpoint_is_modified_code)
 	ASSERT_EQ(0, trace_write("events/hgscan/text/enable", "0"));
 	ASSERT_EQ(0, trace_write("uprobe_events", "-:hgscan/text\n"));
 	ASSERT_EQ(0, scan_now(self->report, sizeof(self->report)));
-	EXPECT_EQ(NULL, finding(self->report, "code-modified", pid))
+	EXPECT_EQ(NULL, finding_line(self->report, "code-modified", pid))
 		TH_LOG("%.2000s", self->report);
 }
 
