@@ -141,6 +141,9 @@ MODULE_PARM_DESC(runtime_action, "what a finding of the scan does besides its ev
 module_param_named(scan_interval, hg_scan_interval, uint, 0444);
 MODULE_PARM_DESC(scan_interval, "seconds between scans of resident code (0: none, the default; at most 86400)");
 
+module_param_named(scan_patience, hg_scan_patience, uint, 0444);
+MODULE_PARM_DESC(scan_patience, "seconds a scan may step aside for other work before it runs at normal priority, at least scan_interval (1..86400, default 60)");
+
 /* The first record of this load: what it runs with. */
 static void __init report_load(void)
 {
@@ -182,6 +185,11 @@ static int __init hg_init(void)
 	if (hg_scan_interval > HG_SCAN_INTERVAL_MAX) {
 		pr_err("scan_interval=%u: at most %u seconds\n",
 		       hg_scan_interval, HG_SCAN_INTERVAL_MAX);
+		return -EINVAL;
+	}
+	if (!hg_scan_patience || hg_scan_patience > HG_SCAN_INTERVAL_MAX) {
+		pr_err("scan_patience=%u: 1 to %u seconds\n",
+		       hg_scan_patience, HG_SCAN_INTERVAL_MAX);
 		return -EINVAL;
 	}
 	hg_pages_init(page_digests);

@@ -15,6 +15,8 @@ enum hg_runtime_action {
 };
 
 #define HG_SCAN_INTERVAL_MAX	86400
+/* Seconds a scan steps aside for other work at most (scanner.c). */
+#define HG_SCAN_PATIENCE_DEFAULT	60
 
 /* One thing a scan found: an HG_EVENT_RUNTIME record and a report line. */
 struct hg_finding {
@@ -36,6 +38,7 @@ struct hg_finding {
 
 extern int hg_runtime_action;
 extern unsigned int hg_scan_interval;
+extern unsigned int hg_scan_patience;
 
 int hg_scan_run(void);
 int hg_scan_once(void);

@@ -11,7 +11,9 @@
  * SCHED_IDLE holder could be starved by a busy CPU while the process waits
  * on it to mmap(), so there it runs at nice 19, as khugepaged does for the
  * same walk. In both, between steps, it steps aside while other tasks are
- * runnable on its CPU (hg_scan_step_aside()).
+ * runnable on its CPU (hg_scan_step_aside()), until the scan is overdue.
+ * What step aside may cost a server's work (the exec storm beside a scan):
+ * Documentation/performance.rst.
  *
  * A writer of the scan file waits for the first scan that starts after its
  * request; requests that come while a scan runs share the next one.
@@ -34,6 +36,7 @@
 #define HG_SCAN_ASIDE_MS	100
 
 unsigned int hg_scan_interval;
+unsigned int hg_scan_patience = HG_SCAN_PATIENCE_DEFAULT;
 
 static struct task_struct *scanner;
 static DECLARE_WAIT_QUEUE_HEAD(scanner_wait);	/* the thread sleeps here */
@@ -44,19 +47,43 @@ static u64 asked, done;
 static int done_ret;
 static bool rearm;	/* scan_interval changed: count it from now */
 static bool stopped;
+/*
+ * The scanner thread's own: a scan still running at @deadline is overdue,
+ * and runs at nice 0 without stepping aside from then on.
+ */
+static unsigned long deadline;
+static bool overdue;
 
 void hg_scan_background(void)
 {
 	const struct sched_attr idle = { .sched_policy = SCHED_IDLE };
 
 	WARN_ON_ONCE(current != scanner);
-	sched_setattr_nocheck(current, &idle);
+	if (!overdue)
+		sched_setattr_nocheck(current, &idle);
 }
 
 void hg_scan_foreground(void)
 {
 	WARN_ON_ONCE(current != scanner);
-	sched_set_normal(current, MAX_NICE);
+	sched_set_normal(current, overdue ? 0 : MAX_NICE);
+}
+
+/*
+ * Whoever keeps every CPU busy, an unprivileged user included, would
+ * otherwise put a scan off for as long as they like: past its deadline a
+ * scan takes its fair share of the CPU, so that what it finds comes
+ * within scan_interval (at least scan_patience) of when it was due.
+ */
+static bool check_overdue(void)
+{
+	if (!overdue && time_after(jiffies, deadline)) {
+		overdue = true;
+		sched_set_normal(current, 0);
+		pr_info("scan overdue after %u s: no longer stepping aside\n",
+			max(hg_scan_patience, READ_ONCE(hg_scan_interval)));
+	}
+	return overdue;
 }
 
 /**
@@ -74,7 +101,7 @@ void hg_scan_step_aside(void)
 {
 	unsigned long until = jiffies + msecs_to_jiffies(HG_SCAN_ASIDE_MS);
 
-	while (!single_task_running() && time_before(jiffies, until) &&
+	while (!check_overdue() && !single_task_running() && time_before(jiffies, until) &&
 	       !kthread_should_stop())
 		schedule_timeout_idle(1);
 	cond_resched();
@@ -117,7 +144,11 @@ static int scanner_fn(void *unused)
 			continue;
 		}
 		/* The periodic scan does not run in mode off; asked ones do. */
+		deadline = jiffies + (unsigned long)max(hg_scan_patience, secs) * HZ;
+		overdue = false;
 		ret = want != done || hg_enabled() ? hg_scan_once() : 0;
+		overdue = false;
+		hg_scan_foreground();
 		next = jiffies + (unsigned long)secs * HZ;
 		spin_lock(&request_lock);
 		done = want;

@@ -488,6 +488,59 @@ TEST(page_digests_stay_within_their_budget)
 	hg_load("");
 }
 
+/* Seconds since some fixed point, as a double. */
+static double seconds_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/*
+ * A user who keeps every CPU busy makes the scanner step aside, but only
+ * until scan_patience (here 1 s): then the scan takes its share of the
+ * CPU and ends. 200 listed files, about 1200 steps of the scan, would
+ * take two minutes at the 100 ms a step aside lasts.
+ */
+TEST_F_TIMEOUT(scan, a_busy_system_puts_a_scan_off_only_until_its_patience, 600)
+{
+	char report[4096];
+	pid_t spin[4];
+	double t0, took;
+	int i;
+
+	ASSERT_EQ(0, hg_load("scan_patience=1"));
+	ASSERT_EQ(0, hg_sh("mkdir -p /tmp/busy && for i in $(seq 200); do "
+			   "cp " HELLO " /tmp/busy/h$i; done"));
+	ASSERT_EQ(0, hg_allow_all(1));
+	ASSERT_EQ(0, hg_sh("for i in $(seq 200); do /tmp/busy/h$i >/dev/null || exit 1; done"));
+	ASSERT_LE(200, hg_stat("page_digest_files"));
+
+	for (i = 0; i < 4; i++) {
+		spin[i] = fork();
+		if (!spin[i]) {
+			if (setgid(65534) || setuid(65534))
+				_exit(2);
+			for (;;)
+				;
+		}
+		ASSERT_LT(0, spin[i]);
+	}
+	t0 = seconds_now();
+	EXPECT_EQ(0, hg_write("scan", "1", 1));
+	took = seconds_now() - t0;
+	for (i = 0; i < 4; i++) {
+		kill(spin[i], SIGKILL);
+		waitpid(spin[i], NULL, 0);
+	}
+	ASSERT_EQ(0, read_report(report, sizeof(report)));
+	TH_LOG("the scan took %.1f s beside 4 spinners: %.200s", took, report);
+	EXPECT_LE(200, report_value(report, "files"));
+	EXPECT_GT(60, took);
+	hg_sh("rm -rf /tmp/busy");
+}
+
 /*
  * Files users own may fill half of page_digests, however many: the
  * system's own (root's) files still get theirs.
