@@ -176,6 +176,25 @@ static int text_of(pid_t pid, const char *name, unsigned long *start,
 	return found;
 }
 
+/*
+ * HELLO asleep with anon_exec=audit (so that a write into its text is let
+ * through), and its first executable mapping. Its pid, or -1.
+ */
+static pid_t audited_sleeper(unsigned long *start, unsigned long *offset)
+{
+	pid_t pid;
+
+	if (set("anon_exec", "audit"))
+		return -1;
+	pid = start_sleeper();
+	if (pid > 0 && text_of(pid, HELLO, start, offset)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
 /* Write one word into @pid's text through ptrace, as a debugger would. */
 static int poke_text(pid_t pid, unsigned long addr)
 {
@@ -284,11 +303,9 @@ TEST_F(scan, code_written_through_ptrace_is_found_then_killed)
 	pid_t pid;
 	int st;
 
-	ASSERT_EQ(0, set("anon_exec", "audit"));
-	pid = start_sleeper();
+	pid = audited_sleeper(&start, &offset);
 	self->sleeper = pid;
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, text_of(pid, HELLO, &start, &offset));
 	ASSERT_EQ(0, poke_text(pid, start));
 
 	ASSERT_EQ(0, scan_now(report, sizeof(report)));
@@ -876,11 +893,9 @@ TEST_F(scan, a_uprobe_breakpoint_is_modified_code)
 	ssize_t len;
 	pid_t pid;
 
-	ASSERT_EQ(0, set("anon_exec", "audit"));
-	pid = start_sleeper();
+	pid = audited_sleeper(&start, &offset);
 	self->sleeper = pid;
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, text_of(pid, HELLO, &start, &offset));
 	if (mount("nodev", TRACEFS, "tracefs", 0, NULL))
 		ASSERT_EQ(EBUSY, errno);
 	/* The first instruction of the text segment (_init): probe-able. */
