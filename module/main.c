@@ -218,6 +218,10 @@ static int __init hg_init(void)
 	/* A module that carries its trust anchor accepts only signed lists. */
 	if (hg_keys_embedded())
 		hg_require_signature = true;
+	/* Before the files: a write to scan must find the thread. */
+	ret = hg_scan_init();
+	if (ret)
+		goto err_scan;
 	ret = hg_fs_init();
 	if (ret)
 		goto err_fs;
@@ -226,23 +230,17 @@ static int __init hg_init(void)
 		goto err_hooks;
 
 	hg_heartbeat_init(heartbeat);
-	ret = hg_scan_init();
-	if (ret)
-		goto err_scan;
 	pr_info("hashgate " HASHGATE_VERSION " loaded: mode %s, sha256 driver %s\n",
 		hg_mode_name(hg_mode), hg_measure_driver());
 	return 0;
 
-err_scan:
-	hg_heartbeat_exit();
-	hg_hooks_exit();
 err_hooks:
 	hg_fs_exit();
-	/* Writers of the scan file that wait for the thread are let go. */
+err_fs:
 	hg_scan_exit();
 	/* A list may have been written while the files existed. */
 	hg_allowlist_exit();
-err_fs:
+err_scan:
 	hg_keys_exit();
 err_keys:
 	hg_event_exit();
@@ -259,9 +257,10 @@ err_write_deny:
 static void __exit hg_exit(void)
 {
 	hg_heartbeat_exit();
+	/* No one opens a file of a module that is going; then no scan. */
+	hg_fs_exit();
 	hg_scan_exit();
 	hg_hooks_exit();
-	hg_fs_exit();
 	hg_pages_exit();
 	hg_allowlist_exit();
 	hg_keys_exit();

@@ -414,17 +414,64 @@ const struct hg_page_digests *hg_pages_digests(const struct hg_page_file *f,
 }
 
 /**
- * hg_pages_done() - the scan is done with a file from hg_pages_next()
- * @f: the file
+ * hg_pages_pause() - let go of a file's inode and file system for a while
+ * @f: a file from hg_pages_next()
  * @inode: its inode
+ *
+ * So that the scan, while it waits, holds up neither an unmount nor the
+ * end of an unlinked file; hg_pages_resume() takes them again.
  */
-void hg_pages_done(const struct hg_page_file *f, struct inode *inode)
+void hg_pages_pause(const struct hg_page_file *f, struct inode *inode)
 {
-	struct page_record *r = container_of(f, struct page_record, info);
 	struct super_block *sb = inode->i_sb;
 
 	iput(inode);
 	deactivate_super(sb);
+}
+
+/**
+ * hg_pages_resume() - take a paused file's inode and file system again
+ * @f: a file hg_pages_pause() let go of
+ *
+ * Return: its inode, referenced, or NULL when the file reached its end or
+ * its file system is going meanwhile.
+ */
+struct inode *hg_pages_resume(const struct hg_page_file *f)
+{
+	struct page_record *r = container_of(f, struct page_record, info);
+	struct super_block *sb;
+	bool active, held;
+	struct inode *in;
+
+	spin_lock_irq(&pages_lock);
+	/* Not dead: still linked, so its inode has not reached its end. */
+	if (r->dead) {
+		spin_unlock_irq(&pages_lock);
+		return NULL;
+	}
+	in = (struct inode *)r->inode;
+	sb = in->i_sb;
+	active = atomic_inc_not_zero(&sb->s_active);
+	held = active && igrab(in);
+	spin_unlock_irq(&pages_lock);
+	if (held)
+		return in;
+	if (active)
+		deactivate_super(sb);
+	return NULL;
+}
+
+/**
+ * hg_pages_done() - the scan is done with a file from hg_pages_next()
+ * @f: the file
+ * @inode: its inode, or NULL when hg_pages_resume() found it gone
+ */
+void hg_pages_done(const struct hg_page_file *f, struct inode *inode)
+{
+	struct page_record *r = container_of(f, struct page_record, info);
+
+	if (inode)
+		hg_pages_pause(f, inode);
 	record_put(r);
 }
 

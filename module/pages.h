@@ -32,6 +32,8 @@ struct hg_page_file *hg_pages_next(u64 epoch, struct inode **inode);
 const struct hg_page_digests *hg_pages_digests(const struct hg_page_file *f,
 					       bool *dead);
 void hg_pages_done(const struct hg_page_file *f, struct inode *inode);
+void hg_pages_pause(const struct hg_page_file *f, struct inode *inode);
+struct inode *hg_pages_resume(const struct hg_page_file *f);
 void hg_pages_usage(size_t *bytes, unsigned int *files);
 
 #endif /* _HG_PAGES_H */

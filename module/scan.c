@@ -60,6 +60,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -300,17 +301,34 @@ out:
 	folio_unlock(folio);
 }
 
-static void check_file(struct scan *s, const struct hg_page_file *pf,
-		       struct inode *inode)
+/*
+ * Let go of the file while the server's work runs first (so that the
+ * wait holds up neither an unmount nor an unlinked file's end), then take
+ * it again. Return: its inode, or NULL when it went meanwhile.
+ */
+static struct inode *step_aside_from(const struct hg_page_file *pf,
+				     struct inode *inode)
 {
-	struct address_space *mapping = inode->i_mapping;
+	hg_scan_unidle();	/* the iput() may be the last */
+	hg_pages_pause(pf, inode);
+	hg_scan_background();
+	hg_scan_step_aside();
+	return hg_pages_resume(pf);
+}
+
+/* @inodep: the file's inode, NULL when it went while the scan waited. */
+static void check_file(struct scan *s, const struct hg_page_file *pf,
+		       struct inode **inodep)
+{
+	struct address_space *mapping = (*inodep)->i_mapping;
 	struct hg_finding f = { .reason = HG_REASON_PAGE_CHANGED };
 	const struct hg_page_digests *pd;
 	struct folio_batch fbatch;
 	u64 nchanged = 0, last_off = 0;
 	pgoff_t index = 0, end;
+	struct folio *folio;
 	unsigned int i;
-	bool dead;
+	bool dead, aside;
 
 	pd = hg_pages_digests(pf, &dead);
 	if (dead)
@@ -323,12 +341,27 @@ static void check_file(struct scan *s, const struct hg_page_file *pf,
 		 * A folio at a time: a task woken meanwhile waits for one
 		 * folio's digests, not a batch's (no lock is held here).
 		 */
+		aside = false;
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			check_folio(s, fbatch.folios[i], mapping, pd, &f,
-				    &nchanged, &last_off);
-			hg_scan_step_aside();
+			folio = fbatch.folios[i];
+			check_folio(s, folio, mapping, pd, &f, &nchanged,
+				    &last_off);
+			cond_resched();
+			if (!single_task_running() && !hg_scan_overdue()) {
+				index = folio->index + folio_nr_pages(folio);
+				aside = true;
+				break;
+			}
 		}
 		folio_batch_release(&fbatch);
+		if (hg_scan_stopping())
+			return;
+		if (aside) {
+			*inodep = step_aside_from(pf, *inodep);
+			if (!*inodep)
+				return;
+			mapping = (*inodep)->i_mapping;
+		}
 	}
 	/*
 	 * A write let through since the pages were taken drops the record
@@ -346,7 +379,7 @@ static void check_file(struct scan *s, const struct hg_page_file *pf,
 	f.decision = s->kill ? HG_DECISION_KILLED : HG_DECISION_REPORTED;
 	strscpy(f.comm, "-", sizeof(f.comm));
 	/* Its next mapping is verified again, from the pages as they are. */
-	hg_cache_forget(inode);
+	hg_cache_forget(*inodep);
 	note_changed(s, pf, f.offset, last_off);
 	add_finding(s, &f);
 }
@@ -356,9 +389,11 @@ static void scan_page_cache(struct scan *s)
 	struct hg_page_file *pf;
 	struct inode *inode;
 
-	while ((pf = hg_pages_next(epoch, &inode))) {
-		check_file(s, pf, inode);
+	while (!hg_scan_stopping() && (pf = hg_pages_next(epoch, &inode))) {
+		check_file(s, pf, &inode);
+		hg_scan_unidle();	/* the iput() may be the last */
 		hg_pages_done(pf, inode);
+		hg_scan_background();
 		hg_scan_step_aside();
 	}
 }
@@ -665,7 +700,7 @@ static void scan_processes(struct scan *s)
 	struct pid *pid;
 	int nr = 1;
 
-	for (;;) {
+	while (!hg_scan_stopping()) {
 		rcu_read_lock();
 		pid = find_ge_pid(nr, &init_pid_ns);
 		nr = pid ? pid_nr(pid) : 0;
@@ -679,7 +714,7 @@ static void scan_processes(struct scan *s)
 		hg_scan_step_aside();
 	}
 
-	for (round = 0; s->ndeferred; round++) {
+	for (round = 0; s->ndeferred && !hg_scan_stopping(); round++) {
 		if (round) {
 			if (!s->waits_left)
 				break;
@@ -692,6 +727,9 @@ static void scan_processes(struct scan *s)
 		}
 		s->ndeferred = n;
 	}
+	/* The module is going: no process is reported, nor killed, for it. */
+	if (hg_scan_stopping())
+		return;
 	for (i = 0; i < s->ndeferred; i++)
 		scan_pid(s, s->deferred[i], TRY_LAST);
 }

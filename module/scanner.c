@@ -26,6 +26,7 @@
 #include <linux/sched/prio.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/sched/types.h>
 
 #include "event.h"
@@ -48,42 +49,67 @@ static int done_ret;
 static bool rearm;	/* scan_interval changed: count it from now */
 static bool stopped;
 /*
- * The scanner thread's own: a scan still running at @deadline is overdue,
- * and runs at nice 0 without stepping aside from then on.
+ * A scan still running at its deadline is overdue: overdue_work raises it
+ * from outside (the scanner may be waiting for a slice of a busy CPU) to
+ * nice -20, and it no longer steps aside.
  */
-static unsigned long deadline;
 static bool overdue;
+static unsigned int overdue_after;	/* seconds, for the message */
+static void overdue_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(overdue_work, overdue_fn);
 
 void hg_scan_background(void)
 {
 	const struct sched_attr idle = { .sched_policy = SCHED_IDLE };
 
 	WARN_ON_ONCE(current != scanner);
-	if (!overdue)
-		sched_setattr_nocheck(current, &idle);
+	if (READ_ONCE(overdue))
+		return;
+	sched_setattr_nocheck(current, &idle);
+	/* overdue_fn() may have raised it in between. */
+	if (READ_ONCE(overdue))
+		sched_set_normal(current, MIN_NICE);
 }
 
 void hg_scan_foreground(void)
 {
 	WARN_ON_ONCE(current != scanner);
-	sched_set_normal(current, overdue ? 0 : MAX_NICE);
+	sched_set_normal(current, READ_ONCE(overdue) ? MIN_NICE : MAX_NICE);
+}
+
+/*
+ * For what may end in a file system's own work (a last iput() evicts the
+ * inode inside a journal handle): not at SCHED_IDLE, where a busy CPU
+ * would make every writer of that file system wait for the scanner.
+ */
+void hg_scan_unidle(void)
+{
+	WARN_ON_ONCE(current != scanner);
+	sched_set_normal(current, READ_ONCE(overdue) ? MIN_NICE : 0);
 }
 
 /*
  * Whoever keeps every CPU busy, an unprivileged user included, would
  * otherwise put a scan off for as long as they like: past its deadline a
- * scan takes its fair share of the CPU, so that what it finds comes
- * within scan_interval (at least scan_patience) of when it was due.
+ * scan runs at nice -20, so that what it finds comes within scan_interval
+ * (at least scan_patience) of when it was due, plus its own time.
  */
-static bool check_overdue(void)
+static void overdue_fn(struct work_struct *work)
 {
-	if (!overdue && time_after(jiffies, deadline)) {
-		overdue = true;
-		sched_set_normal(current, 0);
-		pr_info("scan overdue after %u s: no longer stepping aside\n",
-			max(hg_scan_patience, READ_ONCE(hg_scan_interval)));
-	}
-	return overdue;
+	WRITE_ONCE(overdue, true);
+	sched_set_normal(scanner, MIN_NICE);
+	pr_info("scan overdue after %u s: no longer stepping aside\n",
+		overdue_after);
+}
+
+bool hg_scan_overdue(void)
+{
+	return READ_ONCE(overdue);
+}
+
+bool hg_scan_stopping(void)
+{
+	return kthread_should_stop();
 }
 
 /**
@@ -101,8 +127,8 @@ void hg_scan_step_aside(void)
 {
 	unsigned long until = jiffies + msecs_to_jiffies(HG_SCAN_ASIDE_MS);
 
-	while (!check_overdue() && !single_task_running() && time_before(jiffies, until) &&
-	       !kthread_should_stop())
+	while (!READ_ONCE(overdue) && !single_task_running() &&
+	       time_before(jiffies, until) && !kthread_should_stop())
 		schedule_timeout_idle(1);
 	cond_resched();
 }
@@ -143,16 +169,24 @@ static int scanner_fn(void *unused)
 						     work_waiting(), timeout);
 			continue;
 		}
+		/* An asked-for scan is due now, a periodic one was due at next. */
+		overdue_after = hg_scan_patience;
+		if (want == done)
+			overdue_after = max(overdue_after, secs);
+		WRITE_ONCE(overdue, false);
+		queue_delayed_work(system_wq, &overdue_work,
+				   (unsigned long)overdue_after * HZ);
 		/* The periodic scan does not run in mode off; asked ones do. */
-		deadline = jiffies + (unsigned long)max(hg_scan_patience, secs) * HZ;
-		overdue = false;
 		ret = want != done || hg_enabled() ? hg_scan_once() : 0;
-		overdue = false;
+		cancel_delayed_work_sync(&overdue_work);
+		WRITE_ONCE(overdue, false);
 		hg_scan_foreground();
 		next = jiffies + (unsigned long)secs * HZ;
 		spin_lock(&request_lock);
+		/* A periodic scan's result is no asked-for one's. */
+		if (want != done)
+			done_ret = ret;
 		done = want;
-		done_ret = ret;
 		spin_unlock(&request_lock);
 		wake_up_all(&done_wait);
 	}
@@ -173,8 +207,8 @@ static bool request_met(u64 ticket, int *ret)
 /**
  * hg_scan_run() - scan resident code now, and wait for it
  *
- * Return: 0, -EINTR when a signal came while waiting (the scan still
- * runs), -ENOMEM, -ENODEV when the module is going.
+ * Return: 0, -ERESTARTSYS when a signal came while waiting (the scan
+ * still runs), -ENOMEM, -ENODEV when the module is going.
  */
 int hg_scan_run(void)
 {
@@ -187,7 +221,7 @@ int hg_scan_run(void)
 	wake_up(&scanner_wait);
 	/* Interruptible: a signal ends the wait, not the scan. */
 	if (wait_event_interruptible(done_wait, request_met(ticket, &ret)))
-		return -EINTR;
+		return -ERESTARTSYS;
 	return ret;
 }
 
@@ -247,6 +281,11 @@ int hg_scan_init(void)
 	tsk = kthread_create(scanner_fn, NULL, "hashgate-scan");
 	if (IS_ERR(tsk))
 		return PTR_ERR(tsk);
+	/*
+	 * As kthread_bind() does: no one moves it to other CPUs or into a
+	 * cgroup that would throttle or freeze it.
+	 */
+	tsk->flags |= PF_NO_SETAFFINITY;
 	scanner = tsk;
 	wake_up_process(tsk);
 	return 0;
