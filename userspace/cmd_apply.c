@@ -749,28 +749,18 @@ static void record_outcome(const struct apply *a, const char *file)
 
 int apply_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		HG_COMMON_OPTIONS
-	};
 	struct apply a = { .locked = -1 };
 	const char *file = NULL;
+	const struct hg_opt opts[] = {
+		HG_OPT_ARG("config", 'c', &file),
+		HG_OPT_FLAG("dry-run", 'n', &a.dry_run),
+		{ NULL }
+	};
 	struct hg_config cfg;
-	int c;
+	int ret = hg_options(argc, argv, opts, usage, NULL, NULL);
 
-	while ((c = getopt_long(argc, argv, "c:n" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			file = optarg;
-			break;
-		case 'n':
-			a.dry_run = true;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	if (ret >= 0)
+		return ret;
 	if (optind != argc)
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	file = hg_config_path(file);

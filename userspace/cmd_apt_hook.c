@@ -127,12 +127,6 @@ static int read_packages(struct hg_release *r, char **argv, int argc)
 
 int apt_hook_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "list", required_argument, NULL, 'l' },
-		{ "warn", no_argument, NULL, 'w' },
-		HG_COMMON_OPTIONS
-	};
 	/* Every file counts: two packages' files at one path both exist (diversions). */
 	struct hg_release r = { .usr = HG_USR_AUTO, .keep_all = true };
 	const char *config = NULL, *list = NULL;
@@ -140,24 +134,18 @@ int apt_hook_main(int argc, char *argv[])
 	struct hg_list_view view;
 	uint8_t *blob = NULL;
 	bool warn = false, enforcing, refuse, scripts;
+	const struct hg_opt opts[] = {
+		HG_OPT_ARG("config", 'c', &config),
+		HG_OPT_ARG("list", 'l', &list),
+		HG_OPT_FLAG("warn", 'w', &warn),
+		{ NULL }
+	};
 	size_t i, bad = 0;
-	int c, ret, packages;
+	int ret, packages;
 
-	while ((c = getopt_long(argc, argv, "c:l:w" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'l':
-			list = optarg;
-			break;
-		case 'w':
-			warn = true;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	ret = hg_options(argc, argv, opts, usage, NULL, NULL);
+	if (ret >= 0)
+		return ret;
 	/* Not loaded, or off or audit: what would not run is said, nothing refused. */
 	enforcing = enforcing_now();
 	ret = hg_config_load(hg_config_path(config), &cfg);

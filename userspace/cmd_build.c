@@ -165,76 +165,82 @@ static int walk_root(struct hg_walk *w, const char *dir, char **paths, int n,
 	return 0;
 }
 
+struct build_opts {
+	struct hg_walk_opts wo;
+	const char *root;
+	enum hg_usr_merge usr;
+	enum source from;
+	int progress;
+};
+
+/* The options that do more than keep their argument. */
+static int build_option(void *ctx, int c, const char *arg)
+{
+	struct build_opts *b = ctx;
+
+	switch (c) {
+	case 'j':
+	case 'x':
+		return hg_walk_option(&b->wo, c, arg, usage);
+	case 'P':
+	case 'N':
+		b->progress = c == 'P';
+		break;
+	case 'r':
+	case 1:
+	case 2:
+	case 3:
+		if (b->from != FROM_TREE)
+			return hg_usage_error(usage, "one of --root, --from-deb, "
+					      "--from-tar and --from-oci");
+		b->from = c == 'r' ? FROM_ROOT : c == 1 ? FROM_DEB :
+			  c == 2 ? FROM_TAR : FROM_OCI;
+		b->root = c == 'r' ? arg : NULL;
+		break;
+	default:	/* 4, 5 */
+		b->usr = c == 4 ? HG_USR_MERGED : HG_USR_SPLIT;
+		break;
+	}
+	return 0;
+}
+
 int build_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "cache", required_argument, NULL, 'c' },
-		{ "progress", no_argument, NULL, 'P' },
-		{ "no-progress", no_argument, NULL, 'N' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "from-deb", no_argument, NULL, 1 },
-		{ "from-tar", no_argument, NULL, 2 },
-		{ "from-oci", no_argument, NULL, 3 },
-		{ "merged-usr", no_argument, NULL, 4 },
-		{ "split-usr", no_argument, NULL, 5 },
-		HG_COMMON_OPTIONS
-	};
+	struct build_opts b = { .usr = HG_USR_AUTO, .from = FROM_TREE, .progress = -1 };
 	struct hg_walk w = { .hash = true };
-	struct hg_walk_opts wo;
 	struct hg_cache *cache = NULL;
-	const char *output = NULL, *cache_file = NULL, *root = NULL;
-	enum hg_usr_merge usr = HG_USR_AUTO;
-	enum source from = FROM_TREE;
+	const char *output = NULL, *cache_file = NULL, *root;
+	const struct hg_opt opts[] = {
+		HG_OPT_ARG("output", 'o', &output),
+		HG_OPT_FLAG("all", 'a', &w.all),
+		HG_OPT_CALL("jobs", required_argument, 'j'),
+		HG_OPT_CALL("exclude", required_argument, 'x'),
+		HG_OPT_ARG("cache", 'c', &cache_file),
+		HG_OPT_LONG("progress", no_argument, 'P'),
+		HG_OPT_LONG("no-progress", no_argument, 'N'),
+		HG_OPT_LONG("root", required_argument, 'r'),
+		HG_OPT_LONG("from-deb", no_argument, 1),
+		HG_OPT_LONG("from-tar", no_argument, 2),
+		HG_OPT_LONG("from-oci", no_argument, 3),
+		HG_OPT_LONG("merged-usr", no_argument, 4),
+		HG_OPT_LONG("split-usr", no_argument, 5),
+		{ NULL }
+	};
+	struct hg_walk_opts wo;
+	enum hg_usr_merge usr;
+	enum source from;
 	size_t strip = 0;
-	int c, ret, progress = -1;
+	int ret, progress;
 
-	hg_walk_opts_init(&wo);
-	while ((c = getopt_long(argc, argv, "o:aj:x:c:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'a':
-			w.all = true;
-			break;
-		case 'j':
-		case 'x':
-			ret = hg_walk_option(&wo, c, optarg, usage);
-			if (ret)
-				return ret;
-			break;
-		case 'c':
-			cache_file = optarg;
-			break;
-		case 'P':
-			progress = 1;
-			break;
-		case 'N':
-			progress = 0;
-			break;
-		case 'r':
-		case 1:
-		case 2:
-		case 3:
-			if (from != FROM_TREE)
-				return hg_usage_error(usage, "one of --root, --from-deb, "
-						      "--from-tar and --from-oci");
-			from = c == 'r' ? FROM_ROOT : c == 1 ? FROM_DEB :
-			       c == 2 ? FROM_TAR : FROM_OCI;
-			root = c == 'r' ? optarg : NULL;
-			break;
-		case 4:
-		case 5:
-			usr = c == 4 ? HG_USR_MERGED : HG_USR_SPLIT;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	hg_walk_opts_init(&b.wo);
+	ret = hg_options(argc, argv, opts, usage, build_option, &b);
+	if (ret >= 0)
+		return ret;
+	wo = b.wo;
+	root = b.root;
+	usr = b.usr;
+	from = b.from;
+	progress = b.progress;
 	w.excludes = wo.excludes;
 	w.nexcludes = wo.nexcludes;
 	if (usr != HG_USR_AUTO && from != FROM_DEB && from != FROM_TAR && from != FROM_OCI)

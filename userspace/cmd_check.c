@@ -95,29 +95,19 @@ static int ask(const char *sfs, const char *abs, char *answer, size_t size)
 
 int check_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "list", required_argument, NULL, 'l' },
-		HG_COMMON_OPTIONS
-	};
 	char sfs[4096], answer[256], decision[16], reason[64], digest[80];
 	struct hg_text_list list = { 0 };
 	const char *list_file = NULL, *origin;
 	bool json = false, denied = false, failed = false;
-	int c, ret;
+	const struct hg_opt opts[] = {
+		HG_OPT_FLAG("json", 'j', &json),
+		HG_OPT_ARG("list", 'l', &list_file),
+		{ NULL }
+	};
+	int ret = hg_options(argc, argv, opts, usage, NULL, NULL);
 
-	while ((c = getopt_long(argc, argv, "jl:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'l':
-			list_file = optarg;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	if (ret >= 0)
+		return ret;
 	if (optind == argc)
 		return hg_usage_error(usage, "expected at least one PATH");
 	ret = hg_sfs_require_file("check");

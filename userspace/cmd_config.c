@@ -81,21 +81,16 @@ static const char config_usage[] =
 
 int config_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		HG_COMMON_OPTIONS
-	};
 	const char *file = NULL, *action, *key = NULL;
+	const struct hg_opt opts[] = {
+		HG_OPT_ARG("config", 'c', &file),
+		{ NULL }
+	};
 	struct hg_config cfg;
-	int c, ret;
+	int ret = hg_options(argc, argv, opts, config_usage, NULL, NULL);
 
-	while ((c = getopt_long(argc, argv, "c:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == 'c') {
-			file = optarg;
-		} else {
-			return hg_common_option(c, config_usage);
-		}
-	}
+	if (ret >= 0)
+		return ret;
 	action = argv[optind];
 	if (!action || (strcmp(action, "get") && strcmp(action, "check")))
 		return hg_usage_error(config_usage, action ? "invalid action '%s'" :

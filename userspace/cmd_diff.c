@@ -135,24 +135,17 @@ static size_t walk(const struct hg_text_list *o, const struct hg_text_list *n,
 
 int diff_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		HG_COMMON_OPTIONS
-	};
 	struct hg_text_list old, new;
 	size_t added, removed, changed;
 	bool json = false;
-	int c;
+	const struct hg_opt opts[] = {
+		HG_OPT_FLAG("json", 'j', &json),
+		{ NULL }
+	};
+	int ret = hg_options(argc, argv, opts, usage, NULL, NULL);
 
-	while ((c = getopt_long(argc, argv, "j" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	if (ret >= 0)
+		return ret;
 	if (argc - optind != 2)
 		return hg_usage_error(usage, "expected OLD and NEW");
 	if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))

@@ -301,116 +301,98 @@ static int run(struct out *o, int fd, const char *path, bool follow, bool file)
 	return ret;
 }
 
+struct events_opts {
+	struct out *o;
+	struct hg_spool_opts *spool;
+	uint64_t queue, timeout, max_record;
+	bool fmt_set, max_set, spool_max_set;
+};
+
+/* The options that check their argument or set more than one thing. */
+static int events_option(void *ctx, int c, const char *arg)
+{
+	struct events_opts *e = ctx;
+
+	switch (c) {
+	case 'j':
+		e->o->fmt = HG_FMT_JSON;
+		e->fmt_set = true;
+		break;
+	case 'F':
+		if (hg_format_parse(arg, &e->o->fmt))
+			return hg_usage_error(usage, "invalid format '%s'", arg);
+		e->fmt_set = true;
+		break;
+	case 'q':
+		if (hg_parse_u64(arg, &e->queue) || e->queue < 1 || e->queue > 10000000)
+			return hg_usage_error(usage, "invalid queue size '%s'", arg);
+		break;
+	case 't':
+		if (hg_parse_u64(arg, &e->timeout) || e->timeout > 3600)
+			return hg_usage_error(usage, "invalid timeout '%s'", arg);
+		break;
+	case 'm':
+		if (hg_parse_u64(arg, &e->max_record))
+			return hg_usage_error(usage, "invalid record size '%s'", arg);
+		e->max_set = true;
+		break;
+	default:	/* 5: --spool-max */
+		if (hg_parse_u64(arg, &e->spool->max) || e->spool->max < 65536)
+			return hg_usage_error(usage, "invalid spool size '%s' (64 KiB at least)",
+					      arg);
+		e->spool_max_set = true;
+		break;
+	}
+	return 0;
+}
+
 int events_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "follow", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "forward", required_argument, NULL, 'w' },
-		{ "queue", required_argument, NULL, 'q' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "enterprise-number", required_argument, NULL, 'e' },
-		{ "max-record", required_argument, NULL, 'm' },
-		{ "journal", no_argument, NULL, 'J' },
-		{ "from-config", no_argument, NULL, 'C' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "tls-ca", required_argument, NULL, 1 },
-		{ "tls-cert", required_argument, NULL, 2 },
-		{ "tls-key", required_argument, NULL, 3 },
-		{ "spool", required_argument, NULL, 4 },
-		{ "spool-max", required_argument, NULL, 5 },
-		{ "consume", no_argument, NULL, 6 },
-		HG_COMMON_OPTIONS
-	};
 	struct hg_tls_opts tls = { 0 };
 	struct hg_spool_opts spool = { .max = SPOOL_MAX_DEFAULT };
-	bool spool_max_set = false;
+	bool spool_max_set;
 	struct out o = { .fmt = HG_FMT_TEXT };
+	struct events_opts eo = { .o = &o, .spool = &spool, .queue = QUEUE_DEFAULT,
+				  .timeout = 10 };
 	const char *input = NULL, *forward = NULL, *pen = NULL, *config = NULL;
-	bool follow = false, fmt_set = false, from_config = false, max_set = false;
+	bool follow = false, fmt_set, from_config = false, max_set;
 	bool consume = false;
-	uint64_t queue = QUEUE_DEFAULT, timeout = 10, max_record = 0;
+	const struct hg_opt opts[] = {
+		HG_OPT_FLAG("follow", 'f', &follow),
+		HG_OPT_CALL("json", no_argument, 'j'),
+		HG_OPT_CALL("format", required_argument, 'F'),
+		HG_OPT_ARG("input", 'i', &input),
+		HG_OPT_ARG("forward", 'w', &forward),
+		HG_OPT_CALL("queue", required_argument, 'q'),
+		HG_OPT_CALL("timeout", required_argument, 't'),
+		HG_OPT_ARG("enterprise-number", 'e', &pen),
+		HG_OPT_CALL("max-record", required_argument, 'm'),
+		HG_OPT_FLAG("journal", 'J', &o.journal),
+		HG_OPT_FLAG("from-config", 'C', &from_config),
+		HG_OPT_ARG("config", 'c', &config),
+		HG_OPT_ARG("output", 'o', &o.output),
+		HG_OPT_LONG_ARG("tls-ca", 1, &tls.ca),
+		HG_OPT_LONG_ARG("tls-cert", 2, &tls.cert),
+		HG_OPT_LONG_ARG("tls-key", 3, &tls.key),
+		HG_OPT_LONG_ARG("spool", 4, &spool.dir),
+		HG_OPT_LONG("spool-max", required_argument, 5),
+		HG_OPT_LONG_FLAG("consume", 6, &consume),
+		{ NULL }
+	};
+	uint64_t queue, timeout, max_record;
 	struct hg_config cfg = { 0 };
 	char path[4096], host[256];
-	int c, fd, ret;
+	int fd, ret;
 
-	while ((c = getopt_long(argc, argv, "fjF:i:w:q:t:e:m:JCc:o:" HG_COMMON_SHORTOPTS,
-				opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			follow = true;
-			break;
-		case 'j':
-			o.fmt = HG_FMT_JSON;
-			fmt_set = true;
-			break;
-		case 'F':
-			if (hg_format_parse(optarg, &o.fmt))
-				return hg_usage_error(usage, "invalid format '%s'", optarg);
-			fmt_set = true;
-			break;
-		case 'i':
-			input = optarg;
-			break;
-		case 'w':
-			forward = optarg;
-			break;
-		case 'q':
-			if (hg_parse_u64(optarg, &queue) || queue < 1 || queue > 10000000)
-				return hg_usage_error(usage, "invalid queue size '%s'", optarg);
-			break;
-		case 't':
-			if (hg_parse_u64(optarg, &timeout) || timeout > 3600)
-				return hg_usage_error(usage, "invalid timeout '%s'", optarg);
-			break;
-		case 'e':
-			pen = optarg;
-			break;
-		case 'm':
-			if (hg_parse_u64(optarg, &max_record))
-				return hg_usage_error(usage, "invalid record size '%s'", optarg);
-			max_set = true;
-			break;
-		case 'J':
-			o.journal = true;
-			break;
-		case 'C':
-			from_config = true;
-			break;
-		case 'c':
-			config = optarg;
-			break;
-		case 'o':
-			o.output = optarg;
-			break;
-		case 1:
-			tls.ca = optarg;
-			break;
-		case 2:
-			tls.cert = optarg;
-			break;
-		case 3:
-			tls.key = optarg;
-			break;
-		case 4:
-			spool.dir = optarg;
-			break;
-		case 5:
-			if (hg_parse_u64(optarg, &spool.max) || spool.max < 65536)
-				return hg_usage_error(usage, "invalid spool size '%s' (64 KiB at least)",
-						      optarg);
-			spool_max_set = true;
-			break;
-		case 6:
-			consume = true;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	ret = hg_options(argc, argv, opts, usage, events_option, &eo);
+	if (ret >= 0)
+		return ret;
+	spool_max_set = eo.spool_max_set;
+	fmt_set = eo.fmt_set;
+	max_set = eo.max_set;
+	queue = eo.queue;
+	timeout = eo.timeout;
+	max_record = eo.max_record;
 	if (optind != argc)
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	if (follow && input)

@@ -23,57 +23,73 @@ static const char usage[] =
 	"  --subject CN      common name (default 'hashgate allowlist signing key')\n"
 	"  -o, --output P    prefix of the three files\n";
 
+struct keygen_opts {
+	const char *subject;
+	enum hg_key_type type;
+	int bits, days, have_type;
+};
+
+static int keygen_option(void *ctx, int c, const char *arg)
+{
+	struct keygen_opts *k = ctx;
+	uint64_t v;
+
+	switch (c) {
+	case 'r':
+		if (hg_parse_u64(arg, &v) || v > 16384)
+			return hg_usage_error(usage, "invalid RSA size '%s'", arg);
+		k->type = HG_KEY_RSA;
+		k->bits = (int)v;
+		k->have_type++;
+		break;
+	case 'e':
+		if (!strcmp(arg, "p256") || !strcmp(arg, "P-256"))
+			k->type = HG_KEY_P256;
+		else if (!strcmp(arg, "p384") || !strcmp(arg, "P-384"))
+			k->type = HG_KEY_P384;
+		else
+			return hg_usage_error(usage, "invalid curve '%s' (p256 or "
+					      "p384)", arg);
+		k->have_type++;
+		break;
+	case 'd':
+		if (hg_parse_u64(arg, &v) || v < 1 || v > 36500)
+			return hg_usage_error(usage, "invalid --days '%s'", arg);
+		k->days = (int)v;
+		break;
+	default:	/* 'S' */
+		if (!*arg)
+			return hg_usage_error(usage, "empty --subject");
+		k->subject = arg;
+		break;
+	}
+	return 0;
+}
+
 int keygen_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "rsa", required_argument, NULL, 'r' },
-		{ "ecdsa", required_argument, NULL, 'e' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "subject", required_argument, NULL, 'S' },
-		{ "output", required_argument, NULL, 'o' },
-		HG_COMMON_OPTIONS
+	struct keygen_opts k = { .subject = "hashgate allowlist signing key",
+				 .type = HG_KEY_RSA, .bits = 3072, .days = 365 };
+	const char *subject, *prefix = NULL;
+	const struct hg_opt opts[] = {
+		HG_OPT_LONG("rsa", required_argument, 'r'),
+		HG_OPT_LONG("ecdsa", required_argument, 'e'),
+		HG_OPT_LONG("days", required_argument, 'd'),
+		HG_OPT_LONG("subject", required_argument, 'S'),
+		HG_OPT_ARG("output", 'o', &prefix),
+		{ NULL }
 	};
-	const char *subject = "hashgate allowlist signing key", *prefix = NULL;
-	enum hg_key_type type = HG_KEY_RSA;
-	uint64_t v;
-	int c, bits = 3072, days = 365, have_type = 0;
+	enum hg_key_type type;
+	int bits, days, have_type;
+	int ret = hg_options(argc, argv, opts, usage, keygen_option, &k);
 
-	while ((c = getopt_long(argc, argv, "o:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (hg_parse_u64(optarg, &v) || v > 16384)
-				return hg_usage_error(usage, "invalid RSA size '%s'", optarg);
-			type = HG_KEY_RSA;
-			bits = (int)v;
-			have_type++;
-			break;
-		case 'e':
-			if (!strcmp(optarg, "p256") || !strcmp(optarg, "P-256"))
-				type = HG_KEY_P256;
-			else if (!strcmp(optarg, "p384") || !strcmp(optarg, "P-384"))
-				type = HG_KEY_P384;
-			else
-				return hg_usage_error(usage, "invalid curve '%s' (p256 or "
-						      "p384)", optarg);
-			have_type++;
-			break;
-		case 'd':
-			if (hg_parse_u64(optarg, &v) || v < 1 || v > 36500)
-				return hg_usage_error(usage, "invalid --days '%s'", optarg);
-			days = (int)v;
-			break;
-		case 'S':
-			if (!*optarg)
-				return hg_usage_error(usage, "empty --subject");
-			subject = optarg;
-			break;
-		case 'o':
-			prefix = optarg;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	if (ret >= 0)
+		return ret;
+	subject = k.subject;
+	type = k.type;
+	bits = k.bits;
+	days = k.days;
+	have_type = k.have_type;
 	if (have_type > 1)
 		return hg_usage_error(usage, "give one of --rsa and --ecdsa");
 	if (!prefix || !*prefix)

@@ -120,42 +120,27 @@ static int record_serial(uint64_t serial)
 
 int load_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "serial", required_argument, NULL, 's' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "no-paths", no_argument, NULL, 'P' },
-		HG_COMMON_OPTIONS
-	};
+	struct hg_serial_opt so = { .usage = usage };
 	const char *output = NULL, *file, *name;
 	struct hg_list_view view;
-	bool dry_run = false, have_serial = false, with_paths = true, is_blob;
-	uint64_t serial = 0;
+	bool dry_run = false, no_paths = false, with_paths, have_serial, is_blob;
+	const struct hg_opt opts[] = {
+		HG_OPT_CALL("serial", required_argument, 's'),
+		HG_OPT_FLAG("dry-run", 'n', &dry_run),
+		HG_OPT_ARG("output", 'o', &output),
+		HG_OPT_FLAG("no-paths", 'P', &no_paths),
+		{ NULL }
+	};
+	uint64_t serial;
 	uint8_t *blob = NULL, *in = NULL;
 	size_t size = 0, in_len = 0;
-	int c, ret;
+	int ret = hg_options(argc, argv, opts, usage, hg_serial_option, &so);
 
-	while ((c = getopt_long(argc, argv, "s:no:P" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (hg_parse_u64(optarg, &serial))
-				return hg_usage_error(usage, "invalid serial '%s'",
-						      optarg);
-			have_serial = true;
-			break;
-		case 'n':
-			dry_run = true;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'P':
-			with_paths = false;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	if (ret >= 0)
+		return ret;
+	serial = so.serial;
+	have_serial = so.have;
+	with_paths = !no_paths;
 	if (optind != argc - 1)
 		return hg_usage_error(usage, "expected exactly one FILE");
 	file = argv[optind];

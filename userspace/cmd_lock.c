@@ -16,11 +16,9 @@ int lock_main(int argc, char *argv[])
 {
 	int ret;
 
-	ret = hg_common_options_only(argc, argv, usage);
+	ret = hg_no_arguments(argc, argv, usage);
 	if (ret >= 0)
 		return ret;
-	if (optind != argc)
-		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	ret = hg_sfs_require();
 	if (ret)
 		return ret;

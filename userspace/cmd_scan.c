@@ -193,29 +193,19 @@ static void print_json(const struct hg_scan_report *rep)
 
 int scan_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "last", no_argument, NULL, 'l' },
-		HG_COMMON_OPTIONS
-	};
 	struct hg_scan_report rep;
 	bool json = false, last = false;
+	const struct hg_opt opts[] = {
+		HG_OPT_FLAG("json", 'j', &json),
+		HG_OPT_FLAG("last", 'l', &last),
+		{ NULL }
+	};
 	char path[4096];
 	size_t i;
-	int c, ret;
+	int ret = hg_options(argc, argv, opts, usage, NULL, NULL);
 
-	while ((c = getopt_long(argc, argv, "jl" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'l':
-			last = true;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	if (ret >= 0)
+		return ret;
 	if (optind != argc)
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	ret = hg_sfs_require_file("scan");

@@ -77,50 +77,30 @@ static int prepare_blob(const char *name, uint8_t *buf, size_t len)
 
 int sign_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "serial", required_argument, NULL, 's' },
-		{ "blob", no_argument, NULL, 'b' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "no-paths", no_argument, NULL, 'P' },
-		HG_COMMON_OPTIONS
-	};
+	struct hg_serial_opt so = { .usage = usage };
 	const char *key = NULL, *cert = NULL, *output = NULL, *file, *name, *md = "";
-	bool have_serial = false, is_blob = false, with_paths = true;
+	bool have_serial, is_blob = false, no_paths = false, with_paths;
+	const struct hg_opt opts[] = {
+		HG_OPT_ARG("key", 'k', &key),
+		HG_OPT_ARG("cert", 'c', &cert),
+		HG_OPT_CALL("serial", required_argument, 's'),
+		HG_OPT_FLAG("blob", 'b', &is_blob),
+		HG_OPT_ARG("output", 'o', &output),
+		HG_OPT_FLAG("no-paths", 'P', &no_paths),
+		{ NULL }
+	};
 	uint8_t *in = NULL, *blob = NULL, *sig = NULL, *all = NULL;
 	size_t in_len = 0, size = 0, sig_len = 0;
 	struct hg_list_view view;
 	char *def_out = NULL;
-	uint64_t serial = 0;
-	int c, ret;
+	uint64_t serial;
+	int ret = hg_options(argc, argv, opts, usage, hg_serial_option, &so);
 
-	while ((c = getopt_long(argc, argv, "k:c:s:bo:P" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			key = optarg;
-			break;
-		case 'c':
-			cert = optarg;
-			break;
-		case 's':
-			if (hg_parse_u64(optarg, &serial))
-				return hg_usage_error(usage, "invalid serial '%s'", optarg);
-			have_serial = true;
-			break;
-		case 'b':
-			is_blob = true;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'P':
-			with_paths = false;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	if (ret >= 0)
+		return ret;
+	serial = so.serial;
+	have_serial = so.have;
+	with_paths = !no_paths;
 	if (!key || !cert)
 		return hg_usage_error(usage, "--key and --cert are required");
 	if (optind != argc - 1)

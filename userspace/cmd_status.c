@@ -393,24 +393,17 @@ static void print_stats(const char *stats, bool json)
 
 int status_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		HG_COMMON_OPTIONS
-	};
 	struct status st;
 	char *stats;
 	bool json = false;
-	int c, ret;
+	const struct hg_opt opts[] = {
+		HG_OPT_FLAG("json", 'j', &json),
+		{ NULL }
+	};
+	int ret = hg_options(argc, argv, opts, usage, NULL, NULL);
 
-	while ((c = getopt_long(argc, argv, "j" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		default:
-			return hg_common_option(c, usage);
-		}
-	}
+	if (ret >= 0)
+		return ret;
 	if (optind != argc)
 		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	ret = hg_sfs_require();

@@ -118,15 +118,31 @@ static bool listed(const struct hg_text_list *list, const char *path)
 	return false;
 }
 
+struct verify_opts {
+	struct hg_walk_opts wo;
+	char *root;
+	size_t strip;
+};
+
+static int verify_option(void *ctx, int c, const char *arg)
+{
+	struct verify_opts *v = ctx;
+
+	if (c != 'r')
+		return hg_walk_option(&v->wo, c, arg, usage);
+	free(v->root);
+	v->root = realpath(arg, NULL);
+	if (!v->root) {
+		hg_error("cannot resolve", arg, errno);
+		return HG_EXIT_FAIL;
+	}
+	v->strip = strcmp(v->root, "/") ? strlen(v->root) : 0;
+	return 0;
+}
+
 int verify_main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "root", required_argument, NULL, 'r' },
-		HG_COMMON_OPTIONS
-	};
+	struct verify_opts vo = { .root = NULL };
 	struct hg_walk lw = { .all = true, .hash = true };
 	struct hg_walk tw = { 0 };
 	struct hg_walk_opts wo;
@@ -134,40 +150,29 @@ int verify_main(int argc, char *argv[])
 	struct hg_text_list list;
 	struct finding *fs = NULL;
 	const char *name;
-	char *root = NULL, *p;
-	size_t strip = 0;
+	char *root, *p;
+	size_t strip;
 	bool json = false;
+	const struct hg_opt opts[] = {
+		HG_OPT_LONG_FLAG("json", 'J', &json),
+		HG_OPT_CALL("jobs", required_argument, 'j'),
+		HG_OPT_CALL("exclude", required_argument, 'x'),
+		HG_OPT_LONG("root", required_argument, 'r'),
+		{ NULL }
+	};
 	FILE *f;
-	int c, ret = HG_EXIT_FAIL;
+	int c, ret;
 
-	hg_walk_opts_init(&wo);
-	while ((c = getopt_long(argc, argv, "j:x:" HG_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			json = true;
-			break;
-		case 'j':
-		case 'x':
-			ret = hg_walk_option(&wo, c, optarg, usage);
-			if (ret) {
-				free(root);
-				return ret;
-			}
-			break;
-		case 'r':
-			free(root);
-			root = realpath(optarg, NULL);
-			if (!root) {
-				hg_error("cannot resolve", optarg, errno);
-				return HG_EXIT_FAIL;
-			}
-			strip = strcmp(root, "/") ? strlen(root) : 0;
-			break;
-		default:
-			free(root);
-			return hg_common_option(c, usage);
-		}
+	hg_walk_opts_init(&vo.wo);
+	ret = hg_options(argc, argv, opts, usage, verify_option, &vo);
+	if (ret >= 0) {
+		free(vo.root);
+		return ret;
 	}
+	ret = HG_EXIT_FAIL;
+	wo = vo.wo;
+	root = vo.root;
+	strip = vo.strip;
 	tw.excludes = wo.excludes;
 	tw.nexcludes = wo.nexcludes;
 	if (optind == argc) {

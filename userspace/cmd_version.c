@@ -17,11 +17,9 @@ int version_main(int argc, char *argv[])
 	char buf[128];
 	int ret;
 
-	ret = hg_common_options_only(argc, argv, usage);
+	ret = hg_no_arguments(argc, argv, usage);
 	if (ret >= 0)
 		return ret;
-	if (optind != argc)
-		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	printf("hashgate tool %s\n", HASHGATE_VERSION);
 	if (hg_sfs_read("version", buf, sizeof(buf)) >= 0)
 		printf("hashgate module %s\n", buf);

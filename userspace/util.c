@@ -79,6 +79,72 @@ int hg_common_options_only(int argc, char *argv[], const char *usage)
 	return c == -1 ? -1 : hg_common_option(c, usage);
 }
 
+/* The same, for one that takes no arguments either. */
+int hg_no_arguments(int argc, char *argv[], const char *usage)
+{
+	int ret = hg_common_options_only(argc, argv, usage);
+
+	if (ret >= 0)
+		return ret;
+	if (optind != argc)
+		return hg_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+int hg_serial_option(void *ctx, int c, const char *arg)
+{
+	struct hg_serial_opt *so = ctx;
+
+	(void)c;
+	if (hg_parse_u64(arg, &so->serial))
+		return hg_usage_error(so->usage, "invalid serial '%s'", arg);
+	so->have = true;
+	return 0;
+}
+
+#define HG_MAX_OPTS	32
+
+int hg_options(int argc, char *argv[], const struct hg_opt *opts, const char *usage,
+	       hg_opt_fn fn, void *ctx)
+{
+	struct option lopts[HG_MAX_OPTS + 2] = { { 0 } };
+	char shorts[3 * HG_MAX_OPTS + sizeof(HG_COMMON_SHORTOPTS)], *s = shorts;
+	const struct hg_opt *o;
+	size_t n;
+	int c, ret;
+
+	for (n = 0; opts[n].name; n++) {
+		if (n == HG_MAX_OPTS)
+			abort();
+		lopts[n] = (struct option){ opts[n].name, opts[n].has_arg, NULL,
+					    opts[n].val };
+		if (!opts[n].short_too)
+			continue;
+		*s++ = (char)opts[n].val;
+		if (opts[n].has_arg == required_argument)
+			*s++ = ':';
+	}
+	lopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
+	strcpy(s, HG_COMMON_SHORTOPTS);
+
+	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+		for (o = opts; o->name && o->val != c; o++)
+			;
+		if (!o->name)
+			return hg_common_option(c, usage);
+		if (o->arg) {
+			*o->arg = optarg;
+		} else if (o->flag) {
+			*o->flag = true;
+		} else {
+			ret = fn(ctx, c, optarg);
+			if (ret)
+				return ret;
+		}
+	}
+	return -1;
+}
+
 /* The exit code for a failed securityfs operation. */
 int hg_errno_exit(int err)
 {

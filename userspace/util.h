@@ -38,6 +38,44 @@ int hg_usage_error(const char *usage, const char *fmt, ...)
 #define HG_COMMON_OPTIONS	{ "help", no_argument, NULL, 'h' }, { 0 }
 int hg_common_option(int c, const char *usage);
 int hg_common_options_only(int argc, char *argv[], const char *usage);
+int hg_no_arguments(int argc, char *argv[], const char *usage);
+
+/*
+ * A subcommand's options as one table (wireguard-tools' per-command
+ * tables): each names its long form, whether -VAL works too, and where it
+ * goes: optarg to *arg, true to *flag, or else to the subcommand's handler
+ * (0 to go on, else the exit code). The table ends with { NULL }; --help
+ * comes last, as HG_COMMON_OPTIONS did. hg_options() returns -1 once the
+ * options are read, or the exit code.
+ */
+struct hg_opt {
+	const char *name;
+	int has_arg;		/* no_argument or required_argument */
+	int val;		/* what getopt_long() returns for it */
+	bool short_too;		/* -VAL works as well as --NAME */
+	const char **arg;
+	bool *flag;
+};
+
+#define HG_OPT_ARG(n, c, p)	{ n, required_argument, c, true, p, NULL }
+#define HG_OPT_FLAG(n, c, p)	{ n, no_argument, c, true, NULL, p }
+/* Handed to the handler; _LONG: no short form. */
+#define HG_OPT_CALL(n, h, c)	{ n, h, c, true, NULL, NULL }
+#define HG_OPT_LONG(n, h, c)	{ n, h, c, false, NULL, NULL }
+#define HG_OPT_LONG_FLAG(n, c, p) { n, no_argument, c, false, NULL, p }
+#define HG_OPT_LONG_ARG(n, c, p) { n, required_argument, c, false, p, NULL }
+
+typedef int (*hg_opt_fn)(void *ctx, int c, const char *arg);
+int hg_options(int argc, char *argv[], const struct hg_opt *opts, const char *usage,
+	       hg_opt_fn fn, void *ctx);
+
+/* --serial N of load and sign, as a handler for hg_options(). */
+struct hg_serial_opt {
+	const char *usage;
+	uint64_t serial;
+	bool have;
+};
+int hg_serial_option(void *ctx, int c, const char *arg);
 int hg_errno_exit(int err);
 const char *hg_sfs_strerror(const char *file, int err);
 int hg_sfs_error(const char *what, const char *file, int err);
