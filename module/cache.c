@@ -48,13 +48,17 @@ struct hg_cache_wait {
 	refcount_t ref;
 };
 
-static struct hlist_head *buckets __ro_after_init;
+/*
+ * Not __ro_after_init: kmemleak does not scan that section of a module,
+ * and would report what only this points to as a leak.
+ */
+static struct hlist_head *buckets;
 static unsigned int bucket_bits __ro_after_init;
 static unsigned int max_count __ro_after_init;
 static unsigned int count;
 static LIST_HEAD(age_list);
 static DEFINE_SPINLOCK(cache_lock);
-static struct kmem_cache *entry_cache __ro_after_init;
+static struct kmem_cache *entry_cache;
 
 static LIST_HEAD(claims);
 static DEFINE_MUTEX(claims_lock);

@@ -32,7 +32,11 @@
 /* 64 KiB per update: the SIMD drivers hold the FPU for a whole update. */
 #define HG_CHUNK	(64 * 1024)
 
-static struct crypto_shash *tfm __ro_after_init;
+/*
+ * Not __ro_after_init: kmemleak does not scan that section of a module,
+ * and would report what only this points to as a leak.
+ */
+static struct crypto_shash *tfm;
 static const struct cred *kcred;
 /*
  * Page digests are keyed with a secret drawn at load: cut to 128 bits,

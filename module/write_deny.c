@@ -27,7 +27,11 @@ struct held {
 	struct inode *inode;
 };
 
-static struct kmem_cache *held_cache __ro_after_init;
+/*
+ * Not __ro_after_init: kmemleak does not scan that section of a module,
+ * and would report what only this points to as a leak.
+ */
+static struct kmem_cache *held_cache;
 
 /**
  * hg_write_deny() - deny opens for write of @inode until hg_write_allow()
