@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "event.h"
 #include "measure.h"
+#include "measurements.h"
 #include "policy.h"
 #include "stats.h"
 
@@ -179,6 +180,10 @@ int hg_allowlist_load(const void __user *buf, size_t len)
 	hg_cache_flush();
 	hg_stat_inc(HG_STAT_LIST_LOADS);
 	hg_event_list_load(list);
+	hg_ml_record(true, list->blob_digest,
+		     "hashgate:allowlist serial=%llu signer=%s",
+		     list->view.serial,
+		     list->signer[0] ? list->signer : "unsigned");
 	pr_info("allowlist serial %llu active: %u digests, %u paths%s%s\n",
 		list->view.serial, list->view.digest_count,
 		list->view.path_count, list->signer[0] ? ", signed by " : "",

@@ -27,6 +27,7 @@
 #include "event.h"
 #include "exclusion.h"
 #include "measure.h"
+#include "measurements.h"
 #include "pages.h"
 #include "policy.h"
 #include "stats.h"
@@ -324,6 +325,8 @@ static int apply(const struct path *path, enum hg_hook hook, enum hg_mode mode,
 					     HG_DECISION_WOULD_DENY;
 	hg_stat_inc(decision == HG_DECISION_DENY ? HG_STAT_DENIES :
 						   HG_STAT_WOULD_DENIES);
+	if (decision == HG_DECISION_WOULD_DENY && path && v->has_digest)
+		hg_ml_file(path, v->digest, true, may_sleep);
 	if (decision == HG_DECISION_WOULD_DENY &&
 	    reported_before(key, gen, v->reason, hook)) {
 		hg_stat_inc(HG_STAT_EVENTS_REPEATED);
@@ -415,6 +418,8 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 
 	if (v.reason == HG_REASON_NONE) {
 		hg_stat_inc(HG_STAT_ALLOWS);
+		if (v.has_digest)
+			hg_ml_file(&file->f_path, v.digest, false, may_sleep);
 		return 0;
 	}
 	return apply(&file->f_path, hook, mode, &key, &v, serial, gen,

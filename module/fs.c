@@ -19,6 +19,7 @@
 #include "event.h"
 #include "fs.h"
 #include "keys.h"
+#include "measurements.h"
 #include "scan.h"
 #include "stats.h"
 #include "version.h"
@@ -440,6 +441,8 @@ static const struct {
 	{ "scan", 0600, &scan_fops },
 	{ "runtime_action", 0600, &runtime_action_fops },
 	{ "scan_interval", 0600, &scan_interval_fops },
+	{ "binary_measurements", 0400, &hg_ml_binary_fops },
+	{ "measurements", 0400, &hg_ml_ascii_fops },
 };
 
 static struct dentry *dir;

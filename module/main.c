@@ -20,6 +20,7 @@
 #include "hook.h"
 #include "hooks.h"
 #include "keys.h"
+#include "measurements.h"
 #include "measure.h"
 #include "pages.h"
 #include "scan.h"
@@ -144,6 +145,14 @@ MODULE_PARM_DESC(scan_interval, "seconds between scans of resident code (0: none
 module_param_named(scan_patience, hg_scan_patience, uint, 0444);
 MODULE_PARM_DESC(scan_patience, "seconds a scan may step aside for other work before it runs at normal priority, at least scan_interval (1..86400, default 60)");
 
+static unsigned int measure_max = HG_MEASURE_MAX_DEFAULT;
+module_param(measure_max, uint, 0444);
+MODULE_PARM_DESC(measure_max, "entries in the measurement list, its overflow entry included (0: no list; default 65536)");
+
+static unsigned int measure_pcr = HG_MEASURE_PCR_DEFAULT;
+module_param(measure_pcr, uint, 0444);
+MODULE_PARM_DESC(measure_pcr, "the TPM PCR the measurement list extends (0..23, default 23)");
+
 /* The first record of this load: what it runs with. */
 static void __init report_load(void)
 {
@@ -163,10 +172,12 @@ static void __init report_load(void)
 		  " trusted_fs=%s min_serial=%llu event_ring=%u heartbeat=%u",
 		  fs, hg_min_serial, event_ring, heartbeat);
 	len = strlen(text);
+	len += scnprintf(text + len, sizeof(text) - len,
+			 " runtime_action=%s scan_interval=%u page_digests=%u",
+			 hg_runtime_action_name(hg_runtime_action),
+			 hg_scan_interval, page_digests);
 	scnprintf(text + len, sizeof(text) - len,
-		  " runtime_action=%s scan_interval=%u page_digests=%u",
-		  hg_runtime_action_name(hg_runtime_action), hg_scan_interval,
-		  page_digests);
+		  " measure_max=%u measure_pcr=%u", measure_max, measure_pcr);
 	hg_event_load(text);
 }
 
@@ -208,6 +219,9 @@ static int __init hg_init(void)
 	ret = hg_cache_init(cache_size);
 	if (ret)
 		goto err_cache;
+	ret = hg_ml_init(measure_max, measure_pcr);
+	if (ret)
+		goto err_ml;
 	ret = hg_event_init(event_ring);
 	if (ret)
 		goto err_event;
@@ -245,6 +259,8 @@ err_scan:
 err_keys:
 	hg_event_exit();
 err_event:
+	hg_ml_exit();
+err_ml:
 	hg_pages_exit();
 	hg_cache_exit();
 err_cache:
@@ -261,6 +277,7 @@ static void __exit hg_exit(void)
 	hg_fs_exit();
 	hg_scan_exit();
 	hg_hooks_exit();
+	hg_ml_exit();
 	hg_pages_exit();
 	hg_allowlist_exit();
 	hg_keys_exit();

@@ -15,6 +15,7 @@
 #include "allowlist.h"
 #include "content.h"
 #include "event.h"
+#include "measurements.h"
 #include "policy.h"
 
 int hg_mode = HG_MODE_AUDIT;
@@ -101,6 +102,8 @@ int hg_mode_set(enum hg_mode mode, bool may_lower)
 	WRITE_ONCE(hg_mode, mode);
 	pr_info("mode %s (was %s)\n", hg_mode_name(mode), hg_mode_name(old));
 	hg_event_mode(mode, hg_locked);
+	hg_ml_record(true, NULL, "hashgate:mode %s%s", hg_mode_name(mode),
+		     hg_locked ? " locked" : "");
 out:
 	mutex_unlock(&hg_policy_lock);
 	return ret;
@@ -121,6 +124,8 @@ int hg_mode_lock(void)
 		__module_get(THIS_MODULE);
 		pr_info("mode %s locked until reboot\n", hg_mode_name(hg_mode));
 		hg_event_mode(hg_mode, true);
+		hg_ml_record(true, NULL, "hashgate:mode %s locked",
+			     hg_mode_name(hg_mode));
 	}
 	mutex_unlock(&hg_policy_lock);
 	return 0;

@@ -69,6 +69,7 @@
 #include "cache.h"
 #include "event.h"
 #include "measure.h"
+#include "measurements.h"
 #include "pages.h"
 #include "policy.h"
 #include "scan.h"
@@ -217,8 +218,14 @@ static void add_finding(struct scan *s, struct hg_finding *f)
 		finding_free(f);
 		return;
 	}
-	if (!repeated)
+	if (!repeated) {
 		hg_event_runtime(f);
+		/* Not waited for: a starved scanner must hold no lock. */
+		hg_ml_record(false, NULL,
+			     "hashgate:runtime %s pid=%d offset=%llu path=%s",
+			     hg_reason_name(f->reason), f->pid, f->offset,
+			     f->path ?: "");
+	}
 	rep->f[rep->kept++] = *f;
 }
 

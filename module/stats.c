@@ -9,6 +9,7 @@
 #include "event.h"
 #include "hook.h"
 #include "measure.h"
+#include "measurements.h"
 #include "pages.h"
 #include "stats.h"
 
@@ -78,6 +79,7 @@ void hg_stats_show(struct seq_file *m)
 	seq_printf(m, "page_digest_files %u\n", files);
 	seq_printf(m, "page_digest_bytes %zu\n", bytes);
 	seq_printf(m, "events_queued %u\n", hg_event_queued());
+	hg_ml_stats(m);
 	seq_printf(m, "inflight %u\n", hg_hook_inflight());
 	seq_printf(m, "hash_driver %s\n", hg_measure_driver());
 }

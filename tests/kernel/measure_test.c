@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The measurement list (module/measurements.c): one ima-ng entry per
+ * distinct (digest, name) allowed to run, would-denies marked, every
+ * allowlist and mode change recorded, a cap that ends in one overflow
+ * entry, and, with a TPM, a list that ima-evm-utils' evmctl replays to the
+ * PCR read from the TPM.
+ */
+#include <sys/stat.h>
+
+#include "hg_test.h"
+#include "kselftest_harness.h"
+
+#define HELLO		"/tests/hello"
+#define LIST_BUF	(4 << 20)
+#define TPM_PCR_DIR	"/sys/class/tpm/tpm0"
+
+/* A whole securityfs file (a seq_file gives a page per read). */
+static ssize_t read_all(const char *file, char *buf, size_t size, size_t chunk)
+{
+	char path[256];
+	size_t done = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), HG_FS "/%s", file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	while (done < size - 1) {
+		size_t want = size - 1 - done;
+
+		n = read(fd, buf + done, chunk && chunk < want ? chunk : want);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	close(fd);
+	buf[done] = '\0';
+	return done;
+}
+
+static int sha256_hex(const char *file, char hex[65])
+{
+	char cmd[512];
+	FILE *p;
+	int ok;
+
+	snprintf(cmd, sizeof(cmd), "sha256sum %s", file);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	ok = fscanf(p, "%64s", hex) == 1;
+	pclose(p);
+	return ok && strlen(hex) == 64 ? 0 : -1;
+}
+
+/* Lines of the ASCII list whose digest and name are these. */
+static int count_entries(const char *list, const char *hex, const char *name)
+{
+	char want[8192];
+	const char *p;
+	int n = 0;
+
+	snprintf(want, sizeof(want), " ima-ng sha256:%s %s\n", hex, name);
+	for (p = list; (p = strstr(p, want)); p += strlen(want))
+		n++;
+	return n;
+}
+
+/* The number of lines naming @name, whatever their digest. */
+static int count_named(const char *list, const char *name)
+{
+	const char *line, *sp;
+	int n = 0;
+
+	for (line = list; *line; line = strchr(line, '\n') + 1) {
+		sp = strchr(line, ' ');
+		sp = sp ? strchr(sp + 1, ' ') : NULL;	/* template */
+		sp = sp ? strchr(sp + 1, ' ') : NULL;	/* digest */
+		sp = sp ? strchr(sp + 1, ' ') : NULL;	/* name */
+		if (sp && !strncmp(sp + 1, name, strlen(name)) &&
+		    sp[1 + strlen(name)] == '\n')
+			n++;
+		if (!strchr(line, '\n'))
+			break;
+	}
+	return n;
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static bool have_tpm(void)
+{
+	return access(TPM_PCR_DIR, F_OK) == 0;
+}
+
+/*
+ * TPM2_PCR_Reset of PCR 23 with an empty password session. Every module
+ * load of this boot extended it; a list starts with its load. (That root
+ * can do this is what Documentation/admin-guide.rst says of PCR 23.)
+ */
+static int tpm_reset_pcr23(void)
+{
+	static const unsigned char cmd[] = {
+		0x80, 0x02,			/* TPM_ST_SESSIONS */
+		0x00, 0x00, 0x00, 0x1b,		/* size: 27 */
+		0x00, 0x00, 0x01, 0x3d,		/* TPM2_CC_PCR_Reset */
+		0x00, 0x00, 0x00, 0x17,		/* PCR 23 */
+		0x00, 0x00, 0x00, 0x09,		/* authorization size */
+		0x40, 0x00, 0x00, 0x09,		/* TPM_RS_PW */
+		0x00, 0x00,			/* nonce */
+		0x00,				/* session attributes */
+		0x00, 0x00,			/* hmac */
+	};
+	unsigned char rsp[64];
+	ssize_t n;
+	int fd = open("/dev/tpmrm0", O_RDWR);
+
+	if (fd < 0)
+		fd = open("/dev/tpm0", O_RDWR);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, cmd, sizeof(cmd));
+	if (n == sizeof(cmd))
+		n = read(fd, rsp, sizeof(rsp));
+	close(fd);
+	if (n < 10)
+		return -EIO;
+	/* The response code, big-endian at offset 6: 0 is success. */
+	return rsp[6] | rsp[7] | rsp[8] | rsp[9] ? -EPROTO : 0;
+}
+
+FIXTURE(measure) {
+	char *list;
+};
+
+FIXTURE_SETUP(measure)
+{
+	self->list = malloc(LIST_BUF);
+	ASSERT_NE(NULL, self->list);
+	ASSERT_EQ(0, hg_load(""));
+}
+
+FIXTURE_TEARDOWN(measure)
+{
+	free(self->list);
+	hg_set_mode("audit");
+	hg_unload();
+}
+
+/* The first entry says what anchors the list, and stats agree. */
+TEST_F(measure, the_first_entry_says_whether_a_tpm_is_extended)
+{
+	char first[128];
+
+	ASSERT_LT(0, read_all("measurements", self->list, LIST_BUF, 0));
+	snprintf(first, sizeof(first), "hashgate:start pcr=23 tpm=%s\n",
+		 have_tpm() ? "present" : "none");
+	TH_LOG("first entry: %.*s", (int)strcspn(self->list, "\n"), self->list);
+	ASSERT_NE(NULL, strstr(self->list, first));
+	EXPECT_EQ(strstr(self->list, first) + strlen(first),
+		  strchr(self->list, '\n') + 1);
+	EXPECT_EQ(have_tpm() ? 1 : 0, hg_stat("measure_tpm"));
+	EXPECT_EQ(23, hg_stat("measure_pcr"));
+}
+
+/* Fifty runs of one program are one entry; a copy elsewhere is another. */
+TEST_F(measure, a_program_run_many_times_is_one_entry_per_path)
+{
+	char *argv[] = { HELLO, NULL }, *argv2[] = { "/tmp/hg-hello2", NULL };
+	char hex[65];
+	uint64_t before;
+	int i;
+
+	ASSERT_EQ(0, hg_allow_all(1));
+	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/hg-hello2", false));
+	ASSERT_EQ(0, sha256_hex(HELLO, hex));
+	for (i = 0; i < 50; i++)
+		ASSERT_EQ(0, hg_exec(HELLO, argv));
+	before = hg_stat("measure_entries");
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, hg_exec(HELLO, argv));
+		ASSERT_EQ(0, hg_exec(argv2[0], argv2));
+	}
+	ASSERT_LT(0, read_all("measurements", self->list, LIST_BUF, 0));
+	EXPECT_EQ(1, count_entries(self->list, hex, HELLO));
+	EXPECT_EQ(1, count_entries(self->list, hex, "/tmp/hg-hello2"));
+	/* The copy, and nothing else: the loader and libc were there. */
+	EXPECT_EQ(before + 1, hg_stat("measure_entries"));
+	EXPECT_EQ(hg_stat("measure_entries"), lines(self->list));
+	unlink("/tmp/hg-hello2");
+}
+
+/* No two entries of the whole list share their digest and name. */
+TEST_F(measure, no_entry_repeats_another)
+{
+	char *argv[] = { "/bin/sh", "-c", "ls / >/dev/null; true", NULL };
+	int i;
+
+	ASSERT_EQ(0, hg_allow_all(1));
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(0, hg_exec("/bin/sh", argv));
+	ASSERT_LT(0, read_all("measurements", self->list, LIST_BUF, 0));
+	ASSERT_EQ(0, hg_sh("cut -d' ' -f4- " HG_FS "/measurements | sort | uniq -d > /tmp/hg-dups"));
+	EXPECT_EQ(0, hg_sh("test ! -s /tmp/hg-dups"));
+	if (hg_sh("test ! -s /tmp/hg-dups"))
+		hg_sh("sed 's/^/# repeated: /' /tmp/hg-dups");
+}
+
+/* The allowlist that became active, with the digest its event gives. */
+TEST_F(measure, an_allowlist_load_is_measured_with_its_digest)
+{
+	static char ev[1 << 20];
+	char want[256];
+	struct hg_event *e;
+	size_t off = 0;
+	ssize_t len;
+	int i, found = 0;
+
+	hg_events(ev, sizeof(ev));
+	ASSERT_EQ(0, hg_allow_all(7));
+	len = hg_events(ev, sizeof(ev));
+	while ((e = hg_next_event(ev, len, &off))) {
+		if (e->type != HG_EVENT_LIST_LOAD)
+			continue;
+		i = snprintf(want, sizeof(want), " ima-ng sha256:");
+		for (int b = 0; b < HG_DIGEST_SIZE; b++)
+			i += snprintf(want + i, sizeof(want) - i, "%02x",
+				      e->digest[b]);
+		snprintf(want + i, sizeof(want) - i,
+			 " hashgate:allowlist serial=7 signer=unsigned\n");
+		found++;
+	}
+	ASSERT_EQ(1, found);
+	ASSERT_LT(0, read_all("measurements", self->list, LIST_BUF, 0));
+	EXPECT_NE(NULL, strstr(self->list, want));
+}
+
+/*
+ * Audit mode: what would be denied is measured, marked so; enforce lists
+ * nothing it denied. Mode changes are entries of their own.
+ */
+TEST_F(measure, would_denies_are_marked_and_denials_not_listed)
+{
+	char *argv[] = { "/tmp/hg-tampered", NULL };
+	char *argv2[] = { "/tmp/hg-tampered2", NULL };
+	char hex[65], name[128];
+
+	ASSERT_EQ(0, hg_allow_all(1));
+	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/hg-tampered", true));
+	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/hg-tampered2", true));
+	ASSERT_EQ(0, hg_sh("echo x >> /tmp/hg-tampered2"));
+	ASSERT_EQ(0, sha256_hex("/tmp/hg-tampered", hex));
+	ASSERT_EQ(0, hg_exec(argv[0], argv));
+	ASSERT_EQ(0, hg_set_mode("enforce"));
+	EXPECT_EQ(1000 + EACCES, hg_exec(argv2[0], argv2));
+	ASSERT_EQ(0, hg_set_mode("audit"));
+
+	ASSERT_LT(0, read_all("measurements", self->list, LIST_BUF, 0));
+	snprintf(name, sizeof(name), "hashgate:would-deny:%s", argv[0]);
+	EXPECT_EQ(1, count_entries(self->list, hex, name));
+	EXPECT_EQ(0, count_named(self->list, argv[0]));
+	EXPECT_EQ(0, count_named(self->list, argv2[0]));
+	snprintf(name, sizeof(name), "hashgate:would-deny:%s", argv2[0]);
+	EXPECT_EQ(0, count_named(self->list, name));
+	EXPECT_EQ(1, count_named(self->list, "hashgate:mode enforce"));
+	EXPECT_EQ(1, count_named(self->list, "hashgate:mode audit"));
+	/* In their order: enforce came first. */
+	EXPECT_LT(strstr(self->list, " hashgate:mode enforce\n"),
+		  strstr(self->list, " hashgate:mode audit\n"));
+	unlink(argv[0]);
+	unlink(argv2[0]);
+}
+
+/*
+ * The binary list, read 7 bytes at a time (a seq_file restarts at every
+ * read), is the same as read at once, and each of its entries is the
+ * ASCII list's line.
+ */
+TEST_F(measure, the_binary_list_reads_the_same_in_any_chunks)
+{
+	static char whole[LIST_BUF], bits[LIST_BUF];
+	ssize_t a, b;
+	size_t off = 0;
+	int n = 0;
+
+	ASSERT_EQ(0, hg_allow_all(1));
+	a = read_all("binary_measurements", whole, sizeof(whole), 0);
+	b = read_all("binary_measurements", bits, sizeof(bits), 7);
+	ASSERT_LT(0, a);
+	ASSERT_EQ(a, b);
+	ASSERT_EQ(0, memcmp(whole, bits, a));
+	ASSERT_LT(0, read_all("measurements", self->list, LIST_BUF, 0));
+
+	while (off + 8 + 20 + 4 <= (size_t)a) {
+		uint32_t pcr, tlen, dlen, d_len, n_len;
+		char line[8192], *p = whole + off;
+		int i, k;
+
+		memcpy(&pcr, p, 4);
+		memcpy(&tlen, p + 24, 4);
+		ASSERT_EQ(23, pcr);
+		ASSERT_EQ(6, tlen);
+		ASSERT_EQ(0, memcmp(p + 28, "ima-ng", 6));
+		memcpy(&dlen, p + 34, 4);
+		ASSERT_LE(off + 38 + dlen, (size_t)a);
+		memcpy(&d_len, p + 38, 4);
+		ASSERT_EQ(40, d_len);
+		ASSERT_EQ(0, memcmp(p + 42, "sha256:", 8));
+		memcpy(&n_len, p + 82, 4);
+		ASSERT_EQ(dlen, 4 + 40 + 4 + n_len);
+		ASSERT_EQ('\0', p[86 + n_len - 1]);
+		k = snprintf(line, sizeof(line), "23 ");
+		for (i = 0; i < 20; i++)
+			k += snprintf(line + k, sizeof(line) - k, "%02x",
+				      (unsigned char)p[4 + i]);
+		k += snprintf(line + k, sizeof(line) - k, " ima-ng sha256:");
+		for (i = 0; i < 32; i++)
+			k += snprintf(line + k, sizeof(line) - k, "%02x",
+				      (unsigned char)p[50 + i]);
+		snprintf(line + k, sizeof(line) - k, " %s\n", p + 86);
+		EXPECT_NE(NULL, strstr(self->list, line));
+		off += 38 + dlen;
+		n++;
+	}
+	EXPECT_EQ((size_t)a, off);
+	EXPECT_EQ(lines(self->list), n);
+	EXPECT_EQ(hg_stat("measure_entries"), n);
+}
+
+/*
+ * Past measure_max: one overflow entry ends the list, what follows is only
+ * counted, and programs still run.
+ */
+TEST(the_cap_ends_the_list_with_one_overflow_entry)
+{
+	static char list[LIST_BUF];
+	char path[64], *argv[2] = { path, NULL };
+	int i;
+
+	ASSERT_EQ(0, hg_load("measure_max=6"));
+	ASSERT_EQ(0, hg_allow_all(1));
+	for (i = 0; i < 8; i++) {
+		snprintf(path, sizeof(path), "/tmp/hg-capped%d", i);
+		ASSERT_EQ(0, hg_copy(HELLO, path, false));
+		EXPECT_EQ(0, hg_exec(path, argv));
+	}
+	ASSERT_LT(0, read_all("measurements", list, sizeof(list), 0));
+	TH_LOG("list:\n%s", list);
+	EXPECT_EQ(6, lines(list));
+	EXPECT_EQ(6, hg_stat("measure_entries"));
+	EXPECT_EQ(1, count_named(list, "hashgate:overflow max=6"));
+	EXPECT_NE(NULL, strstr(list, " hashgate:overflow max=6\n"));
+	EXPECT_EQ(strstr(list, " hashgate:overflow max=6\n") +
+		  strlen(" hashgate:overflow max=6\n"), list + strlen(list));
+	EXPECT_LE(4, hg_stat("measure_dropped"));
+	for (i = 0; i < 8; i++) {
+		snprintf(path, sizeof(path), "/tmp/hg-capped%d", i);
+		unlink(path);
+	}
+	hg_unload();
+}
+
+/*
+ * With a TPM: ima-evm-utils' evmctl (Debian's, not ours) replays the list
+ * to the value of the PCR the kernel reads from the TPM; one byte changed
+ * in a copy of the list makes it fail.
+ */
+TEST_F(measure, evmctl_replays_the_list_to_the_tpm_pcr)
+{
+	char *argv[] = { "/bin/sh", "-c", "ls >/dev/null", NULL };
+	static char bin[LIST_BUF];
+	ssize_t n;
+	int fd;
+
+	if (!have_tpm())
+		SKIP(return, "no TPM in this guest");
+	ASSERT_EQ(0, access("/usr/bin/evmctl", X_OK));
+	hg_unload();
+	ASSERT_EQ(0, tpm_reset_pcr23());
+	ASSERT_EQ(0, hg_load(""));
+	ASSERT_EQ(0, hg_allow_all(1));
+	ASSERT_EQ(0, hg_exec("/bin/sh", argv));
+	ASSERT_EQ(0, hg_set_mode("enforce"));
+	ASSERT_EQ(0, hg_set_mode("audit"));
+
+	n = read_all("binary_measurements", bin, sizeof(bin), 0);
+	ASSERT_LT(0, n);
+	fd = open("/tmp/hg-ml.bin", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(n, write(fd, bin, n));
+	close(fd);
+	EXPECT_EQ(0, hg_sh("evmctl ima_measurement -v /tmp/hg-ml.bin"
+			   " >/tmp/hg-evmctl.out 2>&1"));
+	hg_sh("sed 's/^/# evmctl: /' /tmp/hg-evmctl.out | tail -n 5");
+
+	/* The last byte of the first entry's name's path part. */
+	bin[86 + 5] ^= 1;
+	fd = open("/tmp/hg-ml-edited.bin", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(n, write(fd, bin, n));
+	close(fd);
+	EXPECT_NE(0, hg_sh("evmctl ima_measurement -v /tmp/hg-ml-edited.bin"
+			   " >/tmp/hg-evmctl.out 2>&1"));
+	hg_sh("sed 's/^/# evmctl (edited): /' /tmp/hg-evmctl.out | tail -n 5");
+}
+
+TEST_HARNESS_MAIN
