@@ -280,6 +280,29 @@ TEST_F(measure, would_denies_are_marked_and_denials_not_listed)
 	unlink(argv2[0]);
 }
 
+/* Read the binary list to its end, seek back to 0, read @len again. */
+static ssize_t reread_after_seek(char *buf, size_t len)
+{
+	int fd = open(HG_FS "/binary_measurements", O_RDONLY);
+	size_t got = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	do
+		r = read(fd, buf, 4096);
+	while (r > 0);
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	memset(buf, 0, len);
+	while (got < len && (r = read(fd, buf + got, 1000)) > 0)
+		got += r;
+	close(fd);
+	return got;
+}
+
 /*
  * The binary list, read 7 bytes at a time (a seq_file restarts at every
  * read), is the same as read at once, and each of its entries is the
@@ -297,6 +320,10 @@ TEST_F(measure, the_binary_list_reads_the_same_in_any_chunks)
 	b = read_all("binary_measurements", bits, sizeof(bits), 7);
 	ASSERT_LT(0, a);
 	ASSERT_EQ(a, b);
+	ASSERT_EQ(0, memcmp(whole, bits, a));
+	/* Read to the end, back to the start, read again: the same. */
+	memset(bits, 0, a);
+	ASSERT_EQ(a, reread_after_seek(bits, a));
 	ASSERT_EQ(0, memcmp(whole, bits, a));
 	ASSERT_LT(0, read_all("measurements", self->list, LIST_BUF, 0));
 
