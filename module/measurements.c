@@ -17,6 +17,7 @@
  */
 #include <linux/hash.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -76,6 +77,7 @@ static DEFINE_MUTEX(extend_lock);	/* extended, the TPM digests */
 static struct list_head *extended = &entries;	/* last extended entry */
 static unsigned int nr_extended;
 static u64 extend_errors;
+static u64 extend_ns;			/* time spent in tpm_pcr_extend() */
 static struct tpm_chip *chip;
 static struct crypto_shash **bank_tfm;	/* NULL where SHA-1 or unknown */
 static struct tpm_digest *bank_digest;
@@ -228,9 +230,16 @@ static void extend_pending(void)
 						    e->len, d))
 				memcpy(d, e->sha1, SHA1_DIGEST_SIZE);
 		}
-		ret = chip ? tpm_pcr_extend(chip, pcr, bank_digest) : 0;
+		if (chip) {
+			u64 t0 = ktime_get_ns();
+
+			ret = tpm_pcr_extend(chip, pcr, bank_digest);
+			WRITE_ONCE(extend_ns, extend_ns + ktime_get_ns() - t0);
+		} else {
+			ret = 0;
+		}
 		if (ret) {
-			extend_errors++;
+			WRITE_ONCE(extend_errors, extend_errors + 1);
 			pr_err_ratelimited("PCR %u extend failed: %d\n", pcr,
 					   ret);
 		}
@@ -443,6 +452,7 @@ void hg_ml_stats(struct seq_file *m)
 	seq_printf(m, "measure_pcr %u\n", pcr);
 	seq_printf(m, "measure_tpm %d\n", chip ? 1 : 0);
 	seq_printf(m, "measure_extend_errors %llu\n", READ_ONCE(extend_errors));
+	seq_printf(m, "measure_extend_ns %llu\n", READ_ONCE(extend_ns));
 }
 
 /* --- The two files --- */
