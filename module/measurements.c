@@ -17,6 +17,7 @@
  */
 #include <linux/hash.h>
 #include <linux/kernel.h>
+#include <linux/cred.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -64,9 +65,14 @@ static unsigned int table_bits;
 static siphash_key_t table_key;
 static unsigned int nr_entries;
 static bool overflowed;
+static bool users_overflowed;
+static size_t users_bytes;	/* held by entries users' mappings made */
+static unsigned int users_entries;
+static size_t users_budget;
 static u64 dropped;
 static size_t bytes;
 static struct entry *overflow_entry;
+static struct entry *users_overflow_entry;
 static atomic64_t lost = ATOMIC64_INIT(0);
 
 /* What a file's name is read into, per CPU: no allocation on a hit. */
@@ -257,13 +263,27 @@ static unsigned int shown(void)
 	return smp_load_acquire(&nr_extended);
 }
 
-/*
- * Append @e, unless @dedup and an equal entry is there; past the cap the
- * overflow entry goes in instead, once, and the rest is only counted. A
- * caller that may sleep returns with its entry in the TPM.
- */
-static void append(struct entry *e, bool dedup, bool may_sleep)
+/* Put one of the overflow entries made at load in the list, once. */
+static void overflow(struct entry *e, bool *done)
 {
+	if (!*done) {
+		*done = true;
+		list_add_tail_rcu(&e->list, &entries);
+		nr_entries++;
+	}
+	dropped++;
+}
+
+/*
+ * Append @e, unless @dedup and an equal entry is there. Past the cap, or
+ * past the users' budget for a @user entry, an overflow entry goes in
+ * instead, once, and the rest is only counted. A caller that may sleep
+ * returns with its entry in the TPM.
+ */
+static void append(struct entry *e, bool dedup, bool user, bool may_sleep)
+{
+	size_t size = struct_size(e, data, e->len);
+
 	spin_lock(&append_lock);
 	if (dedup) {
 		struct entry *old;
@@ -278,20 +298,26 @@ static void append(struct entry *e, bool dedup, bool may_sleep)
 			}
 		}
 	}
-	if (nr_entries + 1 >= max_entries) {
-		if (!overflowed) {
-			overflowed = true;
-			list_add_tail_rcu(&overflow_entry->list, &entries);
-			nr_entries++;
-		}
-		dropped++;
+	if (nr_entries + 1 >= max_entries || overflowed) {
+		overflow(overflow_entry, &overflowed);
+		spin_unlock(&append_lock);
+		kfree(e);
+		goto extend;
+	}
+	if (user && (users_entries + 1 > max_entries / 2 ||
+		     users_bytes + size > users_budget)) {
+		overflow(users_overflow_entry, &users_overflowed);
 		spin_unlock(&append_lock);
 		kfree(e);
 		goto extend;
 	}
 	list_add_tail_rcu(&e->list, &entries);
 	nr_entries++;
-	bytes += struct_size(e, data, e->len);
+	bytes += size;
+	if (user) {
+		users_entries++;
+		users_bytes += size;
+	}
 	if (dedup)
 		hlist_add_head_rcu(&e->node,
 				   &table[hash_64(e->hash, table_bits)]);
@@ -366,7 +392,7 @@ void hg_ml_file(const struct path *path, const u8 *digest, bool would_deny,
 		return;
 	}
 	e->hash = hash;
-	append(e, true, may_sleep);
+	append(e, true, !uid_eq(current_uid(), GLOBAL_ROOT_UID), may_sleep);
 }
 
 static struct entry *record_entry(gfp_t gfp, const u8 *digest,
@@ -425,7 +451,7 @@ void hg_ml_record(bool may_sleep, const u8 *digest, const char *fmt, ...)
 		atomic64_inc(&lost);
 		return;
 	}
-	append(e, false, may_sleep);
+	append(e, false, false, may_sleep);
 }
 
 /**
@@ -674,9 +700,19 @@ int __init hg_ml_init(unsigned int max, unsigned int pcr_index)
 	if (!table)
 		goto err_table;
 	get_random_bytes(&table_key, sizeof(table_key));
+	/*
+	 * Users' mappings (any uid but the initial namespace's root) may fill
+	 * half the entries, and 256 bytes each on average: copies of a listed
+	 * program under ever new paths must not push the system's own out,
+	 * nor hold more memory than that whatever their paths' length.
+	 */
+	users_budget = (size_t)(max / 2) * 256;
 	overflow_entry = record_new(GFP_KERNEL, NULL, "hashgate:overflow max=%u",
 				    max);
-	if (!overflow_entry)
+	users_overflow_entry = record_new(GFP_KERNEL, NULL,
+					  "hashgate:overflow users bytes=%zu",
+					  users_budget);
+	if (!overflow_entry || !users_overflow_entry)
 		goto err_overflow;
 	ret = tpm_init();
 	if (ret)
@@ -688,8 +724,9 @@ int __init hg_ml_init(unsigned int max, unsigned int pcr_index)
 	return 0;
 
 err_tpm:
-	kfree(overflow_entry);
 err_overflow:
+	kfree(overflow_entry);
+	kfree(users_overflow_entry);
 	kvfree(table);
 	table = NULL;
 err_table:
@@ -707,15 +744,16 @@ err_sha:
 void hg_ml_exit(void)
 {
 	struct entry *e, *tmp;
-	bool overflow_listed = overflowed;
 
 	if (!table)
 		return;
 	cancel_work_sync(&extend_work);
 	list_for_each_entry_safe(e, tmp, &entries, list)
 		kfree(e);
-	if (!overflow_listed)
+	if (!overflowed)
 		kfree(overflow_entry);
+	if (!users_overflowed)
+		kfree(users_overflow_entry);
 	INIT_LIST_HEAD(&entries);
 	tpm_exit();
 	kvfree(table);

@@ -6,6 +6,7 @@
  * entry, and, with a TPM, a list that ima-evm-utils' evmctl replays to the
  * PCR read from the TPM.
  */
+#include <grp.h>
 #include <sys/stat.h>
 
 #include "hg_test.h"
@@ -393,6 +394,49 @@ TEST(the_cap_ends_the_list_with_one_overflow_entry)
 		snprintf(path, sizeof(path), "/tmp/hg-capped%d", i);
 		unlink(path);
 	}
+	hg_unload();
+}
+
+/*
+ * An unprivileged user who runs a listed program under ever new paths
+ * fills only the users' half of the list: past it one overflow entry for
+ * users, and what root runs after is still measured.
+ */
+TEST(a_user_cannot_crowd_the_system_out_of_the_list)
+{
+	char *root_argv[] = { "/tmp/hg-root-after", NULL };
+	static char list[LIST_BUF];
+	char path[128];
+	int i, st;
+	pid_t pid;
+
+	ASSERT_EQ(0, hg_load("measure_max=40"));
+	ASSERT_EQ(0, hg_allow_all(1));
+	ASSERT_EQ(0, hg_sh("mkdir -p /tmp/hg-user && chmod 1777 /tmp/hg-user"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *argv[2] = { path, NULL };
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(99);
+		for (i = 0; i < 40; i++) {
+			snprintf(path, sizeof(path), "/tmp/hg-user/copy-%d", i);
+			if (hg_copy(HELLO, path, false) || hg_exec(path, argv))
+				_exit(98);
+		}
+		_exit(0);
+	}
+	st = hg_wait(pid);
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/hg-root-after", false));
+	ASSERT_EQ(0, hg_exec(root_argv[0], root_argv));
+	ASSERT_LT(0, read_all("measurements", list, sizeof(list), 0));
+	EXPECT_EQ(1, count_named(list, "hashgate:overflow users bytes=5120"));
+	EXPECT_EQ(0, count_named(list, "hashgate:overflow max=40"));
+	EXPECT_EQ(1, count_named(list, "/tmp/hg-root-after"));
+	EXPECT_LT(0, hg_stat("measure_dropped"));
+	hg_sh("rm -rf /tmp/hg-user /tmp/hg-root-after");
 	hg_unload();
 }
 
