@@ -37,36 +37,6 @@ static const char usage[] =
 	"  -l, --list FILE    this allowlist (text or blob) instead of the config's\n"
 	"  -w, --warn         only warn, whatever apt_hook says\n";
 
-/* The digests of @file (a text list or a compiled blob). */
-static int load_list(const char *file, uint8_t **blob, struct hg_list_view *view)
-{
-	uint8_t *in = NULL;
-	size_t len, size;
-	int ret = hg_read_file(file, HG_INPUT_MAX, &in, &len);
-
-	if (ret || !len) {
-		hg_error_text("cannot read", file, ret ? strerror(-ret) : "empty file");
-		free(in);
-		return -1;
-	}
-	if (hg_listblob_is_blob(in, len)) {
-		*blob = in;
-	} else {
-		ret = hg_listblob_compile(file, in, len, NULL, 0, false, blob, &size);
-		free(in);
-		if (ret)
-			return -1;
-		len = size;
-	}
-	if (hg_list_parse(*blob, len, view)) {
-		hg_error_text("not a valid allowlist", file, "malformed or truncated");
-		free(*blob);
-		*blob = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Is the module enforcing? A loaded module whose mode cannot be read (no
  * securityfs in this mount namespace) counts as enforcing: fail closed.
@@ -171,7 +141,7 @@ int apt_hook_main(int argc, char *argv[])
 		hg_config_free(&cfg);
 		return refuse ? HG_EXIT_FAIL : HG_EXIT_OK;
 	}
-	if (load_list(list, &blob, &view)) {
+	if (hg_listblob_load(list, &blob, &view)) {
 		hg_config_free(&cfg);
 		return refuse ? HG_EXIT_FAIL : HG_EXIT_OK;
 	}

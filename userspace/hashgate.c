@@ -30,6 +30,7 @@ static const struct {
 	{ "apt-hook", apt_hook_main, "Refuse packages whose executables the list lacks (APT)" },
 	{ "check", check_main, "Ask the module whether it would allow files, and why" },
 	{ "scan", scan_main, "Verify the code running processes have in memory" },
+	{ "measurements", measurements_main, "Print or check the list of what was measured" },
 	{ "events", events_main, "Print decision, list and mode events" },
 	{ "module", module_main, "Load or unload the kernel module" },
 	{ "version", version_main, "Show tool and module versions" },
@@ -41,7 +42,7 @@ static void show_usage(FILE *f)
 
 	fprintf(f, "Usage: hashgate <cmd> [<args>]\n\nAvailable subcommands:\n");
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  %-8s %s\n", subcommands[i].name,
+		fprintf(f, "  %-12s %s\n", subcommands[i].name,
 			subcommands[i].description);
 	fprintf(f, "You may pass '--help' to any of these subcommands to view usage.\n"
 		   "With no subcommand, 'status' is run.\n");

@@ -176,3 +176,37 @@ out:
 	hg_listtext_free(&list);
 	return ret;
 }
+
+/*
+ * The digests of @file, a text allowlist or a compiled blob (signed or
+ * not; the signature is the kernel's to check, not this): *@blob is the
+ * blob, malloc()ed, and *@view its view. 0, or -1 with the error said.
+ */
+int hg_listblob_load(const char *file, uint8_t **blob, struct hg_list_view *view)
+{
+	uint8_t *in = NULL;
+	size_t len, size;
+	int ret = hg_read_file(file, HG_INPUT_MAX, &in, &len);
+
+	if (ret || !len) {
+		hg_error_text("cannot read", file, ret ? strerror(-ret) : "empty file");
+		free(in);
+		return -1;
+	}
+	if (hg_listblob_is_blob(in, len)) {
+		*blob = in;
+	} else {
+		ret = hg_listblob_compile(file, in, len, NULL, 0, false, blob, &size);
+		free(in);
+		if (ret)
+			return -1;
+		len = size;
+	}
+	if (hg_list_parse(*blob, len, view)) {
+		hg_error_text("not a valid allowlist", file, "malformed or truncated");
+		free(*blob);
+		*blob = NULL;
+		return -1;
+	}
+	return 0;
+}

@@ -17,5 +17,7 @@ bool hg_listblob_is_blob(const uint8_t *buf, size_t len);
 int hg_listblob_compile(const char *name, const uint8_t *text, size_t len,
 			const uint64_t *serial, uint16_t flags, bool with_paths,
 			uint8_t **blob, size_t *size);
+struct hg_list_view;
+int hg_listblob_load(const char *file, uint8_t **blob, struct hg_list_view *view);
 
 #endif /* _HG_LISTBLOB_H */

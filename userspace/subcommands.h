@@ -23,6 +23,7 @@ int diff_main(int argc, char *argv[]);
 int verify_main(int argc, char *argv[]);
 int check_main(int argc, char *argv[]);
 int scan_main(int argc, char *argv[]);
+int measurements_main(int argc, char *argv[]);
 int sign_main(int argc, char *argv[]);
 int keygen_main(int argc, char *argv[]);
 int keys_main(int argc, char *argv[]);

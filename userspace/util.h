@@ -14,7 +14,10 @@ enum {
 	HG_EXIT_USAGE = 2,	/* bad command line */
 	HG_EXIT_NOKERNEL = 3,	/* module not loaded or securityfs absent */
 	HG_EXIT_PERM = 4,	/* EACCES/EPERM, or root needed */
-	HG_EXIT_FINDINGS = 5,	/* scan: resident code unlike what was verified */
+	HG_EXIT_FINDINGS = 5,	/* scan: resident code unlike what was verified;
+				   measurements --against: files the list lacks */
+	HG_EXIT_MISMATCH = 6,	/* measurements --verify-pcr: a PCR does not match */
+	HG_EXIT_NOTPM = 7,	/* measurements --verify-pcr: no TPM to compare with */
 };
 
 #define HG_SFS_DEFAULT	"/sys/kernel/security/hashgate"

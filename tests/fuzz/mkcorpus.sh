@@ -4,7 +4,8 @@
 # Regenerate the seed corpus: blobs made by 'hashgate load -o' and
 # 'hashgate sign' (RSA and ECDSA, lab keys made on the spot), plus
 # truncations and a few hand-broken headers. Deterministic except for the
-# signatures' bytes. Usage: tests/fuzz/mkcorpus.sh [HASHGATE]
+# signatures' bytes. Then the measurement list's seeds, corpus-measure/.
+# Usage: tests/fuzz/mkcorpus.sh [HASHGATE]
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,3 +47,13 @@ head -c $((body + 20)) "$c/signed-rsa.hgl" >"$c/signed-short-sig.hgl"
 { head -c 30 "$c/one.hgl"; printf '\002\000'; tail -c +33 "$c/one.hgl"; } >"$c/bad-flags.hgl"
 { cat "$c/one.hgl"; printf 'x'; } >"$c/trailing.hgl"
 ls "$c" | wc -l
+
+# The measurement list's seeds (corpus-measure/): the lists of
+# tests/unit/mkmeasure.py, good, forged and malformed. Deterministic.
+m=$here/corpus-measure
+rm -f "$m"/*
+mkdir -p "$m"
+python3 "$here/../unit/mkmeasure.py" "$tmp/measure"
+cp "$tmp/measure"/good.bin "$tmp/measure"/notpm.bin "$tmp/measure"/forged.bin \
+	"$tmp/measure"/bad-*.bin "$m"/
+ls "$m" | wc -l
