@@ -3,8 +3,8 @@
 #
 # For each kernel (default: 6.1 and 6.12) it boots a handful of guests and
 # checks what vm-run promises: the console is streamed, exit statuses and
-# awkward arguments get through, --disk and --add work, the modules the
-# guest needs load, and a kernel crash, a kernel warning, a hang, a run
+# awkward arguments get through, --disk, --add and --tpm work, the modules
+# the guest needs load, and a kernel crash, a kernel warning, a hang, a run
 # that never starts its command, or a kmemleak leak in hashgate is reported
 # as failure. About 100 s per kernel under TCG (idle 2-core machine).
 #
@@ -104,6 +104,20 @@ leaked_qemu() {
 	return 1
 }
 
+# The same for vm-run --tpm's swtpm, by its state directory.
+leaked_swtpm() {
+	local pid dir
+
+	for pid in $(pgrep -x swtpm); do
+		dir=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null |
+			sed -n 's/^dir=//p')
+		case $dir in
+		"$top"/build/vm/run.*/tpm) [ -d "$dir" ] || return 0 ;;
+		esac
+	done
+	return 1
+}
+
 run_kernel() {
 	kernel=$1
 
@@ -118,6 +132,25 @@ run_kernel() {
 	check add-dynamic 0 '^ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' \
 		--add /usr/bin/sha256sum \
 		-- sh -c '/usr/bin/sha256sum --version | grep -q coreutils && printf abc | sha256sum'
+	# --tpm: a TPM 2.0 with a sha256 bank, and evmctl (the host's, with
+	# its libraries) that replays IMA's list (its boot_aggregate extends
+	# PCR 10 even with no policy) to the TPM's PCR 10, and not to another
+	# value. Debian's evmctl 1.4 cannot read TPM 2.0 PCRs itself (it wants
+	# tsspcrread; then it says "Failed to read any TPM PCRs" and exits 0):
+	# they go in with --pcrs.
+	check tpm 0 '^tpm ok' --tpm \
+		-- sh -c 't=/sys/class/tpm/tpm0 l=/sys/kernel/security/ima/binary_runtime_measurements
+			[ "$(cat $t/tpm_version_major)" = 2 ] || exit 1
+			grep -qvx "0\{64\}" $t/pcr-sha256/10 || exit 1
+			for i in $(seq 0 23); do
+				printf "PCR-%02d %s\n" $i "$(cat $t/pcr-sha256/$i)"
+			done >/tmp/pcrs
+			evmctl ima_measurement --pcrs sha256,/tmp/pcrs $l >/tmp/out 2>&1 ||
+				{ cat /tmp/out; exit 1; }
+			grep -qx "Matched per TPM bank calculated digest(s)." /tmp/out || exit 1
+			sed -i "s/^PCR-10 .*/PCR-10 $(printf %064d 1)/" /tmp/pcrs
+			! evmctl ima_measurement --pcrs sha256,/tmp/pcrs $l >/dev/null 2>&1 &&
+				echo tpm ok'
 	check modules 0 '^modules ok' \
 		-- sh -c 'modprobe overlay && grep -qw overlay /proc/filesystems &&
 			modprobe sha256_ssse3 && echo modules ok'
@@ -127,7 +160,8 @@ run_kernel() {
 		-- sh -c 'echo "<4>WARNING: fake" >/dev/kmsg'
 	check quiet-scan 0 '^WARNING: not the kernel' --append loglevel=8 \
 		-- echo 'WARNING: not the kernel'
-	check timeout 125 'timed out' --timeout 15 -- sleep 1000
+	# With --tpm, so that the end below also sees swtpm go on this path.
+	check timeout 125 'timed out' --tpm --timeout 15 -- sleep 1000
 	# A run whose command never starts says why, in one line.
 	check cannot-start 125 "^vm-run: the command never ran: init: waiting for .*/dev/vdz" \
 		--append hashgate_vm.disk=/dev/vdz -- /bin/true
@@ -187,5 +221,7 @@ for k in "$@"; do
 done
 leaked_qemu
 ok $((!$?)) "no qemu outlived its vm-run"
+leaked_swtpm
+ok $((!$?)) "no swtpm outlived its vm-run"
 echo "1..$n"
 exit "$failed"
