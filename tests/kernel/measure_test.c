@@ -446,16 +446,66 @@ TEST(a_user_cannot_crowd_the_system_out_of_the_list)
 }
 
 /*
+ * evmctl 1.4 reads no TPM 2.0 PCRs itself (it wants tsspcrread) and then
+ * exits 0: give it the PCRs the kernel reads from the TPM, in its --pcrs
+ * files ("PCR-NN HEX" lines). Read them before the list, so that the list
+ * can only be longer than what they cover.
+ */
+static int pcr_files(void)
+{
+	return hg_sh("for b in sha1 sha256; do for i in $(seq 0 23); do "
+		     "printf 'PCR-%%02d %%s\\n' $i \"$(cat " TPM_PCR_DIR "/pcr-$b/$i)\"; "
+		     "done >/tmp/hg-pcrs-$b || exit 1; done");
+}
+
+/*
+ * Replay @list with evmctl; 0 only when it exits 0, says every bank
+ * matched, and matched at the list's last entry (@entries of them): it
+ * stops at the first entry where the banks match, so entries appended
+ * after that would go unread.
+ */
+static int evmctl_replays(const char *list, int entries)
+{
+	char want[64];
+	int ret;
+
+	ret = hg_sh("evmctl -v ima_measurement --pcrs sha256,/tmp/hg-pcrs-sha256"
+		    " --pcrs sha1,/tmp/hg-pcrs-sha1 %s >/tmp/hg-evmctl.out 2>&1",
+		    list);
+	hg_sh("grep -E 'Matched|Failed|succeed|Invalid' /tmp/hg-evmctl.out | "
+	      "sed 's/^/# evmctl: /'");
+	if (ret)
+		return ret;
+	if (hg_sh("grep -q '^Matched per TPM bank calculated digest' /tmp/hg-evmctl.out"))
+		return -1;
+	snprintf(want, sizeof(want), "sha256 PCR-23: succeed at entry %d",
+		 entries);
+	return hg_sh("grep -qx '%s' /tmp/hg-evmctl.out", want) ? -2 : 0;
+}
+
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/*
  * With a TPM: ima-evm-utils' evmctl (Debian's, not ours) replays the list
- * to the value of the PCR the kernel reads from the TPM; one byte changed
- * in a copy of the list makes it fail.
+ * to the PCR the kernel reads from the TPM; one byte changed in a copy of
+ * the list, or one entry left out, makes it fail. Our own replay agrees.
  */
 TEST_F(measure, evmctl_replays_the_list_to_the_tpm_pcr)
 {
 	char *argv[] = { "/bin/sh", "-c", "ls >/dev/null", NULL };
 	static char bin[LIST_BUF];
+	int entries;
 	ssize_t n;
-	int fd;
 
 	if (!have_tpm())
 		SKIP(return, "no TPM in this guest");
@@ -468,28 +518,37 @@ TEST_F(measure, evmctl_replays_the_list_to_the_tpm_pcr)
 	ASSERT_EQ(0, hg_set_mode("enforce"));
 	ASSERT_EQ(0, hg_set_mode("audit"));
 
+	ASSERT_EQ(0, pcr_files());
 	n = read_all("binary_measurements", bin, sizeof(bin), 0);
 	ASSERT_LT(0, n);
-	fd = open("/tmp/hg-ml.bin", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(n, write(fd, bin, n));
-	close(fd);
-	EXPECT_EQ(0, hg_sh("evmctl ima_measurement -v /tmp/hg-ml.bin"
-			   " >/tmp/hg-evmctl.out 2>&1"));
-	hg_sh("sed 's/^/# evmctl: /' /tmp/hg-evmctl.out | tail -n 5");
-
-	/* The last byte of the first entry's name's path part. */
-	bin[86 + 5] ^= 1;
-	fd = open("/tmp/hg-ml-edited.bin", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(n, write(fd, bin, n));
-	close(fd);
-	EXPECT_NE(0, hg_sh("evmctl ima_measurement -v /tmp/hg-ml-edited.bin"
-			   " >/tmp/hg-evmctl.out 2>&1"));
-	hg_sh("sed 's/^/# evmctl (edited): /' /tmp/hg-evmctl.out | tail -n 5");
-	/* Our own replay agrees both ways. */
+	entries = hg_stat("measure_entries");
+	ASSERT_LT(3, entries);
+	ASSERT_EQ(0, write_file("/tmp/hg-ml.bin", bin, n));
+	EXPECT_EQ(0, evmctl_replays("/tmp/hg-ml.bin", entries));
 	EXPECT_EQ(0, hg_sh("hashgate measurements --verify-pcr >/dev/null"));
+
+	/* A byte of the first entry's name. */
+	bin[86 + 5] ^= 1;
+	ASSERT_EQ(0, write_file("/tmp/hg-ml-edited.bin", bin, n));
+	EXPECT_NE(0, evmctl_replays("/tmp/hg-ml-edited.bin", entries));
 	EXPECT_NE(0, hg_sh("hashgate measurements --file /tmp/hg-ml-edited.bin"
+			   " --verify-pcr >/dev/null 2>&1"));
+	bin[86 + 5] ^= 1;
+
+	/* The list without its last entry: the PCR holds one more. */
+	{
+		size_t off = 0, last = 0;
+		uint32_t dlen;
+
+		while (off < (size_t)n) {
+			last = off;
+			memcpy(&dlen, bin + off + 34, 4);
+			off += 38 + dlen;
+		}
+		ASSERT_EQ(0, write_file("/tmp/hg-ml-short.bin", bin, last));
+	}
+	EXPECT_NE(0, evmctl_replays("/tmp/hg-ml-short.bin", entries - 1));
+	EXPECT_EQ(6, hg_sh("hashgate measurements --file /tmp/hg-ml-short.bin"
 			   " --verify-pcr >/dev/null 2>&1"));
 }
 
