@@ -7,6 +7,8 @@
  * PCR read from the TPM.
  */
 #include <grp.h>
+#include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 
 #include "hg_test.h"
@@ -398,6 +400,76 @@ TEST(the_cap_ends_the_list_with_one_overflow_entry)
 		unlink(path);
 	}
 	hg_unload();
+}
+
+/* The start of @pid's first executable mapping of @name, or 0. */
+static unsigned long text_start(pid_t pid, const char *name)
+{
+	char path[64], line[1024], perms[8];
+	unsigned long s = 0, e, off, found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s %lx", &s, &e, perms, &off) == 4 &&
+		    perms[2] == 'x' && strstr(line, name))
+			found = s;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Code written into a running listed program through ptrace (let through
+ * by anon_exec=audit) is found by the scan, and the finding is an entry.
+ */
+TEST_F(measure, a_runtime_finding_is_an_entry)
+{
+	char want[128];
+	unsigned long start;
+	long word;
+	pid_t pid;
+	int st, i;
+
+	ASSERT_EQ(0, hg_allow_all(1));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execl(HELLO, HELLO, "--sleep", "60", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && !(start = text_start(pid, HELLO)); i++)
+		usleep(50000);
+	ASSERT_NE(0, start);
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, pid, 0, 0));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	errno = 0;
+	word = ptrace(PTRACE_PEEKTEXT, pid, (void *)start, 0);
+	ASSERT_EQ(0, errno);
+	ASSERT_EQ(0, ptrace(PTRACE_POKETEXT, pid, (void *)start,
+			    (void *)(word ^ 0xff)));
+	ASSERT_EQ(0, ptrace(PTRACE_DETACH, pid, 0, 0));
+	ASSERT_EQ(0, hg_write("scan", "1", 1));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+
+	/* Found by the scanner, extended by a worker: a moment later. */
+	snprintf(want, sizeof(want),
+		 " hashgate:runtime code-modified pid=%d offset=", pid);
+	for (i = 0; i < 50; i++) {
+		ASSERT_LT(0, read_all("measurements", self->list, LIST_BUF, 0));
+		if (strstr(self->list, want))
+			break;
+		usleep(100000);
+	}
+	EXPECT_NE(NULL, strstr(self->list, want));
+	EXPECT_NE(NULL, strstr(self->list, " path=" HELLO "\n"));
 }
 
 /*
