@@ -267,7 +267,7 @@ static const EVP_MD *bank_md(const char *alg)
 }
 
 long hg_ml_replay(const struct hg_ml *ml, uint32_t pcr, const char *alg,
-		  uint8_t out[HG_ML_HASH_MAX], size_t *size)
+		  bool sha1_padded, uint8_t out[HG_ML_HASH_MAX], size_t *size)
 {
 	const EVP_MD *md = bank_md(alg);
 	bool is_sha1 = md && !strcmp(alg, "sha1");
@@ -290,9 +290,10 @@ long hg_ml_replay(const struct hg_ml *ml, uint32_t pcr, const char *alg,
 
 		if (e->pcr != pcr)
 			continue;
-		if (is_sha1)
+		if (is_sha1 || sha1_padded) {
+			memset(h, 0, sizeof(h));
 			memcpy(h, e->template_digest, HG_ML_SHA1_SIZE);
-		else if (!EVP_Digest(e->data, e->data_len, h, &n, md, NULL))
+		} else if (!EVP_Digest(e->data, e->data_len, h, &n, md, NULL))
 			goto fail;
 		if (!EVP_DigestInit_ex(ctx, md, NULL) || !EVP_DigestUpdate(ctx, out, sz) ||
 		    !EVP_DigestUpdate(ctx, h, sz) || !EVP_DigestFinal_ex(ctx, out, &n))

@@ -64,11 +64,13 @@ void hg_ml_escape_name(FILE *f, const char *name, size_t len);
 /*
  * Replay the entries of PCR @pcr in the bank of hash @alg ("sha1",
  * "sha256", "sha384", "sha512"): from zeros, PCR = H(PCR || H(data)), with
- * the template digest as H(data) for sha1. The value to @out, its size to
- * *@size; how many entries were extended, or -EINVAL for an unknown @alg,
- * -ENOMEM.
+ * the template digest as H(data) for sha1. With @sha1_padded, H(data) is
+ * the template digest padded with zeros in every bank: what the kernel
+ * (IMA, hashgate) extends a bank with when it has no such hash itself.
+ * The value to @out, its size to *@size; how many entries were extended,
+ * or -EINVAL for an unknown @alg, -ENOMEM.
  */
 long hg_ml_replay(const struct hg_ml *ml, uint32_t pcr, const char *alg,
-		  uint8_t out[HG_ML_HASH_MAX], size_t *size);
+		  bool sha1_padded, uint8_t out[HG_ML_HASH_MAX], size_t *size);
 
 #endif /* _HG_MEASURELIST_H */

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(f);
 	}
 	free(out);
-	if (ml.count && hg_ml_replay(&ml, ml.entries[0].pcr, "sha256", pcr, &dsize) <= 0)
+	if (ml.count && hg_ml_replay(&ml, ml.entries[0].pcr, "sha256", false, pcr, &dsize) <= 0)
 		abort();
 	hg_ml_free(&ml);
 	free(copy);

@@ -12,6 +12,7 @@
 #   good.json       the JSON objects it should print, one a line
 #   tpm/            pcr-sha1, pcr-sha256, pcr-sha384 for good.bin (no sha512)
 #   tpm-stale/      the same, but PCR 23 lacks the last entry
+#   tpm-padded/     the same, its sha384 bank extended with the SHA-1 padded
 #   notpm.bin       a list whose start entry says tpm=none
 #   forged.bin      good.bin with one byte of a file digest changed and the
 #                   template digest made to fit: parses, must not replay
@@ -73,21 +74,23 @@ def build(entries):
     return b"".join(entry(p, template_data(d, n)) for p, n, d in entries)
 
 
-def replay(entries, alg):
+def replay(entries, alg, padded=False):
     pcrs = {}
     for p, n, d in entries:
         data = template_data(d, n)
         h = hashlib.sha1(data).digest() if alg == "sha1" else hashlib.new(alg, data).digest()
+        if padded:
+            h = hashlib.sha1(data).digest().ljust(hashlib.new(alg).digest_size, b"\0")
         v = pcrs.get(p, bytes(hashlib.new(alg).digest_size))
         pcrs[p] = hashlib.new(alg, v + h).digest()
     return pcrs
 
 
-def tpm(dirname, entries, algs=("sha1", "sha256", "sha384")):
+def tpm(dirname, entries, algs=("sha1", "sha256", "sha384"), padded=()):
     for alg in algs:
         d = os.path.join(out, dirname, "pcr-" + alg)
         os.makedirs(d, exist_ok=True)
-        pcrs = replay(entries, alg)
+        pcrs = replay(entries, alg, alg in padded)
         for i in range(24):
             v = pcrs.get(i, bytes(hashlib.new(alg).digest_size))
             # As the kernel prints them: upper case, a newline.
@@ -119,6 +122,7 @@ with open(os.path.join(out, "good.json"), "w") as f:
         f.write(json.dumps(o) + "\n")
 tpm("tpm", ENTRIES)
 tpm("tpm-stale", ENTRIES[:-1])
+tpm("tpm-padded", ENTRIES, padded=("sha384",))
 os.makedirs(os.path.join(out, "tpm-nobanks"), exist_ok=True)
 
 nostart = b"hashgate:start pcr=23 tpm=none"

@@ -272,7 +272,7 @@ TEST(replay)
 		memcpy(cat + 20, ml.entries[i].template_digest, 20);
 		EVP_Digest(cat, 40, want, &n, EVP_sha1(), NULL);
 	}
-	EXPECT_EQ(2, hg_ml_replay(&ml, 23, "sha1", got, &size));
+	EXPECT_EQ(2, hg_ml_replay(&ml, 23, "sha1", false, got, &size));
 	EXPECT_EQ(20, size);
 	EXPECT_EQ(0, memcmp(want, got, 20));
 	/* sha384 of the template data, for PCR 10's one entry. */
@@ -280,14 +280,14 @@ TEST(replay)
 	EVP_Digest(ml.entries[2].data, ml.entries[2].data_len, h, &n, EVP_sha384(), NULL);
 	memcpy(cat + 48, h, 48);
 	EVP_Digest(cat, 96, want, &n, EVP_sha384(), NULL);
-	EXPECT_EQ(1, hg_ml_replay(&ml, 10, "sha384", got, &size));
+	EXPECT_EQ(1, hg_ml_replay(&ml, 10, "sha384", false, got, &size));
 	EXPECT_EQ(48, size);
 	EXPECT_EQ(0, memcmp(want, got, 48));
 	/* A PCR without entries stays zero; an unknown bank is refused. */
-	EXPECT_EQ(0, hg_ml_replay(&ml, 7, "sha256", got, &size));
+	EXPECT_EQ(0, hg_ml_replay(&ml, 7, "sha256", false, got, &size));
 	memset(want, 0, sizeof(want));
 	EXPECT_EQ(0, memcmp(want, got, 32));
-	EXPECT_EQ(-EINVAL, hg_ml_replay(&ml, 23, "sm3", got, &size));
+	EXPECT_EQ(-EINVAL, hg_ml_replay(&ml, 23, "sm3", false, got, &size));
 	hg_ml_free(&ml);
 }
 

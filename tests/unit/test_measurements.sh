@@ -56,6 +56,9 @@ check "verify-pcr, a good list: exit 0" 0 "^sha256 PCR 23: match (7 entries)$" -
 $M --file "$fx/good.bin" --verify-pcr --tpm-dir "$fx/tpm" >"$tmp/out" 2>&1
 [ "$(grep -c ': match (' "$tmp/out")" -eq 6 ] && ! grep -q sha512 "$tmp/out"
 result $? "every bank present (sha1, sha256, sha384) and PCR (10, 23) matches"
+check "verify-pcr, a sha384 bank extended with the SHA-1 padded: exit 0" 0 \
+	"^sha384 PCR 23: match, SHA-1 padded (7 entries)$" -- \
+	$M --file "$fx/good.bin" --verify-pcr --tpm-dir "$fx/tpm-padded"
 check "verify-pcr --json" 0 "" -- sh -c "'$HG' measurements -f '$fx/good.bin' --verify-pcr \
 	--tpm-dir '$fx/tpm' --json | python3 -c 'import json, sys
 r = [json.loads(l) for l in sys.stdin]
