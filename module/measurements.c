@@ -395,6 +395,7 @@ void hg_ml_file(const struct path *path, const u8 *digest, bool would_deny,
 	append(e, true, !uid_eq(current_uid(), GLOBAL_ROOT_UID), may_sleep);
 }
 
+__printf(3, 0)
 static struct entry *record_entry(gfp_t gfp, const u8 *digest,
 				  const char *fmt, va_list args)
 {

@@ -178,7 +178,8 @@ TEST_F(measure, the_first_entry_says_whether_a_tpm_is_extended)
 /* Fifty runs of one program are one entry; a copy elsewhere is another. */
 TEST_F(measure, a_program_run_many_times_is_one_entry_per_path)
 {
-	char *argv[] = { HELLO, NULL }, *argv2[] = { "/tmp/hg-hello2", NULL };
+	char *const argv[] = { HELLO, NULL };
+	char *const argv2[] = { "/tmp/hg-hello2", NULL };
 	char hex[65];
 	uint64_t before;
 	int i;
@@ -205,14 +206,15 @@ TEST_F(measure, a_program_run_many_times_is_one_entry_per_path)
 /* No two entries of the whole list share their digest and name. */
 TEST_F(measure, no_entry_repeats_another)
 {
-	char *argv[] = { "/bin/sh", "-c", "ls / >/dev/null; true", NULL };
+	char *const argv[] = { "/bin/sh", "-c", "ls / >/dev/null; true", NULL };
 	int i;
 
 	ASSERT_EQ(0, hg_allow_all(1));
 	for (i = 0; i < 20; i++)
 		ASSERT_EQ(0, hg_exec("/bin/sh", argv));
 	ASSERT_LT(0, read_all("measurements", self->list, LIST_BUF, 0));
-	ASSERT_EQ(0, hg_sh("cut -d' ' -f4- " HG_FS "/measurements | sort | uniq -d > /tmp/hg-dups"));
+	ASSERT_EQ(0, hg_sh("cut -d' ' -f4- " HG_FS "/measurements | sort | "
+			   "uniq -d > /tmp/hg-dups"));
 	EXPECT_EQ(0, hg_sh("test ! -s /tmp/hg-dups"));
 	if (hg_sh("test ! -s /tmp/hg-dups"))
 		hg_sh("sed 's/^/# repeated: /' /tmp/hg-dups");
@@ -253,8 +255,8 @@ TEST_F(measure, an_allowlist_load_is_measured_with_its_digest)
  */
 TEST_F(measure, would_denies_are_marked_and_denials_not_listed)
 {
-	char *argv[] = { "/tmp/hg-tampered", NULL };
-	char *argv2[] = { "/tmp/hg-tampered2", NULL };
+	char *const argv[] = { "/tmp/hg-tampered", NULL };
+	char *const argv2[] = { "/tmp/hg-tampered2", NULL };
 	char hex[65], name[128];
 
 	ASSERT_EQ(0, hg_allow_all(1));
@@ -486,7 +488,7 @@ TEST_F(measure, a_runtime_finding_is_an_entry)
  */
 TEST(a_user_cannot_crowd_the_system_out_of_the_list)
 {
-	char *root_argv[] = { "/tmp/hg-root-after", NULL };
+	char *const root_argv[] = { "/tmp/hg-root-after", NULL };
 	static char list[LIST_BUF];
 	char path[128];
 	int i, st;
@@ -581,7 +583,7 @@ static int write_file(const char *path, const void *buf, size_t len)
  */
 TEST_F(measure, evmctl_replays_the_list_to_the_tpm_pcr)
 {
-	char *argv[] = { "/bin/sh", "-c", "ls >/dev/null", NULL };
+	char *const argv[] = { "/bin/sh", "-c", "ls >/dev/null", NULL };
 	static char bin[LIST_BUF];
 	int entries;
 	ssize_t n;
