@@ -9,6 +9,7 @@
  */
 #include <linux/build_bug.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -41,7 +42,22 @@ static_assert(offsetof(struct hg_list_path, name_len) == 4);
 static_assert(offsetof(struct hg_list_path, digest_index) == 8);
 static_assert(offsetof(struct hg_list_path, reserved) == 12);
 
-struct hg_allowlist __rcu *hg_active_list;
+/*
+ * The active list is this file's alone, as WireGuard's allowedips.c keeps its
+ * trie roots: others ask for a snapshot (generation and serial), a digest
+ * judged or a path looked up, and never see the blob.
+ */
+struct hg_allowlist {
+	struct hg_list_view view;	/* points into blob */
+	u64 gen;			/* load counter, never 0 */
+	size_t bytes;			/* memory held, blob included */
+	u8 blob_digest[HG_DIGEST_SIZE];	/* of the signed content */
+	char signer[HG_SIGNER_MAX];	/* key description, "" if unsigned */
+	struct rcu_head rcu;
+	void *blob;
+};
+
+static struct hg_allowlist __rcu *hg_active_list;
 bool hg_require_signature;
 unsigned long long hg_min_serial;
 static u64 last_gen;
@@ -179,7 +195,7 @@ int hg_allowlist_load(const void __user *buf, size_t len)
 	/* Verdicts name their list generation; this only frees memory. */
 	hg_cache_flush();
 	hg_stat_inc(HG_STAT_LIST_LOADS);
-	hg_event_list_load(list);
+	hg_event_list_load(list->view.serial, list->blob_digest, list->signer);
 	hg_ml_record(true, list->blob_digest,
 		     "hashgate:allowlist serial=%llu signer=%s",
 		     list->view.serial,
@@ -232,6 +248,85 @@ void hg_allowlist_info(struct hg_list_info *info)
 				     (size_t)info->digests * HG_DIGEST_SIZE;
 	}
 	rcu_read_unlock();
+}
+
+/**
+ * hg_allowlist_snapshot() - the active list, by generation and serial
+ * @serial: set to the active list's serial, 0 without a list
+ *
+ * Return: the active list's generation, 0 without a list.
+ */
+u64 hg_allowlist_snapshot(u64 *serial)
+{
+	struct hg_allowlist *list;
+	u64 gen = 0;
+
+	*serial = 0;
+	rcu_read_lock();
+	list = rcu_dereference(hg_active_list);
+	if (list) {
+		gen = list->gen;
+		*serial = list->view.serial;
+	}
+	rcu_read_unlock();
+	return gen;
+}
+
+/**
+ * hg_allowlist_judge() - look a content digest up in the active list
+ * @digest: the digest, HG_DIGEST_SIZE bytes
+ * @gen: set to the generation of the list it was judged by, 0 without one
+ * @serial: set to that list's serial; left as it is without a list
+ * @has_paths: set when the digest is not listed and the list has paths, so
+ *	that the caller may ask hg_allowlist_path_listed()
+ *
+ * Return: HG_REASON_NONE for a listed digest, HG_REASON_NOT_IN_ALLOWLIST
+ * for one that is not, HG_REASON_NO_ALLOWLIST without a list.
+ */
+enum hg_reason hg_allowlist_judge(const u8 *digest, u64 *gen, u64 *serial,
+				  bool *has_paths)
+{
+	enum hg_reason reason = HG_REASON_NO_ALLOWLIST;
+	struct hg_allowlist *list;
+
+	*gen = 0;
+	*has_paths = false;
+	rcu_read_lock();
+	list = rcu_dereference(hg_active_list);
+	if (list) {
+		*gen = list->gen;
+		*serial = list->view.serial;
+		if (hg_list_has_digest(&list->view, digest)) {
+			reason = HG_REASON_NONE;
+		} else {
+			reason = HG_REASON_NOT_IN_ALLOWLIST;
+			*has_paths = list->view.path_count;
+		}
+	}
+	rcu_read_unlock();
+	return reason;
+}
+
+/**
+ * hg_allowlist_path_listed() - is a path in the list of generation @gen
+ * @gen: the generation a digest was judged by
+ * @path: the path, not necessarily NUL-terminated
+ * @len: its length
+ *
+ * Return: true when the list of generation @gen is still active and lists
+ * @path (with whatever digest); false otherwise.
+ */
+bool hg_allowlist_path_listed(u64 gen, const char *path, size_t len)
+{
+	struct hg_allowlist *list;
+	bool listed = false;
+
+	rcu_read_lock();
+	list = rcu_dereference(hg_active_list);
+	if (list && list->gen == gen)
+		listed = hg_list_find_path(&list->view, path, len) >= 0;
+	rcu_read_unlock();
+	return listed;
 }
 
 /**

@@ -17,7 +17,6 @@
 #include <linux/pagevec.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include "allowlist.h"
@@ -34,87 +33,42 @@
 #include "write_deny.h"
 
 /*
- * In audit mode one exec passes several hooks (exec open, bprm_check, the
- * ELF loader's mmap) and each would deny: report a file once per process
- * and kind of access, not once per hook. Enforce stops at the first hook,
- * so every deny there is a separate attempt and always reported.
+ * One decision, like IPE's struct ipe_eval_ctx: filled once at the entry
+ * (decision_start()), completed as the verdict is taken, then applied
+ * whole (apply()).
  */
-static struct {
-	spinlock_t lock;	/* protects the table and next */
-	struct {
-		pid_t tgid;
-		u8 reason;
-		u8 access;
-		u64 list_gen;
-		struct hg_cache_key key;
-	} seen[32];
-	unsigned int next;
-} recent = { .lock = __SPIN_LOCK_UNLOCKED(recent.lock) };
+struct decision {
+	const struct path *path;	/* the file, NULL for anonymous memory */
+	enum hg_hook hook;
+	enum hg_mode mode;		/* read once, at the entry */
+	bool may_sleep;
+	u64 gen;			/* of the list decided against, 0: none */
+	u64 serial;			/* of the list judged by, 0: none */
+	struct hg_cache_key key;
+	struct hg_verdict v;
+};
 
-/* Hooks that see one and the same exec of a file count as one access. */
-static u8 access_of(enum hg_hook hook)
+/*
+ * The entry prologue: the mode, read once, and the list to decide against.
+ * Return: false in off mode, when there is nothing to decide.
+ */
+static bool decision_start(struct decision *d, const struct path *path,
+			   enum hg_hook hook, bool may_sleep)
 {
-	switch (hook) {
-	case HG_HOOK_EXEC_OPEN:
-	case HG_HOOK_BPRM_CHECK:
-		return HG_HOOK_MMAP;
-	default:
-		return hook;
-	}
-}
-
-static bool reported_before(const struct hg_cache_key *key, u64 gen,
-			    u8 reason, enum hg_hook hook)
-{
-	pid_t tgid = task_tgid_nr(current);
-	u8 access = access_of(hook);
-	bool seen = false;
-	unsigned int i;
-
-	spin_lock(&recent.lock);
-	for (i = 0; i < ARRAY_SIZE(recent.seen); i++) {
-		if (recent.seen[i].tgid == tgid &&
-		    recent.seen[i].reason == reason &&
-		    recent.seen[i].access == access &&
-		    recent.seen[i].list_gen == gen &&
-		    hg_cache_key_equal(&recent.seen[i].key, key)) {
-			seen = true;
-			break;
-		}
-	}
-	if (!seen) {
-		i = recent.next++ % ARRAY_SIZE(recent.seen);
-		recent.seen[i].tgid = tgid;
-		recent.seen[i].reason = reason;
-		recent.seen[i].access = access;
-		recent.seen[i].list_gen = gen;
-		recent.seen[i].key = *key;
-	}
-	spin_unlock(&recent.lock);
-	return seen;
-}
-
-/* The allowlist to decide against, by generation and serial. */
-static u64 list_snapshot(u64 *serial)
-{
-	struct hg_allowlist *list;
-	u64 gen = 0;
-
-	*serial = 0;
-	rcu_read_lock();
-	list = rcu_dereference(hg_active_list);
-	if (list) {
-		gen = list->gen;
-		*serial = list->view.serial;
-	}
-	rcu_read_unlock();
-	return gen;
+	memset(d, 0, sizeof(*d));
+	d->mode = READ_ONCE(hg_mode);
+	if (d->mode == HG_MODE_OFF)
+		return false;
+	d->path = path;
+	d->hook = hook;
+	d->may_sleep = may_sleep;
+	d->gen = hg_allowlist_snapshot(&d->serial);
+	return true;
 }
 
 /* Is the file's path listed, with another digest? Only asked on a miss. */
 static bool path_listed(struct file *file, u64 gen)
 {
-	struct hg_allowlist *list;
 	bool listed = false;
 	char *buf, *p;
 
@@ -122,13 +76,8 @@ static bool path_listed(struct file *file, u64 gen)
 	if (!buf)
 		return false;
 	p = d_path(&file->f_path, buf, PATH_MAX);
-	if (!IS_ERR(p)) {
-		rcu_read_lock();
-		list = rcu_dereference(hg_active_list);
-		if (list && list->gen == gen)
-			listed = hg_list_find_path(&list->view, p, strlen(p)) >= 0;
-		rcu_read_unlock();
-	}
+	if (!IS_ERR(p))
+		listed = hg_allowlist_path_listed(gen, p, strlen(p));
 	kfree(buf);
 	return listed;
 }
@@ -136,25 +85,10 @@ static bool path_listed(struct file *file, u64 gen)
 /* Look the digest up; returns the generation of the list it was judged by. */
 static u64 judge(struct file *file, struct hg_verdict *v, u64 *serial)
 {
-	struct hg_allowlist *list;
-	bool has_paths = false;
-	u64 gen = 0;
+	bool has_paths;
+	u64 gen;
 
-	rcu_read_lock();
-	list = rcu_dereference(hg_active_list);
-	if (!list) {
-		v->reason = HG_REASON_NO_ALLOWLIST;
-	} else {
-		gen = list->gen;
-		*serial = list->view.serial;
-		if (hg_list_has_digest(&list->view, v->digest)) {
-			v->reason = HG_REASON_NONE;
-		} else {
-			v->reason = HG_REASON_NOT_IN_ALLOWLIST;
-			has_paths = list->view.path_count;
-		}
-	}
-	rcu_read_unlock();
+	v->reason = hg_allowlist_judge(v->digest, &gen, serial, &has_paths);
 	if (has_paths && path_listed(file, gen))
 		v->reason = HG_REASON_HASH_MISMATCH;
 	return gen;
@@ -245,7 +179,7 @@ static void verify(struct file *file, struct inode *inode,
 	if (!claim) {
 		/* Someone else just hashed this file. */
 		hg_stat_inc(HG_STAT_CACHE_WAITS);
-		gen = list_snapshot(serial);
+		gen = hg_allowlist_snapshot(serial);
 		if (hg_cache_lookup(&before, gen, v))
 			return;
 	}
@@ -283,13 +217,13 @@ static bool has_writers(struct inode *inode)
  * The verdict on @file now: from the cache, or hashed when allowed to.
  * HG_REASON_ANON_EXEC or HG_REASON_MEMFD: the caller applies anon_exec.
  */
-static void verdict_of(struct file *file, struct inode *inode, bool may_sleep,
-		       struct hg_cache_key *key, struct hg_verdict *v,
-		       u64 *serial, u64 gen)
+static void verdict_of(struct decision *d, struct file *file,
+		       struct inode *inode)
 {
+	struct hg_verdict *v = &d->v;
 	bool cacheable;
 
-	hg_cache_key_of(inode, key);
+	hg_cache_key_of(inode, &d->key);
 	memset(v, 0, sizeof(*v));
 	if (!S_ISREG(inode->i_mode)) {
 		/* A device (/dev/zero, say): memory no file vouches for. */
@@ -302,58 +236,58 @@ static void verdict_of(struct file *file, struct inode *inode, bool may_sleep,
 	} else if (has_writers(inode)) {
 		/* Bytes checked now could differ from the bytes mapped. */
 		v->reason = HG_REASON_OPEN_WRITERS;
-	} else if (cacheable && hg_cache_lookup(key, gen, v)) {
+	} else if (cacheable && hg_cache_lookup(&d->key, d->gen, v)) {
 		hg_stat_inc(HG_STAT_CACHE_HITS);
-	} else if (!may_sleep) {
+	} else if (!d->may_sleep) {
 		hg_stat_inc(HG_STAT_CACHE_MISSES);
 		hg_stat_inc(HG_STAT_HOOK_MISSES);
 		v->reason = HG_REASON_UNVERIFIED;
 	} else {
 		hg_stat_inc(HG_STAT_CACHE_MISSES);
-		verify(file, inode, v, serial, cacheable);
+		verify(file, inode, v, &d->serial, cacheable);
 	}
 }
 
 /* Count it, report it (once per process in audit), apply the mode. */
-static int apply(const struct path *path, enum hg_hook hook, enum hg_mode mode,
-		 const struct hg_cache_key *key, const struct hg_verdict *v,
-		 u64 serial, u64 gen, bool may_sleep, int deny_errno)
+static int apply(const struct decision *d, int deny_errno)
 {
+	const struct hg_verdict *v = &d->v;
 	enum hg_decision decision;
 
-	decision = mode == HG_MODE_ENFORCE ? HG_DECISION_DENY :
-					     HG_DECISION_WOULD_DENY;
+	decision = d->mode == HG_MODE_ENFORCE ? HG_DECISION_DENY :
+						HG_DECISION_WOULD_DENY;
 	hg_stat_inc(decision == HG_DECISION_DENY ? HG_STAT_DENIES :
 						   HG_STAT_WOULD_DENIES);
-	if (decision == HG_DECISION_WOULD_DENY && path && v->has_digest)
-		hg_ml_file(path, v->digest, true, may_sleep);
+	if (decision == HG_DECISION_WOULD_DENY && d->path && v->has_digest)
+		hg_ml_file(d->path, v->digest, true, d->may_sleep);
 	if (decision == HG_DECISION_WOULD_DENY &&
-	    reported_before(key, gen, v->reason, hook)) {
+	    hg_event_reported_before(&d->key, d->gen, v->reason, d->hook)) {
 		hg_stat_inc(HG_STAT_EVENTS_REPEATED);
 		return 0;
 	}
-	hg_event_exec(path, hook, mode, decision, v, serial,
-		      may_sleep ? GFP_KERNEL : GFP_NOWAIT);
+	hg_event_exec(d->path, d->hook, d->mode, decision, v, d->serial,
+		      d->may_sleep ? GFP_KERNEL : GFP_NOWAIT);
 	return decision == HG_DECISION_DENY ? deny_errno : 0;
 }
 
-/* Executable memory no file vouches for, under the anon_exec policy. */
-static int decide_anon(const struct path *path, enum hg_hook hook,
-		       enum hg_reason reason, enum hg_mode mode, u64 serial,
-		       u64 gen, bool may_sleep)
+/*
+ * Executable memory no file vouches for, under the anon_exec policy: judged
+ * by @reason alone, with no digest and no file key.
+ */
+static int decide_anon(struct decision *d, enum hg_reason reason)
 {
 	enum hg_anon_policy policy = READ_ONCE(hg_anon_policy);
-	struct hg_verdict v = { .reason = reason };
-	struct hg_cache_key key = { };
 
 	if (policy == HG_ANON_ALLOW) {
 		hg_stat_inc(HG_STAT_ALLOWS);
 		return 0;
 	}
 	if (policy == HG_ANON_AUDIT)
-		mode = HG_MODE_AUDIT;
-	return apply(path, hook, mode, &key, &v, serial, gen, may_sleep,
-		     -EACCES);
+		d->mode = HG_MODE_AUDIT;
+	memset(&d->key, 0, sizeof(d->key));
+	memset(&d->v, 0, sizeof(d->v));
+	d->v.reason = reason;
+	return apply(d, -EACCES);
 }
 
 /**
@@ -372,58 +306,54 @@ static int decide_anon(const struct path *path, enum hg_hook hook,
 int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
 {
 	struct inode *inode = hg_mapped_inode(file);
-	enum hg_mode mode = READ_ONCE(hg_mode);
-	bool hold = mode == HG_MODE_ENFORCE && S_ISREG(inode->i_mode) &&
-		    (hook == HG_HOOK_MMAP || hook == HG_HOOK_MPROTECT);
-	struct hg_cache_key key;
-	struct hg_verdict v;
-	u64 serial, gen;
+	struct hg_verdict *v;
+	struct decision d;
 	int ret;
 
-	if (mode == HG_MODE_OFF)
-		return 0;
 	/*
 	 * Without a list (gen 0) everything is judged no-allowlist. Enforce
 	 * cannot be entered without one, so that is audit mode: every program
 	 * is reported, with its digest, rather than nothing decided at all.
 	 */
-	gen = list_snapshot(&serial);
+	if (!decision_start(&d, &file->f_path, hook, may_sleep))
+		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
+	v = &d.v;
 	/*
 	 * Writers are shut out before the verdict is taken, so that none can
 	 * come between a cache hit and the mapping.
 	 */
-	ret = hold ? hg_write_deny_until_return(inode, may_sleep ? GFP_KERNEL :
-								   GFP_NOWAIT) : 0;
+	ret = 0;
+	if (d.mode == HG_MODE_ENFORCE && S_ISREG(inode->i_mode) &&
+	    (hook == HG_HOOK_MMAP || hook == HG_HOOK_MPROTECT))
+		ret = hg_write_deny_until_return(inode, may_sleep ? GFP_KERNEL :
+								    GFP_NOWAIT);
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret) {
-		hg_cache_key_of(inode, &key);
-		memset(&v, 0, sizeof(v));
-		v.reason = HG_REASON_OPEN_WRITERS;
+		hg_cache_key_of(inode, &d.key);
+		v->reason = HG_REASON_OPEN_WRITERS;
 	} else {
-		verdict_of(file, inode, may_sleep, &key, &v, &serial, gen);
+		verdict_of(&d, file, inode);
 	}
-	if (hg_is_anon(v.reason))
-		return decide_anon(&file->f_path, hook, v.reason, mode, serial,
-				   gen, may_sleep);
+	if (hg_is_anon(v->reason))
+		return decide_anon(&d, v->reason);
 
 	/*
 	 * A script run directly: its interpreter is checked as a program when
 	 * the kernel opens it; the script itself only when the admin asks.
 	 */
-	if (v.reason && v.is_script && !READ_ONCE(hg_require_scripts) &&
+	if (v->reason && v->is_script && !READ_ONCE(hg_require_scripts) &&
 	    (hook == HG_HOOK_EXEC_OPEN || hook == HG_HOOK_BPRM_CHECK))
-		v.reason = HG_REASON_NONE;
+		v->reason = HG_REASON_NONE;
 
-	if (v.reason == HG_REASON_NONE) {
+	if (v->reason == HG_REASON_NONE) {
 		hg_stat_inc(HG_STAT_ALLOWS);
-		if (v.has_digest)
-			hg_ml_file(&file->f_path, v.digest, false, may_sleep);
+		if (v->has_digest)
+			hg_ml_file(&file->f_path, v->digest, false, may_sleep);
 		return 0;
 	}
-	return apply(&file->f_path, hook, mode, &key, &v, serial, gen,
-		     may_sleep, -EACCES);
+	return apply(&d, -EACCES);
 }
 
 /**
@@ -441,15 +371,13 @@ int hg_decide(struct file *file, enum hg_hook hook, bool may_sleep)
  */
 int hg_decide_anon(enum hg_hook hook, bool may_sleep)
 {
-	enum hg_mode mode = READ_ONCE(hg_mode);
-	u64 serial, gen;
+	struct decision d;
 
-	if (mode == HG_MODE_OFF || READ_ONCE(hg_anon_policy) == HG_ANON_ALLOW)
+	if (!decision_start(&d, NULL, hook, may_sleep) ||
+	    READ_ONCE(hg_anon_policy) == HG_ANON_ALLOW)
 		return 0;
-	gen = list_snapshot(&serial);
 	hg_stat_inc(HG_STAT_DECISIONS);
-	return decide_anon(NULL, hook, HG_REASON_ANON_EXEC, mode, serial, gen,
-			   may_sleep);
+	return decide_anon(&d, HG_REASON_ANON_EXEC);
 }
 
 /**
@@ -466,19 +394,14 @@ int hg_decide_anon(enum hg_hook hook, bool may_sleep)
 int hg_decide_write(const struct path *path, struct inode *inode,
 		    enum hg_hook hook)
 {
-	enum hg_mode mode = READ_ONCE(hg_mode);
-	struct hg_verdict v = { .reason = HG_REASON_EXEC_MAPPED };
-	struct hg_cache_key key;
-	u64 serial, gen;
+	struct decision d;
 
-	if (mode == HG_MODE_OFF)
-		return 0;
-	gen = list_snapshot(&serial);
-	if (!hg_exec_mapped(inode))
+	if (!decision_start(&d, path, hook, true) || !hg_exec_mapped(inode))
 		return 0;
 	hg_stat_inc(HG_STAT_DECISIONS);
-	hg_cache_key_of(inode, &key);
-	return apply(path, hook, mode, &key, &v, serial, gen, true, -ETXTBSY);
+	hg_cache_key_of(inode, &d.key);
+	d.v.reason = HG_REASON_EXEC_MAPPED;
+	return apply(&d, -ETXTBSY);
 }
 
 /**
@@ -492,11 +415,12 @@ int hg_decide_write(const struct path *path, struct inode *inode,
  */
 void hg_check_file(struct file *file, struct hg_verdict *v, u64 *serial)
 {
-	struct hg_cache_key key;
-	u64 gen = list_snapshot(serial);
+	struct decision d = { .may_sleep = true };
 
-	verdict_of(file, hg_mapped_inode(file), true, &key, v, serial,
-		   gen);
-	if (!gen && !v->reason)
+	d.gen = hg_allowlist_snapshot(&d.serial);
+	verdict_of(&d, file, hg_mapped_inode(file));
+	*v = d.v;
+	*serial = d.serial;
+	if (!d.gen && !v->reason)
 		v->reason = HG_REASON_NO_ALLOWLIST;
 }

@@ -338,6 +338,80 @@ static bool foreign_root(void)
 	return foreign;
 }
 
+/*
+ * In audit mode one exec passes several hooks (exec open, bprm_check, the
+ * ELF loader's mmap) and each would deny: report a file once per process
+ * and kind of access, not once per hook. Enforce stops at the first hook,
+ * so every deny there is a separate attempt and always reported.
+ */
+static struct {
+	spinlock_t lock;	/* protects the table and next */
+	struct {
+		pid_t tgid;
+		u8 reason;
+		u8 access;
+		u64 list_gen;
+		struct hg_cache_key key;
+	} seen[32];
+	unsigned int next;
+} recent = { .lock = __SPIN_LOCK_UNLOCKED(recent.lock) };
+
+/* Hooks that see one and the same exec of a file count as one access. */
+static u8 access_of(enum hg_hook hook)
+{
+	switch (hook) {
+	case HG_HOOK_EXEC_OPEN:
+	case HG_HOOK_BPRM_CHECK:
+		return HG_HOOK_MMAP;
+	default:
+		return hook;
+	}
+}
+
+/**
+ * hg_event_reported_before() - was this would-deny reported already
+ * @key: the file's content key, all zero for anonymous memory
+ * @list_gen: the generation of the list it was judged by
+ * @reason: why it would be denied
+ * @hook: where it was seen
+ *
+ * Remembers it when not: the next call with the same current process, key,
+ * list, reason and kind of access (access_of()) returns true. The table
+ * holds the last 32; an older entry is forgotten and reported again.
+ *
+ * Return: true when the caller should count a repeat instead of a record.
+ */
+bool hg_event_reported_before(const struct hg_cache_key *key, u64 list_gen,
+			      u8 reason, enum hg_hook hook)
+{
+	pid_t tgid = task_tgid_nr(current);
+	u8 access = access_of(hook);
+	bool seen = false;
+	unsigned int i;
+
+	spin_lock(&recent.lock);
+	for (i = 0; i < ARRAY_SIZE(recent.seen); i++) {
+		if (recent.seen[i].tgid == tgid &&
+		    recent.seen[i].reason == reason &&
+		    recent.seen[i].access == access &&
+		    recent.seen[i].list_gen == list_gen &&
+		    hg_cache_key_equal(&recent.seen[i].key, key)) {
+			seen = true;
+			break;
+		}
+	}
+	if (!seen) {
+		i = recent.next++ % ARRAY_SIZE(recent.seen);
+		recent.seen[i].tgid = tgid;
+		recent.seen[i].reason = reason;
+		recent.seen[i].access = access;
+		recent.seen[i].list_gen = list_gen;
+		recent.seen[i].key = *key;
+	}
+	spin_unlock(&recent.lock);
+	return seen;
+}
+
 /**
  * hg_event_exec() - record a decision on an executable mapping or a write
  * @path: the file, NULL for anonymous memory
@@ -409,7 +483,14 @@ out:
 	kfree(tmp);
 }
 
-static u64 active_serial(void);
+/* The serial of the active list, 0 for none. */
+static u64 active_serial(void)
+{
+	u64 serial;
+
+	hg_allowlist_snapshot(&serial);
+	return serial;
+}
 
 /**
  * hg_event_runtime() - record a finding of the scan of resident code
@@ -463,19 +544,6 @@ void hg_event_runtime(const struct hg_finding *f)
 	queue(rec);
 }
 
-static u64 active_serial(void)
-{
-	struct hg_allowlist *list;
-	u64 serial = 0;
-
-	rcu_read_lock();
-	list = rcu_dereference(hg_active_list);
-	if (list)
-		serial = list->view.serial;
-	rcu_read_unlock();
-	return serial;
-}
-
 /* A record about the allowlist or the keys; @text goes where a path would. */
 static void queue_config(u8 type, u8 flags, u64 serial, const u8 *digest,
 			 u8 reason, const char *text)
@@ -504,14 +572,15 @@ static void queue_config(u8 type, u8 flags, u64 serial, const u8 *digest,
 }
 
 /**
- * hg_event_list_load() - record that @list became active
- * @list: the new list; its content digest and signer go into the record
+ * hg_event_list_load() - record that an allowlist became active
+ * @serial: its serial
+ * @digest: the digest of its signed content
+ * @signer: the key that signed it, "" if unsigned
  */
-void hg_event_list_load(const struct hg_allowlist *list)
+void hg_event_list_load(u64 serial, const u8 *digest, const char *signer)
 {
-	queue_config(HG_EVENT_LIST_LOAD, list->signer[0] ? HG_EVENT_F_SIGNED : 0,
-		     list->view.serial, list->blob_digest, HG_REASON_NONE,
-		     list->signer);
+	queue_config(HG_EVENT_LIST_LOAD, signer[0] ? HG_EVENT_F_SIGNED : 0,
+		     serial, digest, HG_REASON_NONE, signer);
 }
 
 /**

@@ -7,7 +7,7 @@
 
 #include "uapi/hashgate.h"
 
-struct hg_allowlist;
+struct hg_cache_key;
 struct hg_verdict;
 
 int hg_event_init(unsigned int ring_size);
@@ -16,7 +16,9 @@ void hg_event_exec(const struct path *path, enum hg_hook hook,
 		   enum hg_mode mode,
 		   enum hg_decision decision, const struct hg_verdict *v,
 		   u64 serial, gfp_t gfp);
-void hg_event_list_load(const struct hg_allowlist *list);
+bool hg_event_reported_before(const struct hg_cache_key *key, u64 list_gen,
+			      u8 reason, enum hg_hook hook);
+void hg_event_list_load(u64 serial, const u8 *digest, const char *signer);
 void hg_event_list_reject(u64 serial, const u8 *digest, enum hg_reason reason);
 void hg_event_key_add(const char *description);
 void hg_event_mode(enum hg_mode mode, bool locked);
