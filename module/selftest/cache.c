@@ -270,7 +270,8 @@ struct st_claimer {
 	struct completion done;
 };
 
-static int __init st_claimer_fn(void *data)
+/* Not __init: the thread may still be returning when init ends. */
+static int st_claimer_fn(void *data)
 {
 	struct st_claimer *c = data;
 

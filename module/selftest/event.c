@@ -142,8 +142,9 @@ static bool __init st_read(struct hg_reader *r, unsigned int n,
 /* The queue's own counters against the reference's. */
 static bool __init st_invariants(unsigned int op)
 {
-	unsigned int b, count[1 << HG_UID_BUCKETS_BITS] = {};
+	static unsigned int count[1 << HG_UID_BUCKETS_BITS] __initdata;
 	size_t bytes = 0;
+	unsigned int b;
 	u64 i;
 
 	if (ring.first != st.first || ring.delivered != st.delivered ||
@@ -169,6 +170,7 @@ static bool __init st_invariants(unsigned int op)
 		       op, ring.bytes, bytes);
 		return false;
 	}
+	memset(count, 0, sizeof(count));
 	for (i = st.delivered; i < st.end; i++)
 		count[hash_32(st.rec[i].uid, HG_UID_BUCKETS_BITS)]++;
 	for (b = 0; b < ARRAY_SIZE(count); b++) {
