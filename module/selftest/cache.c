@@ -16,7 +16,7 @@
 #define ST_INODES	40
 #define ST_VERSIONS	3
 #define ST_GENS		2
-#define ST_OPS		20000
+#define ST_OPS		2000
 
 struct st_ref {
 	bool used;

@@ -17,7 +17,7 @@
 
 #define ST_SIZE		16	/* the queue's bound in records, during the test */
 #define ST_BYTES	(ST_SIZE * 512)	/* and in bytes: both bounds are met */
-#define ST_OPS		20000
+#define ST_OPS		2000
 #define ST_UIDS		4
 
 struct st_rec {
