@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make            the module for every supported kernel found, and the tool
-# make KVER=R     the module for kernel release R only
+# make KVER=R     the module for kernel release R only (a release ending in
+#                 -hashgate-debug gets DEBUG: selftests run at load)
 # make check      every test: host unit tests, then the kernel suite in a VM
 #                 on each supported kernel; ends with "N passed, N failed"
 # make demo       the module enforcing in a VM, with events shown
@@ -26,7 +27,8 @@ ifdef KVER
 KVERS := $(KVER)
 endif
 
-MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/*.S module/uapi/*.h)
+MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/*.S module/uapi/*.h \
+		module/selftest/*.c)
 
 .PHONY: all modules tool tests check demo lint clean setup install bench mutations deb
 
@@ -41,12 +43,14 @@ modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/hashgate.ko)
 .PHONY: FORCE
 $(BUILD)/%/hashgate.ko: $(MODULE_SRCS) FORCE
 	@test -d /lib/modules/$*/build || { echo "no headers for $*: run scripts/setup" >&2; exit 1; }
-	@mkdir -p $(BUILD)/$*/module/uapi
+	@mkdir -p $(BUILD)/$*/module/uapi $(BUILD)/$*/module/selftest
 	@cp -p Kbuild $(BUILD)/$*/
 	@cp -p module/*.c module/*.h module/*.S $(BUILD)/$*/module/
 	@cp -p module/uapi/*.h $(BUILD)/$*/module/uapi/
+	@cp -p module/selftest/*.c $(BUILD)/$*/module/selftest/
 	@scripts/embed-certs $(BUILD)/$*/module/embedded_certs.der $(SIGNING_CERT)
-	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* modules
+	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* \
+		$(if $(filter %-hashgate-debug,$*),HASHGATE_DEBUG=y) modules
 
 tool:
 	$(MAKE) -C userspace O=$(BUILD)

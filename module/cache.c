@@ -355,3 +355,7 @@ void hg_cache_exit(void)
 	kmem_cache_destroy(entry_cache);
 	kvfree(buckets);
 }
+
+#ifdef DEBUG
+#include "selftest/cache.c"
+#endif

@@ -52,4 +52,8 @@ unsigned int hg_cache_count(void);
 struct hg_cache_wait *hg_cache_claim(const struct hg_cache_key *key);
 void hg_cache_release(struct hg_cache_wait *w);
 
+#ifdef DEBUG
+bool hg_cache_selftest(void);
+#endif
+
 #endif /* _HG_CACHE_H */

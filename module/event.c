@@ -906,3 +906,7 @@ void hg_event_exit(void)
 		free_first();
 	kvfree(ring.slots);
 }
+
+#ifdef DEBUG
+#include "selftest/event.c"
+#endif

@@ -30,6 +30,10 @@ void hg_event_runtime(const struct hg_finding *f);
 unsigned int hg_event_queued(void);
 char *hg_event_path_dup(const struct path *path);
 
+#ifdef DEBUG
+bool hg_event_selftest(void);
+#endif
+
 extern const struct file_operations hg_event_fops;
 extern const struct file_operations hg_event_tap_fops;
 

@@ -225,6 +225,14 @@ static int __init hg_init(void)
 	ret = hg_event_init(event_ring);
 	if (ret)
 		goto err_event;
+#ifdef DEBUG
+	/* Before the first record and the first hook: both start empty. */
+	if (!hg_cache_selftest() || !hg_event_selftest()) {
+		pr_err("selftests failed: not loading\n");
+		ret = -ENOTRECOVERABLE;
+		goto err_keys;
+	}
+#endif
 	report_load();
 	ret = hg_keys_init();
 	if (ret)
