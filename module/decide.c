@@ -55,6 +55,8 @@ struct decision {
 static bool decision_start(struct decision *d, const struct path *path,
 			   enum hg_hook hook, bool may_sleep)
 {
+	if (may_sleep)
+		might_sleep();
 	memset(d, 0, sizeof(*d));
 	d->mode = READ_ONCE(hg_mode);
 	if (d->mode == HG_MODE_OFF)

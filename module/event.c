@@ -152,6 +152,7 @@ static unsigned int uid_bucket(const struct hg_event *rec)
 /* The record at ring index @i, first <= i < end. Under ring.lock. */
 static struct hg_event *slot(u64 i)
 {
+	lockdep_assert_held(&ring.lock);
 	return ring.slots[(ring.head + (unsigned int)(i - ring.first)) % ring.size];
 }
 
@@ -166,6 +167,7 @@ static bool within_share(const struct hg_event *rec)
 {
 	unsigned int b = uid_bucket(rec);
 
+	lockdep_assert_held(&ring.lock);
 	return ring.by_uid[b].count < ring.size / 2 &&
 	       ring.by_uid[b].bytes + rec->size <= ring.max_bytes / 2;
 }
@@ -175,6 +177,7 @@ static void share(const struct hg_event *rec, int sign)
 {
 	unsigned int b = uid_bucket(rec);
 
+	lockdep_assert_held(&ring.lock);
 	ring.by_uid[b].count += sign;
 	ring.by_uid[b].bytes += sign * (ssize_t)rec->size;
 }
@@ -203,6 +206,7 @@ static void trim(void)
 	u64 done = ring.delivered;
 	struct hg_reader *r;
 
+	lockdep_assert_held(&ring.lock);
 	list_for_each_entry(r, &ring.readers, node)
 		done = min(done, r->pos);
 	while (ring.first < done)

@@ -36,6 +36,7 @@ bool hg_exec_mapped(struct inode *inode)
 	bool found = false;
 	struct rb_node *n;
 
+	might_sleep();
 	if (!mapping_mapped(mapping))
 		return false;
 	i_mmap_lock_read(mapping);

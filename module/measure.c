@@ -160,6 +160,10 @@ int hg_measure_file(struct file *file, struct inode *inode, u8 *digest,
 	void *buf;
 	int ret;
 
+	might_sleep();
+	/* Hashing under mmap_lock would stall every fault of the process. */
+	if (current->mm)
+		lockdep_assert_not_held(&current->mm->mmap_lock);
 	priv = dentry_open(&file->f_path,
 			   O_RDONLY | O_LARGEFILE | __FMODE_NONOTIFY, kcred);
 	if (IS_ERR(priv))

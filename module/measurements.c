@@ -266,6 +266,7 @@ static unsigned int shown(void)
 /* Put one of the overflow entries made at load in the list, once. */
 static void overflow(struct entry *e, bool *done)
 {
+	lockdep_assert_held(&append_lock);
 	if (!*done) {
 		*done = true;
 		list_add_tail_rcu(&e->list, &entries);
@@ -284,6 +285,8 @@ static void append(struct entry *e, bool dedup, bool user, bool may_sleep)
 {
 	size_t size = struct_size(e, data, e->len);
 
+	if (may_sleep)
+		might_sleep();
 	spin_lock(&append_lock);
 	if (dedup) {
 		struct entry *old;

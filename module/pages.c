@@ -185,6 +185,7 @@ static struct page_set *find_set(const u8 *digest, u64 count)
 {
 	struct page_set *set;
 
+	lockdep_assert_held(&pages_lock);
 	hlist_for_each_entry(set, set_bucket(digest), node) {
 		if (!memcmp(set->file_digest, digest, HG_DIGEST_SIZE) &&
 		    set->pd.count == count)

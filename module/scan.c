@@ -210,6 +210,7 @@ static void add_finding(struct scan *s, struct hg_finding *f)
 	struct scan_report *rep = s->rep;
 	bool repeated = found_before(s, f);
 
+	lockdep_assert_held(&scan_lock);
 	rep->findings++;
 	hg_stat_inc(HG_STAT_SCAN_FINDINGS);
 	if (repeated)
@@ -396,6 +397,7 @@ static void scan_page_cache(struct scan *s)
 	struct hg_page_file *pf;
 	struct inode *inode;
 
+	lockdep_assert_held(&scan_lock);
 	while (!hg_scan_stopping() && (pf = hg_pages_next(epoch, &inode))) {
 		check_file(s, pf, &inode);
 		hg_scan_unidle();	/* the iput() may be the last */
@@ -707,6 +709,7 @@ static void scan_processes(struct scan *s)
 	struct pid *pid;
 	int nr = 1;
 
+	lockdep_assert_held(&scan_lock);
 	while (!hg_scan_stopping()) {
 		rcu_read_lock();
 		pid = find_ge_pid(nr, &init_pid_ns);
