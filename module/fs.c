@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/security/hashgate/: the module's whole interface. The ABI of
- * each file is described in uapi/hashgate.h.
+ * /sys/kernel/security/hashgate/: the module's whole interface. Who may
+ * use each file and the errors it gives are described once, for those who
+ * call it, in Documentation/admin-guide.rst (securityfs files); the formats
+ * the tool parses in uapi/hashgate.h.
  */
 #include <linux/capability.h>
 #include <linux/file.h>
@@ -95,9 +97,8 @@ static int trusted_fs_show(struct seq_file *m, void *v)
 }
 
 /*
- * trusted_fs: network filesystem types, space-separated.
- * Return: len; -EPERM without CAP_MAC_ADMIN, or when trusting more without
- * CAP_SYS_ADMIN or once locked; -EINVAL for a type that cannot be trusted.
+ * trusted_fs: network filesystem types, space-separated. Trusting more is
+ * lowering.
  */
 static ssize_t trusted_fs_write(struct file *file, const char __user *buf,
 				size_t len, loff_t *ppos)
@@ -154,10 +155,8 @@ static ssize_t setting_write(struct file *file, const char __user *buf,
 }
 
 /*
- * mode: "off", "audit" or "enforce".
- * Return: len; -EPERM without CAP_MAC_ADMIN, when lowering without
- * CAP_SYS_ADMIN or when locked; -EINVAL for anything else written;
- * -ENODATA for enforce without a non-empty allowlist.
+ * mode: "off", "audit" or "enforce"; policy.c says when a change is
+ * refused.
  */
 static ssize_t mode_write(struct file *file, const char __user *buf,
 			  size_t len, loff_t *ppos)
@@ -204,9 +203,8 @@ static ssize_t lock_write(struct file *file, const char __user *buf,
 }
 
 /*
- * allowlist: the whole blob in one write at offset 0.
- * Return: len; -EPERM without CAP_MAC_ADMIN; -EINVAL for a malformed blob
- * or a partial write; -EFBIG for one too large; -ENOMEM.
+ * allowlist: the whole blob in one write at offset 0; allowlist.c judges
+ * it.
  */
 static ssize_t allowlist_write(struct file *file, const char __user *buf,
 			       size_t len, loff_t *ppos)
@@ -247,8 +245,6 @@ static struct file *open_regular(const char *name)
  * check: write a path, read back what hashgate would decide for that file:
  * "<allow|deny> <reason> sha256:<hex|-> <serial>\n". Nothing is logged and
  * the mode does not matter. Each open file holds its own answer.
- * Return: len; -EPERM without CAP_MAC_ADMIN; -EINVAL for a bad path or
- * one that is not a regular file; the error of opening the file.
  */
 static ssize_t check_write(struct file *file, const char __user *buf,
 			   size_t len, loff_t *ppos)
@@ -311,8 +307,6 @@ static const struct file_operations check_fops = {
 
 /*
  * keys: one DER X.509 certificate per write.
- * Return: len; -EPERM without CAP_MAC_ADMIN or once locked; -EINVAL for a
- * partial write; the X.509 parser's error (-EBADMSG, -ENOPKG).
  */
 static ssize_t keys_write(struct file *file, const char __user *buf,
 			  size_t len, loff_t *ppos)
@@ -374,8 +368,6 @@ static int scan_show(struct seq_file *m, void *v)
 
 /*
  * scan: "1" scans now, and returns when the scan is done.
- * Return: len; -EPERM without CAP_MAC_ADMIN; -EINVAL for anything else
- * written; -EINTR when killed while waiting for a running scan.
  */
 static ssize_t scan_write(struct file *file, const char __user *buf,
 			  size_t len, loff_t *ppos)

@@ -5,82 +5,25 @@
  * Everything the module and the hashgate tool exchange is defined here; the
  * tool includes this very file. All multi-byte fields are little-endian.
  *
- * securityfs, /sys/kernel/security/hashgate/:
+ * securityfs, /sys/kernel/security/hashgate/: each file, who may read or
+ * write it and its errors are described once, in
+ * Documentation/admin-guide.rst (securityfs files). The formats the tool
+ * parses are here: the event records and list blob below, and the text of
+ * the scan file.
  *
- *   version    r   module version, one line.
- *   mode       rw  "off", "audit" or "enforce". Writing needs CAP_MAC_ADMIN;
- *                  lowering the mode also needs CAP_SYS_ADMIN and is refused
- *                  with EPERM once locked.
- *   lock       rw  "0" or "1"; writing "1" pins the module and forbids
- *                  lowering the mode until reboot.
- *   allowlist  rw  write: one struct hg_list_header blob in a single write(2)
- *                  at offset 0, replacing the active list atomically. On
- *                  any error the active list stays: EINVAL malformed, EFBIG
- *                  too large, ENODATA empty while enforcing, ESTALE serial
- *                  lower than the active list's (or than min_serial), or
- *                  equal with other content; signed lists: EKEYREJECTED bad
- *                  signature, ENOKEY no trusted key made it; EACCES
- *                  unsigned while signatures are required.
- *                  read: "serial count sha256:HEX signer\n": the digest
- *                  of the list's signed content and the signing key's
- *                  description (the rest of the line), each "-" when
- *                  there is none; "0 0 - -" without a list.
- *   keys       rw  write: one DER X.509 certificate, added to hashgate's
- *                  keyring (EPERM once keys are locked, EBADMSG if it does
- *                  not parse); read: one line per key, its description
- *                  ("<subject>: <key id>").
- *   keys_lock  rw  "0" or "1"; writing "1" forbids adding keys until reboot
- *                  and pins the module.
- *   events     r   binary struct hg_event records for a consumer (the
- *                  forwarder): any number may read, each gets every record;
- *                  one opened later starts after what a consumer has read
- *                  (delivered). read(2) returns whole records only and
- *                  EINVAL if the buffer cannot hold the next one; blocks
- *                  unless O_NONBLOCK; poll(2) supported. dropped_before is
- *                  what this reader missed just before the record.
- *   events_tap r   the same records for a watcher: starts at the oldest
- *                  record held, and what it reads is not delivered (it
- *                  still waits for a consumer).
- *   stats      r   "name value" lines, one counter per line.
- *   anon_exec  rw  "allow", "audit" or "deny": the policy for anonymous
- *                  executable memory (and written private file pages made
- *                  executable). Same permission rules as mode.
- *   trusted_fs rw  network file systems whose files may be verified and run,
- *                  space-separated, from: nfs nfs4 cifs smb3 9p ceph
- *                  virtiofs. Empty by default: their files are denied
- *                  (remote-fs). FUSE and user-namespace mounts can never be
- *                  trusted (untrusted-fs). Trusting more is lowering, with
- *                  the same permission rules as mode.
- *   scan       rw  write: "1" (CAP_MAC_ADMIN) runs a scan of resident code
- *                  now and returns when it is done (a scan already running
- *                  is waited for, then another runs). read: the last scan's
- *                  report, text: a first line of "key=value" words,
- *                  "scans=N time=UNIX_S duration_ms=N processes=N busy=N
- *                  mappings=N pages=N files=N file_pages=N findings=N
- *                  kept=N repeated=N" ("scans=0" alone before any scan):
- *                  processes examined and those left unexamined (busy),
- *                  executable mappings, their resident pages checked,
- *                  files and page-cache pages checked against page
- *                  digests, findings (kept: listed below; repeated: the
- *                  same as in the scan before, reported again here but
- *                  with no new event). Then one line per finding kept (at
- *                  most HG_SCAN_FINDINGS_MAX): "finding reason=R pid=N
- *                  comm=C offset=N address=0xX count=N expected=HEX|-
- *                  actual=HEX|- path=P": pid 0 and comm "-" for a
- *                  page-cache page, path "-" for anonymous memory; comm
- *                  and path escaped as in /proc/mounts (octal for space,
- *                  tab, newline and backslash), path last.
- *   runtime_action rw "report" or "kill": what a scan finding does besides
- *                  its event; "kill" sends SIGKILL to the processes that
- *                  execute the page. Same permission rules as mode
- *                  (report is lower).
- *   scan_interval rw seconds between periodic scans, 0 (the default) for
- *                  none, at most 86400. Scanning less often (or never) is
- *                  lowering; same permission rules as mode.
- *   check      rw  write: an absolute path in one write(2); read back, on
- *                  the same open file, what would be decided for that file:
- *                  "<allow|deny> <reason> sha256:<hex|-> <serial>\n". No
- *                  event is logged and the mode is not applied.
+ * The scan file reads as the last scan's report. A first line of key=value
+ * words, "scans=N time=UNIX_S duration_ms=N processes=N busy=N mappings=N
+ * pages=N files=N file_pages=N findings=N kept=N repeated=N" ("scans=0"
+ * alone before any scan): processes examined and those left unexamined
+ * (busy), executable mappings, their resident pages checked, files and
+ * page-cache pages checked against page digests, findings (kept: listed
+ * below; repeated: the same as in the scan before, reported again here but
+ * with no new event). Then one line per finding kept (at most
+ * HG_SCAN_FINDINGS_MAX): "finding reason=R pid=N comm=C offset=N
+ * address=0xX count=N expected=HEX|- actual=HEX|- path=P": pid 0 and comm
+ * "-" for a page-cache page, path "-" for anonymous memory; comm and path
+ * escaped as in /proc/mounts (octal for space, tab, newline and
+ * backslash), path last.
  *
  * Allowlist blob: the header, then digest_count SHA-256 digests in strictly
  * ascending memcmp() order, then path_count struct hg_list_path entries in
