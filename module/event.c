@@ -739,14 +739,10 @@ static int open_reader(struct file *file, bool consumer)
 	return 0;
 }
 
+/* events_tap is created with HG_EVENT_TAP as its data: a watcher's file. */
 static int events_open(struct inode *inode, struct file *file)
 {
-	return open_reader(file, true);
-}
-
-static int events_tap_open(struct inode *inode, struct file *file)
-{
-	return open_reader(file, false);
+	return open_reader(file, inode->i_private != HG_EVENT_TAP);
 }
 
 static int events_release(struct inode *inode, struct file *file)
@@ -859,15 +855,6 @@ static __poll_t events_poll(struct file *file, poll_table *wait)
 const struct file_operations hg_event_fops = {
 	.owner = THIS_MODULE,
 	.open = events_open,
-	.release = events_release,
-	.read = events_read,
-	.poll = events_poll,
-	.llseek = noop_llseek,
-};
-
-const struct file_operations hg_event_tap_fops = {
-	.owner = THIS_MODULE,
-	.open = events_tap_open,
 	.release = events_release,
 	.read = events_read,
 	.poll = events_poll,

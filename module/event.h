@@ -34,7 +34,8 @@ char *hg_event_path_dup(const struct path *path);
 bool hg_event_selftest(void);
 #endif
 
+/* events and events_tap: the tap is created with HG_EVENT_TAP as its data. */
 extern const struct file_operations hg_event_fops;
-extern const struct file_operations hg_event_tap_fops;
+#define HG_EVENT_TAP ((void *)1)
 
 #endif /* _HG_EVENT_H */

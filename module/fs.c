@@ -26,10 +26,16 @@
 #include "stats.h"
 #include "version.h"
 
-/* Small text writes ("enforce\n", "1\n"): copy, NUL-terminate. */
-static char *small_write(const char __user *buf, size_t len, loff_t *ppos)
+/*
+ * A write the module takes whole: from a writer with CAP_MAC_ADMIN, in one
+ * write(2) at offset 0 of @min to @max bytes; copied and NUL-terminated.
+ */
+static char *write_copy(struct file *file, const char __user *buf,
+			size_t len, loff_t *ppos, size_t min, size_t max)
 {
-	if (*ppos != 0 || len == 0 || len > 32)
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
+		return ERR_PTR(-EPERM);
+	if (*ppos != 0 || len < min || len > max)
 		return ERR_PTR(-EINVAL);
 	return memdup_user_nul(buf, len);
 }
@@ -96,28 +102,6 @@ static int trusted_fs_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/*
- * trusted_fs: network filesystem types, space-separated. Trusting more is
- * lowering.
- */
-static ssize_t trusted_fs_write(struct file *file, const char __user *buf,
-				size_t len, loff_t *ppos)
-{
-	char *s;
-	int ret;
-
-	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
-		return -EPERM;
-	if (*ppos != 0 || len > 256)
-		return -EINVAL;
-	s = memdup_user_nul(buf, len);
-	if (IS_ERR(s))
-		return PTR_ERR(s);
-	ret = hg_trusted_fs_store(s, may_lower(file));
-	kfree(s);
-	return ret ?: len;
-}
-
 static int keys_show(struct seq_file *m, void *v)
 {
 	hg_keys_show(m);
@@ -136,17 +120,18 @@ static int stats_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/* A setting written as a word: parse and apply it in one call. */
+/*
+ * A setting written as text of at most @max bytes ("enforce\n", "1\n"):
+ * parse and apply it in one call. Empty text is the store's to refuse.
+ */
 static ssize_t setting_write(struct file *file, const char __user *buf,
-			     size_t len, loff_t *ppos,
+			     size_t len, loff_t *ppos, size_t max,
 			     int (*store)(const char *s, bool may_lower))
 {
 	char *s;
 	int ret;
 
-	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
-		return -EPERM;
-	s = small_write(buf, len, ppos);
+	s = write_copy(file, buf, len, ppos, 0, max);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	ret = store(s, may_lower(file));
@@ -161,14 +146,24 @@ static ssize_t setting_write(struct file *file, const char __user *buf,
 static ssize_t mode_write(struct file *file, const char __user *buf,
 			  size_t len, loff_t *ppos)
 {
-	return setting_write(file, buf, len, ppos, hg_mode_store);
+	return setting_write(file, buf, len, ppos, 32, hg_mode_store);
 }
 
 /* anon_exec: "allow", "audit" or "deny"; same rules as mode. */
 static ssize_t anon_exec_write(struct file *file, const char __user *buf,
 			       size_t len, loff_t *ppos)
 {
-	return setting_write(file, buf, len, ppos, hg_anon_store);
+	return setting_write(file, buf, len, ppos, 32, hg_anon_store);
+}
+
+/*
+ * trusted_fs: network filesystem types, space-separated; empty (or "\n")
+ * trusts none. Trusting more is lowering.
+ */
+static ssize_t trusted_fs_write(struct file *file, const char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	return setting_write(file, buf, len, ppos, 256, hg_trusted_fs_store);
 }
 
 /*
@@ -255,11 +250,7 @@ static ssize_t check_write(struct file *file, const char __user *buf,
 	char *path, *answer;
 	u64 serial;
 
-	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
-		return -EPERM;
-	if (*ppos != 0 || len == 0 || len > HG_PATH_MAX)
-		return -EINVAL;
-	path = memdup_user_nul(buf, len);
+	path = write_copy(file, buf, len, ppos, 1, HG_PATH_MAX);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
 	target = path[0] == '/' ? open_regular(path) : ERR_PTR(-EINVAL);
@@ -314,11 +305,7 @@ static ssize_t keys_write(struct file *file, const char __user *buf,
 	void *der;
 	int ret;
 
-	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN))
-		return -EPERM;
-	if (*ppos != 0 || len == 0 || len > 64 * 1024)
-		return -EINVAL;
-	der = memdup_user(buf, len);
+	der = write_copy(file, buf, len, ppos, 1, 64 * 1024);
 	if (IS_ERR(der))
 		return PTR_ERR(der);
 	ret = hg_keys_add(der, len);
@@ -345,7 +332,7 @@ static int runtime_action_show(struct seq_file *m, void *v)
 static ssize_t runtime_action_write(struct file *file, const char __user *buf,
 				    size_t len, loff_t *ppos)
 {
-	return setting_write(file, buf, len, ppos, hg_runtime_action_store);
+	return setting_write(file, buf, len, ppos, 32, hg_runtime_action_store);
 }
 
 static int scan_interval_show(struct seq_file *m, void *v)
@@ -358,7 +345,7 @@ static int scan_interval_show(struct seq_file *m, void *v)
 static ssize_t scan_interval_write(struct file *file, const char __user *buf,
 				   size_t len, loff_t *ppos)
 {
-	return setting_write(file, buf, len, ppos, hg_scan_interval_store);
+	return setting_write(file, buf, len, ppos, 32, hg_scan_interval_store);
 }
 
 static int scan_show(struct seq_file *m, void *v)
@@ -417,24 +404,25 @@ static const struct {
 	const char *name;
 	umode_t mode;
 	const struct file_operations *fops;
+	void *data;		/* the inode's i_private: which file of a pair */
 } files[] = {
-	{ "version", 0444, &version_fops },
-	{ "mode", 0600, &mode_fops },
-	{ "lock", 0600, &lock_fops },
-	{ "anon_exec", 0600, &anon_exec_fops },
-	{ "allowlist", 0600, &allowlist_fops },
-	{ "events", 0400, &hg_event_fops },
-	{ "events_tap", 0400, &hg_event_tap_fops },
-	{ "stats", 0444, &stats_fops },
-	{ "check", 0600, &check_fops },
-	{ "keys", 0600, &keys_fops },
-	{ "keys_lock", 0600, &keys_lock_fops },
-	{ "trusted_fs", 0600, &trusted_fs_fops },
-	{ "scan", 0600, &scan_fops },
-	{ "runtime_action", 0600, &runtime_action_fops },
-	{ "scan_interval", 0600, &scan_interval_fops },
-	{ "binary_measurements", 0400, &hg_ml_binary_fops },
-	{ "measurements", 0400, &hg_ml_ascii_fops },
+	{ "version", 0444, &version_fops, NULL },
+	{ "mode", 0600, &mode_fops, NULL },
+	{ "lock", 0600, &lock_fops, NULL },
+	{ "anon_exec", 0600, &anon_exec_fops, NULL },
+	{ "allowlist", 0600, &allowlist_fops, NULL },
+	{ "events", 0400, &hg_event_fops, NULL },
+	{ "events_tap", 0400, &hg_event_fops, HG_EVENT_TAP },
+	{ "stats", 0444, &stats_fops, NULL },
+	{ "check", 0600, &check_fops, NULL },
+	{ "keys", 0600, &keys_fops, NULL },
+	{ "keys_lock", 0600, &keys_lock_fops, NULL },
+	{ "trusted_fs", 0600, &trusted_fs_fops, NULL },
+	{ "scan", 0600, &scan_fops, NULL },
+	{ "runtime_action", 0600, &runtime_action_fops, NULL },
+	{ "scan_interval", 0600, &scan_interval_fops, NULL },
+	{ "binary_measurements", 0400, &hg_ml_fops, HG_ML_BINARY },
+	{ "measurements", 0400, &hg_ml_fops, NULL },
 };
 
 static struct dentry *dir;
@@ -454,7 +442,8 @@ int __init hg_fs_init(void)
 		return PTR_ERR(dir);
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		dentries[i] = securityfs_create_file(files[i].name,
-						     files[i].mode, dir, NULL,
+						     files[i].mode, dir,
+						     files[i].data,
 						     files[i].fops);
 		if (IS_ERR(dentries[i])) {
 			int ret = PTR_ERR(dentries[i]);

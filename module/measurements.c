@@ -562,41 +562,29 @@ static int ascii_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static const struct seq_operations binary_ops = {
+/* One file per format: HG_ML_BINARY as the inode's data picks IMA's binary. */
+static int ml_show(struct seq_file *m, void *v)
+{
+	if (file_inode(m->file)->i_private == HG_ML_BINARY)
+		return binary_show(m, v);
+	return ascii_show(m, v);
+}
+
+static const struct seq_operations ml_ops = {
 	.start = ml_start,
 	.next = ml_next,
 	.stop = ml_stop,
-	.show = binary_show,
+	.show = ml_show,
 };
 
-static const struct seq_operations ascii_ops = {
-	.start = ml_start,
-	.next = ml_next,
-	.stop = ml_stop,
-	.show = ascii_show,
-};
-
-static int binary_open(struct inode *inode, struct file *file)
+static int ml_open(struct inode *inode, struct file *file)
 {
-	return seq_open_private(file, &binary_ops, sizeof(struct cursor));
+	return seq_open_private(file, &ml_ops, sizeof(struct cursor));
 }
 
-static int ascii_open(struct inode *inode, struct file *file)
-{
-	return seq_open_private(file, &ascii_ops, sizeof(struct cursor));
-}
-
-const struct file_operations hg_ml_binary_fops = {
+const struct file_operations hg_ml_fops = {
 	.owner = THIS_MODULE,
-	.open = binary_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release_private,
-};
-
-const struct file_operations hg_ml_ascii_fops = {
-	.owner = THIS_MODULE,
-	.open = ascii_open,
+	.open = ml_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
 	.release = seq_release_private,

@@ -22,7 +22,8 @@ __printf(3, 4)
 void hg_ml_record(bool may_sleep, const u8 *digest, const char *fmt, ...);
 void hg_ml_stats(struct seq_file *m);
 
-extern const struct file_operations hg_ml_binary_fops;
-extern const struct file_operations hg_ml_ascii_fops;
+/* Both files: the binary one is created with HG_ML_BINARY as its data. */
+extern const struct file_operations hg_ml_fops;
+#define HG_ML_BINARY ((void *)1)
 
 #endif /* _HG_MEASUREMENTS_H */
