@@ -183,7 +183,7 @@ int hg_allowlist_load(const void __user *buf, size_t len)
 					lockdep_is_held(&hg_policy_lock));
 	ret = check_rollback(list, old);
 	/* An empty list would deny everything, the way back included. */
-	if (!ret && !list->view.digest_count && hg_mode == HG_MODE_ENFORCE)
+	if (!ret && hg_enforcing_locked() && !list->view.digest_count)
 		ret = -ENODATA;
 	if (ret) {
 		mutex_unlock(&hg_policy_lock);
@@ -329,16 +329,20 @@ bool hg_allowlist_path_listed(u64 gen, const char *path, size_t len)
 }
 
 /**
- * hg_allowlist_digests() - digests in the active list
+ * hg_allowlist_digests_locked() - digests in the active list
+ *
+ * Under hg_policy_lock, which every load holds while it checks the mode
+ * and replaces the list: the answer stays true until it is released.
  *
  * Return: the digest count of the active list, 0 without one.
  */
-u32 hg_allowlist_digests(void)
+u32 hg_allowlist_digests_locked(void)
 {
-	struct hg_list_info info;
+	struct hg_allowlist *list;
 
-	hg_allowlist_info(&info);
-	return info.digests;
+	list = rcu_dereference_protected(active_list,
+					 lockdep_is_held(&hg_policy_lock));
+	return list ? list->view.digest_count : 0;
 }
 
 /**

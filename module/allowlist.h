@@ -28,7 +28,7 @@ u64 hg_allowlist_snapshot(u64 *serial);
 enum hg_reason hg_allowlist_judge(const u8 *digest, u64 *gen, u64 *serial,
 				  bool *has_paths);
 bool hg_allowlist_path_listed(u64 gen, const char *path, size_t len);
-u32 hg_allowlist_digests(void);
+u32 hg_allowlist_digests_locked(void);
 void hg_allowlist_exit(void);
 
 #endif /* _HG_ALLOWLIST_H */

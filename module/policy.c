@@ -89,7 +89,7 @@ int hg_mode_set(enum hg_mode mode, bool may_lower)
 		ret = -EPERM;
 		goto out;
 	}
-	if (mode == HG_MODE_ENFORCE && !hg_allowlist_digests()) {
+	if (mode == HG_MODE_ENFORCE && !hg_allowlist_digests_locked()) {
 		ret = -ENODATA;
 		goto out;
 	}

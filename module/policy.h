@@ -22,6 +22,16 @@ static inline bool hg_enabled(void)
 	return READ_ONCE(hg_mode) != HG_MODE_OFF;
 }
 
+/*
+ * "enforce needs a non-empty list" holds because both halves are checked
+ * and changed under hg_policy_lock: the mode here, the list in allowlist.c.
+ */
+static inline bool hg_enforcing_locked(void)
+{
+	lockdep_assert_held(&hg_policy_lock);
+	return hg_mode == HG_MODE_ENFORCE;
+}
+
 int hg_mode_set(enum hg_mode mode, bool may_lower);
 int hg_mode_lock(void);
 const char *hg_mode_name(enum hg_mode mode);
