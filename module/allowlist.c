@@ -57,7 +57,7 @@ struct hg_allowlist {
 	void *blob;
 };
 
-static struct hg_allowlist __rcu *hg_active_list;
+static struct hg_allowlist __rcu *active_list;
 bool hg_require_signature;
 unsigned long long hg_min_serial;
 static u64 last_gen;
@@ -180,7 +180,7 @@ int hg_allowlist_load(const void __user *buf, size_t len)
 	 * only read here while no other load can replace and free it.
 	 */
 	mutex_lock(&hg_policy_lock);
-	old = rcu_dereference_protected(hg_active_list,
+	old = rcu_dereference_protected(active_list,
 					lockdep_is_held(&hg_policy_lock));
 	ret = check_rollback(list, old);
 	/* An empty list would deny everything, the way back included. */
@@ -191,7 +191,7 @@ int hg_allowlist_load(const void __user *buf, size_t len)
 		goto free;
 	}
 	list->gen = ++last_gen;
-	rcu_assign_pointer(hg_active_list, list);
+	rcu_assign_pointer(active_list, list);
 	/* Verdicts name their list generation; this only frees memory. */
 	hg_cache_flush();
 	hg_stat_inc(HG_STAT_LIST_LOADS);
@@ -234,7 +234,7 @@ void hg_allowlist_info(struct hg_list_info *info)
 
 	memset(info, 0, sizeof(*info));
 	rcu_read_lock();
-	list = rcu_dereference(hg_active_list);
+	list = rcu_dereference(active_list);
 	if (list) {
 		info->serial = list->view.serial;
 		info->gen = list->gen;
@@ -263,7 +263,7 @@ u64 hg_allowlist_snapshot(u64 *serial)
 
 	*serial = 0;
 	rcu_read_lock();
-	list = rcu_dereference(hg_active_list);
+	list = rcu_dereference(active_list);
 	if (list) {
 		gen = list->gen;
 		*serial = list->view.serial;
@@ -292,7 +292,7 @@ enum hg_reason hg_allowlist_judge(const u8 *digest, u64 *gen, u64 *serial,
 	*gen = 0;
 	*has_paths = false;
 	rcu_read_lock();
-	list = rcu_dereference(hg_active_list);
+	list = rcu_dereference(active_list);
 	if (list) {
 		*gen = list->gen;
 		*serial = list->view.serial;
@@ -322,7 +322,7 @@ bool hg_allowlist_path_listed(u64 gen, const char *path, size_t len)
 	bool listed = false;
 
 	rcu_read_lock();
-	list = rcu_dereference(hg_active_list);
+	list = rcu_dereference(active_list);
 	if (list && list->gen == gen)
 		listed = hg_list_find_path(&list->view, path, len) >= 0;
 	rcu_read_unlock();
@@ -349,7 +349,7 @@ void hg_allowlist_exit(void)
 {
 	struct hg_allowlist *list;
 
-	list = rcu_replace_pointer(hg_active_list, NULL, true);
+	list = rcu_replace_pointer(active_list, NULL, true);
 	synchronize_rcu();
 	if (list)
 		list_free(list);
