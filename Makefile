@@ -28,7 +28,7 @@ BUILD := $(TOP)/build
 ifeq ($(ARCH),arm64)
 # Cross-compiled against the extracted arm64 headers; objects still go to
 # build/<release>/, which the -arm64 release names keep apart.
-ARM64_HEADERS := $(BUILD)/arm64/root/usr/src
+ARM64_HEADERS ?= $(TOP)/build/arm64/root/usr/src
 KVERS ?= $(patsubst linux-headers-%,%,$(notdir $(wildcard \
 	$(ARM64_HEADERS)/linux-headers-6.1.*-cloud-arm64 \
 	$(ARM64_HEADERS)/linux-headers-6.12.*-cloud-arm64)))
