@@ -93,8 +93,14 @@ static void notrace redirect_callback(unsigned long ip,
 	if (unlikely(!redirect || !hg_fregs_usable(fregs)) ||
 	    !redirect->want(fregs))
 		return;
-	this_cpu_inc(inflight);
 	hg_set_ip(fregs, (unsigned long)redirect->wrapper);
+	/*
+	 * Counted only when the wrapper will run: an ip setter that does
+	 * nothing (arch.h) must fail the self-test and the load, not leave
+	 * counts that unload would wait for forever.
+	 */
+	if (likely(hg_get_ip(fregs) == (unsigned long)redirect->wrapper))
+		this_cpu_inc(inflight);
 }
 
 /**

@@ -36,6 +36,11 @@ static __always_inline void hg_set_ip(struct ftrace_regs *fregs,
 {
 	ftrace_regs_set_instruction_pointer(fregs, ip);
 }
+
+static __always_inline unsigned long hg_get_ip(struct ftrace_regs *fregs)
+{
+	return ftrace_regs_get_instruction_pointer(fregs);
+}
 #else
 #define HG_FTRACE_OPS_REGS FTRACE_OPS_FL_SAVE_REGS
 
@@ -54,6 +59,11 @@ static __always_inline void hg_set_ip(struct ftrace_regs *fregs,
 				      unsigned long ip)
 {
 	instruction_pointer_set(ftrace_get_regs(fregs), ip);
+}
+
+static __always_inline unsigned long hg_get_ip(struct ftrace_regs *fregs)
+{
+	return instruction_pointer(ftrace_get_regs(fregs));
 }
 #endif
 

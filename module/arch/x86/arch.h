@@ -8,6 +8,7 @@
  *   hg_fregs_usable()       the callback has those registers
  *   hg_arg(fregs, n)        the traced function's n-th argument (n < 6)
  *   hg_set_ip(fregs, ip)    continue at @ip instead of the function
+ *   hg_get_ip(fregs)        where the function will continue
  *   HG_SITE_MAX_OFFSET      the ftrace site lies within this many bytes of
  *                           the function's address
  *   hg_arch_site_live()     (site.c) the site calls ftrace
@@ -59,6 +60,11 @@ static __always_inline void hg_set_ip(struct ftrace_regs *fregs,
 				      unsigned long ip)
 {
 	hg_ftrace_regs(fregs)->ip = ip;
+}
+
+static __always_inline unsigned long hg_get_ip(struct ftrace_regs *fregs)
+{
+	return hg_ftrace_regs(fregs)->ip;
 }
 
 /* The site is the entry, or just past the ENDBR on IBT kernels. */
