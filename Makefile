@@ -17,18 +17,36 @@
 # make SIGNING_CERT=cert.pem
 #                 embed that certificate: the module then trusts it and
 #                 accepts only allowlists signed with its key
+# make ARCH=arm64 modules
+#                 the module for Debian 12's arm64 6.1 and 6.12 cloud
+#                 kernels, cross-compiled against the headers extracted in
+#                 build/arm64/root (KVER=R: release R only)
 
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
+ifeq ($(ARCH),arm64)
+# Cross-compiled against the extracted arm64 headers; objects still go to
+# build/<release>/, which the -arm64 release names keep apart.
+ARM64_HEADERS ?= $(TOP)/build/arm64/root/usr/src
+KVERS ?= $(patsubst linux-headers-%,%,$(notdir $(wildcard \
+	$(ARM64_HEADERS)/linux-headers-6.1.*-cloud-arm64 \
+	$(ARM64_HEADERS)/linux-headers-6.12.*-cloud-arm64)))
+kdir = $(ARM64_HEADERS)/linux-headers-$(1)
+CROSS_COMPILE ?= aarch64-linux-gnu-
+KBUILD_ARCH := ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE)
+else
 # Debian 12's 6.1 and 6.12 cloud kernels, whichever are installed.
 KVERS ?= $(notdir $(wildcard /lib/modules/6.1.*-cloud-amd64 /lib/modules/6.12.*-cloud-amd64))
+kdir = /lib/modules/$(1)/build
+KBUILD_ARCH :=
+endif
 ifdef KVER
 KVERS := $(KVER)
 endif
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/*.S module/uapi/*.h \
-		module/selftest/*.c)
+		module/selftest/*.c module/arch/*/*)
 
 .PHONY: all modules tool tests check demo lint clean setup install bench mutations deb
 
@@ -42,14 +60,15 @@ modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/hashgate.ko)
 # output when the certificates differ.
 .PHONY: FORCE
 $(BUILD)/%/hashgate.ko: $(MODULE_SRCS) FORCE
-	@test -d /lib/modules/$*/build || { echo "no headers for $*: run scripts/setup" >&2; exit 1; }
+	@test -d $(call kdir,$*) || { echo "no headers for $*: run scripts/setup" >&2; exit 1; }
 	@mkdir -p $(BUILD)/$*/module/uapi $(BUILD)/$*/module/selftest
 	@cp -p Kbuild $(BUILD)/$*/
 	@cp -p module/*.c module/*.h module/*.S $(BUILD)/$*/module/
 	@cp -p module/uapi/*.h $(BUILD)/$*/module/uapi/
 	@cp -p module/selftest/*.c $(BUILD)/$*/module/selftest/
+	@cp -rp module/arch $(BUILD)/$*/module/
 	@scripts/embed-certs $(BUILD)/$*/module/embedded_certs.der $(SIGNING_CERT)
-	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* \
+	$(MAKE) -C $(call kdir,$*) M=$(BUILD)/$* $(KBUILD_ARCH) \
 		$(if $(filter %-hashgate-debug,$*),HASHGATE_DEBUG=y) modules
 
 tool:

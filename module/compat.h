@@ -62,24 +62,5 @@ static inline struct file *hg_get_mm_exe_file(struct mm_struct *mm)
 	get_user_pages_remote(mm, start, n, flags, pages, NULL)
 #endif
 
-/*
- * The registers an ftrace callback sees. With DYNAMIC_FTRACE_WITH_ARGS
- * (x86 since 5.11) the light trampoline saves the argument registers and
- * the instruction pointer, and honours a changed ip, as livepatch relies
- * on; 6.12 (Debian's .117) wraps them in arch_ftrace_regs(). Without it,
- * the ops asks for full pt_regs (FTRACE_OPS_FL_SAVE_REGS).
- */
-#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
-#define HG_FTRACE_OPS_REGS 0
-#ifdef HG_HAVE_ARCH_FTRACE_REGS
-#define hg_ftrace_regs(fregs) (&arch_ftrace_regs(fregs)->regs)
-#else
-#define hg_ftrace_regs(fregs) (&(fregs)->regs)
-#endif
-#else
-#define HG_FTRACE_OPS_REGS FTRACE_OPS_FL_SAVE_REGS
-#define hg_ftrace_regs(fregs) ftrace_get_regs(fregs)
-#endif
-
 #endif /* __ASSEMBLY__ */
 #endif /* _HG_COMPAT_H */

@@ -39,7 +39,7 @@
 #include "policy.h"
 #include "scan.h"
 #include "stats.h"
-#include "hook.h"
+#include "redirect.h"
 #include "thunk.h"
 
 /*
@@ -869,7 +869,7 @@ const struct file_operations hg_event_fops = {
  */
 int __init hg_event_init(unsigned int ring_size)
 {
-	hg_orig_d_absolute_path = hg_hook_lookup_name("d_absolute_path");
+	hg_orig_d_absolute_path = hg_redirect_lookup_name("d_absolute_path");
 	if (!hg_orig_d_absolute_path) {
 		pr_err("cannot find d_absolute_path\n");
 		return -ENOENT;

@@ -27,8 +27,11 @@
  *                          with READ_IMPLIES_EXEC)
  *
  * Filters run in the ftrace callback for every call and only look at the
- * arguments; wrappers only classify and call hg_decide(). Each wrapper runs
- * the original through its thunk (thunk.S) and ends with hg_hook_exit().
+ * arguments, through hg_arg() (arch.h); wrappers only classify and call
+ * hg_decide(). Each wrapper runs the original through its thunk
+ * (module/arch/<arch>/thunk.S) and ends with hg_wrapper_leave(). Wrappers
+ * are entered in the caller's context, and sleep where they decide with
+ * may_sleep: might_sleep() says so.
  */
 #include <linux/binfmts.h>
 #include <linux/fs.h>
@@ -43,7 +46,7 @@
 #include "cache.h"
 #include "decide.h"
 #include "policy.h"
-#include "hook.h"
+#include "redirect.h"
 #include "hooks.h"
 #include "pages.h"
 #include "stats.h"
@@ -91,7 +94,7 @@ static bool maps_exec(unsigned long prot)
 		(current->personality & READ_IMPLIES_EXEC));
 }
 
-static bool want_bprm_check(const struct pt_regs *regs)
+static bool want_bprm_check(struct ftrace_regs *fregs)
 {
 	return active();
 }
@@ -120,9 +123,9 @@ static bool want_write(const struct inode *inode, const struct inode *real)
 	       (active() && mapped(real));
 }
 
-static bool want_file_open(const struct pt_regs *regs)
+static bool want_file_open(struct ftrace_regs *fregs)
 {
-	struct file *file = (struct file *)regs->di;
+	struct file *file = (struct file *)hg_arg(fregs, 0);
 
 	if (file->f_flags & __FMODE_EXEC)
 		return active();
@@ -137,16 +140,16 @@ static bool shared_writable(const struct file *file, unsigned long flags)
 	       (file->f_mode & FMODE_WRITE);
 }
 
-static bool want_mmap_file(const struct pt_regs *regs)
+static bool want_mmap_file(struct ftrace_regs *fregs)
 {
-	struct file *file = (struct file *)regs->di;
+	struct file *file = (struct file *)hg_arg(fregs, 0);
 
 	if (!active())
 		return false;
-	if (file && shared_writable(file, regs->dx) &&
+	if (file && shared_writable(file, hg_arg(fregs, 2)) &&
 	    mapped(d_real_inode(file_dentry(file))))
 		return true;
-	if (!maps_exec(regs->si))
+	if (!maps_exec(hg_arg(fregs, 1)))
 		return false;
 	return file || READ_ONCE(hg_anon_policy) != HG_ANON_ALLOW;
 }
@@ -163,75 +166,76 @@ static bool anon_like(struct vm_area_struct *vma, unsigned long prot)
 	       ((prot & PROT_WRITE) && !(vma->vm_flags & VM_SHARED));
 }
 
-static bool want_file_mprotect(const struct pt_regs *regs)
+static bool want_file_mprotect(struct ftrace_regs *fregs)
 {
-	struct vm_area_struct *vma = (void *)regs->di;
+	struct vm_area_struct *vma = (void *)hg_arg(fregs, 0);
 
-	if (!active() || !(regs->dx & PROT_EXEC))
+	if (!active() || !(hg_arg(fregs, 2) & PROT_EXEC))
 		return false;
-	if (anon_like(vma, regs->dx))
+	if (anon_like(vma, hg_arg(fregs, 2)))
 		return READ_ONCE(hg_anon_policy) != HG_ANON_ALLOW;
 	return !(vma->vm_flags & VM_EXEC);
 }
 
-static bool want_path_truncate(const struct pt_regs *regs)
+static bool want_path_truncate(struct ftrace_regs *fregs)
 {
-	const struct path *path = (const struct path *)regs->di;
+	const struct path *path = (const struct path *)hg_arg(fregs, 0);
 
 	return d_is_reg(path->dentry) &&
 	       want_write(d_backing_inode(path->dentry),
 			  d_real_inode(path->dentry));
 }
 
-static bool want_file_truncate(const struct pt_regs *regs)
+static bool want_file_truncate(struct ftrace_regs *fregs)
 {
-	struct file *file = (struct file *)regs->di;
+	struct file *file = (struct file *)hg_arg(fregs, 0);
 
 	return want_write(file_inode(file), d_real_inode(file_dentry(file)));
 }
 
-static bool want_inode_free(const struct pt_regs *regs)
+static bool want_inode_free(struct ftrace_regs *fregs)
 {
-	return known((const struct inode *)regs->di);
+	return known((const struct inode *)hg_arg(fregs, 0));
 }
 
 /* __access_remote_vm(mm, addr, buf, len, gup_flags): writes only. */
-static bool want_forced_access(const struct pt_regs *regs)
+static bool want_forced_access(struct ftrace_regs *fregs)
 {
-	return active() && (regs->r8 & FOLL_WRITE);
+	return active() && (hg_arg(fregs, 4) & FOLL_WRITE);
 }
 
-static bool want_uffd_fill(const struct pt_regs *regs)
+static bool want_uffd_fill(struct ftrace_regs *fregs)
 {
 	return active();
 }
 
-/* __x64_sys_personality(regs): the caller's registers, first argument. */
-static bool want_sys_personality(const struct pt_regs *regs)
+/* personality(2)'s syscall wrapper (regs): the caller's registers. */
+static bool want_sys_personality(struct ftrace_regs *fregs)
 {
-	const struct pt_regs *user = (const struct pt_regs *)regs->di;
-	unsigned int persona = user->di;
+	const struct pt_regs *user = (const struct pt_regs *)hg_arg(fregs, 0);
+	unsigned int persona = hg_syscall_arg0(user);
 
 	return active() && persona != 0xffffffff &&
 	       (persona & READ_IMPLIES_EXEC);
 }
 
 /* setup_arg_pages(bprm, stack_top, executable_stack) */
-static bool want_setup_arg_pages(const struct pt_regs *regs)
+static bool want_setup_arg_pages(struct ftrace_regs *fregs)
 {
-	return active() && (regs->dx == EXSTACK_ENABLE_X ||
+	return active() && (hg_arg(fregs, 2) == EXSTACK_ENABLE_X ||
 			    (current->personality & READ_IMPLIES_EXEC));
 }
 
-static int hg_bprm_check(struct linux_binprm *bprm)
+static int wrap_bprm_check(struct linux_binprm *bprm)
 {
 	int ret;
 
+	might_sleep();
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
 	ret = hg_decide(bprm->file, HG_HOOK_BPRM_CHECK, true);
 	if (!ret)
 		ret = hg_call_security_bprm_check(bprm);
-	hg_hook_exit();
+	hg_wrapper_leave();
 	return ret;
 }
 
@@ -257,10 +261,11 @@ static int write_coming(const struct path *path, struct inode *inode,
 	return ret;
 }
 
-static int hg_file_open(struct file *file)
+static int wrap_file_open(struct file *file)
 {
 	int ret = 0;
 
+	might_sleep();
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
 	if (file->f_flags & __FMODE_EXEC) {
 		if (!is_selftest(file, HG_HOOK_EXEC_OPEN))
@@ -272,15 +277,16 @@ static int hg_file_open(struct file *file)
 	}
 	if (!ret)
 		ret = hg_call_security_file_open(file);
-	hg_hook_exit();
+	hg_wrapper_leave();
 	return ret;
 }
 
-static int hg_mmap_file(struct file *file, unsigned long prot,
-			unsigned long flags)
+static int wrap_mmap_file(struct file *file, unsigned long prot,
+			  unsigned long flags)
 {
 	int ret = 0;
 
+	might_sleep();
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
 	if (!file) {
 		ret = hg_decide_anon(HG_HOOK_MMAP, true);
@@ -298,15 +304,17 @@ static int hg_mmap_file(struct file *file, unsigned long prot,
 	}
 	if (!ret)
 		ret = hg_call_security_mmap_file(file, prot, flags);
-	hg_hook_exit();
+	hg_wrapper_leave();
 	return ret;
 }
 
-static int hg_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot,
-			    unsigned long prot)
+static int wrap_file_mprotect(struct vm_area_struct *vma,
+			      unsigned long reqprot, unsigned long prot)
 {
 	int ret;
 
+	/* mprotect(2) holds it for writing: decide from the cache alone. */
+	mmap_assert_write_locked(vma->vm_mm);
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
 	if (anon_like(vma, prot))
 		ret = hg_decide_anon(HG_HOOK_MPROTECT, false);
@@ -314,11 +322,11 @@ static int hg_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot,
 		ret = hg_decide(vma->vm_file, HG_HOOK_MPROTECT, false);
 	if (!ret)
 		ret = hg_call_security_file_mprotect(vma, reqprot, prot);
-	hg_hook_exit();
+	hg_wrapper_leave();
 	return ret;
 }
 
-static int hg_path_truncate(const struct path *path)
+static int wrap_path_truncate(const struct path *path)
 {
 	int ret;
 
@@ -327,11 +335,11 @@ static int hg_path_truncate(const struct path *path)
 			   d_real_inode(path->dentry), HG_HOOK_TRUNCATE);
 	if (!ret)
 		ret = hg_call_security_path_truncate(path);
-	hg_hook_exit();
+	hg_wrapper_leave();
 	return ret;
 }
 
-static int hg_file_truncate(struct file *file)
+static int wrap_file_truncate(struct file *file)
 {
 	int ret;
 
@@ -340,16 +348,16 @@ static int hg_file_truncate(struct file *file)
 			   d_real_inode(file_dentry(file)), HG_HOOK_TRUNCATE);
 	if (!ret)
 		ret = hg_call_security_file_truncate(file);
-	hg_hook_exit();
+	hg_wrapper_leave();
 	return ret;
 }
 
-static void hg_inode_free(struct inode *inode)
+static void wrap_inode_free(struct inode *inode)
 {
 	hg_cache_forget(inode);
 	hg_pages_forget(inode);
 	hg_call_security_inode_free(inode);
-	hg_hook_exit();
+	hg_wrapper_leave();
 }
 
 /*
@@ -382,16 +390,17 @@ static bool range_is_exec(struct mm_struct *mm, unsigned long start,
  * that was verified. Yama does not stop a process writing itself. Such a
  * write follows anon_exec; denied, it copies nothing (the caller sees EIO).
  */
-static int hg_forced_access(struct mm_struct *mm, unsigned long addr,
-			    void *buf, int len, unsigned int gup_flags)
+static int wrap_forced_access(struct mm_struct *mm, unsigned long addr,
+			      void *buf, int len, unsigned int gup_flags)
 {
 	int ret = 0;
 
+	might_sleep();
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
 	if (len <= 0 || !range_is_exec(mm, addr, len) ||
 	    !hg_decide_anon(HG_HOOK_FORCED_WRITE, true))
 		ret = hg_call_forced_access(mm, addr, buf, len, gup_flags);
-	hg_hook_exit();
+	hg_wrapper_leave();
 	return ret;
 }
 
@@ -415,6 +424,7 @@ static struct mm_struct *uffd_mm(unsigned long arg0)
 static long uffd_fill_denied(unsigned long arg0, unsigned long start,
 			     unsigned long len)
 {
+	might_sleep();
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
 	if (!range_is_exec(uffd_mm(arg0), start, len))
 		return 0;
@@ -422,14 +432,14 @@ static long uffd_fill_denied(unsigned long arg0, unsigned long start,
 }
 
 #define HG_UFFD_WRAPPER(fn, len_arg)					\
-static long hg_##fn(unsigned long a0, unsigned long a1, unsigned long a2, \
-		    unsigned long a3, unsigned long a4, unsigned long a5) \
+static long wrap_##fn(unsigned long a0, unsigned long a1, unsigned long a2, \
+		      unsigned long a3, unsigned long a4, unsigned long a5) \
 {									\
 	long ret = uffd_fill_denied(a0, a1, len_arg);			\
 									\
 	if (!ret)							\
 		ret = hg_call_##fn(a0, a1, a2, a3, a4, a5);		\
-	hg_hook_exit();							\
+	hg_wrapper_leave();							\
 	return ret;							\
 }
 
@@ -446,14 +456,15 @@ HG_UFFD_WRAPPER(uffd_move, a3)
  * stack included, without an mmap hook for the heap. Asking for it is asking
  * for anonymous executable memory.
  */
-static long hg_sys_personality(const struct pt_regs *regs)
+static long wrap_sys_personality(const struct pt_regs *regs)
 {
 	long ret;
 
+	might_sleep();
 	ret = hg_decide_anon(HG_HOOK_PERSONALITY, true) ? -EPERM : 0;
 	if (!ret)
 		ret = hg_call_sys_personality(regs);
-	hg_hook_exit();
+	hg_wrapper_leave();
 	return ret;
 }
 
@@ -461,22 +472,23 @@ static long hg_sys_personality(const struct pt_regs *regs)
  * A program marked for an executable stack, or run with READ_IMPLIES_EXEC
  * inherited. This is past exec's point of no return: a denial kills it.
  */
-static int hg_setup_arg_pages(struct linux_binprm *bprm,
-			      unsigned long stack_top, int executable_stack)
+static int wrap_setup_arg_pages(struct linux_binprm *bprm,
+				unsigned long stack_top, int executable_stack)
 {
 	int ret;
 
+	might_sleep();
 	hg_stat_inc(HG_STAT_HOOK_CALLS);
 	ret = hg_decide_anon(HG_HOOK_EXEC_STACK, true);
 	if (!ret)
 		ret = hg_call_setup_arg_pages(bprm, stack_top, executable_stack);
-	hg_hook_exit();
+	hg_wrapper_leave();
 	return ret;
 }
 
 #define HG_HOOK(fn) {						\
 	.name = "security_" #fn,				\
-	.wrapper = hg_##fn,					\
+	.wrapper = wrap_##fn,					\
 	.want = want_##fn,					\
 	.orig = &hg_orig_security_##fn,				\
 }
@@ -484,14 +496,14 @@ static int hg_setup_arg_pages(struct linux_binprm *bprm,
 /* A kernel function @sym hooked by hg_@fn, filtered by want_@fn. */
 #define HG_HOOK_SYM(sym, fn) {					\
 	.name = sym,						\
-	.wrapper = hg_##fn,					\
+	.wrapper = wrap_##fn,					\
 	.want = want_##fn,					\
 	.orig = &hg_orig_##fn,					\
 }
 
 #define HG_HOOK_UFFD(sym, fn) {					\
 	.name = sym,						\
-	.wrapper = hg_##fn,					\
+	.wrapper = wrap_##fn,					\
 	.want = want_uffd_fill,					\
 	.orig = &hg_orig_##fn,					\
 }
@@ -506,7 +518,7 @@ static int hg_setup_arg_pages(struct linux_binprm *bprm,
 #define HG_UFFD_CONTINUE	"mcopy_continue"
 #endif
 
-static struct hg_ftrace_hook hooks[] __ro_after_init = {
+static struct hg_redirect hooks[] __ro_after_init = {
 	HG_HOOK(bprm_check),
 	HG_HOOK(file_open),
 	HG_HOOK(mmap_file),
@@ -515,7 +527,7 @@ static struct hg_ftrace_hook hooks[] __ro_after_init = {
 	{
 		/* 6.2 moved ftruncate and O_TRUNC from path_truncate here. */
 		.name = "security_file_truncate",
-		.wrapper = hg_file_truncate,
+		.wrapper = wrap_file_truncate,
 		.want = want_file_truncate,
 		.orig = &hg_orig_security_file_truncate,
 		.optional = true,
@@ -530,7 +542,7 @@ static struct hg_ftrace_hook hooks[] __ro_after_init = {
 	HG_HOOK_UFFD("mfill_atomic_poison", uffd_poison),
 	HG_HOOK_UFFD("move_pages", uffd_move),
 #endif
-	HG_HOOK_SYM("__x64_sys_personality", sys_personality),
+	HG_HOOK_SYM(HG_SYSCALL("personality"), sys_personality),
 	HG_HOOK_SYM("setup_arg_pages", setup_arg_pages),
 };
 
@@ -570,7 +582,7 @@ static int __init hooks_selftest(void)
 		ret = -ENOTRECOVERABLE;
 	}
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		if (hooks[i].addr && !hg_hook_site_live(&hooks[i])) {
+		if (hooks[i].addr && !hg_redirect_site_live(&hooks[i])) {
 			pr_err("self-test: %s is not patched\n", hooks[i].name);
 			ret = -ENOTRECOVERABLE;
 		}
@@ -592,12 +604,12 @@ int __init hg_hooks_init(void)
 {
 	int ret;
 
-	ret = hg_hooks_install(hooks, ARRAY_SIZE(hooks));
+	ret = hg_redirect_install(hooks, ARRAY_SIZE(hooks));
 	if (ret)
 		return ret;
 	ret = hooks_selftest();
 	if (ret)
-		hg_hooks_remove();
+		hg_redirect_remove();
 	return ret;
 }
 
@@ -606,5 +618,5 @@ int __init hg_hooks_init(void)
  */
 void hg_hooks_exit(void)
 {
-	hg_hooks_remove();
+	hg_redirect_remove();
 }

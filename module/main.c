@@ -17,7 +17,7 @@
 #include "event.h"
 #include "fs.h"
 #include "heartbeat.h"
-#include "hook.h"
+#include "redirect.h"
 #include "hooks.h"
 #include "keys.h"
 #include "measurements.h"
@@ -181,12 +181,12 @@ static void __init report_load(void)
 	hg_event_load(text);
 }
 
-static int __init hg_init(void)
+static int __init hashgate_init(void)
 {
 	int ret;
 
 	/* Symbols the units below call (d_absolute_path) are found first. */
-	ret = hg_hook_resolve_init();
+	ret = hg_redirect_resolve_init();
 	if (ret)
 		return ret;
 	if (heartbeat > 86400) {
@@ -278,7 +278,7 @@ err_write_deny:
 	return ret;
 }
 
-static void __exit hg_exit(void)
+static void __exit hashgate_exit(void)
 {
 	hg_heartbeat_exit();
 	/* No one opens a file of a module that is going; then no scan. */
@@ -296,8 +296,8 @@ static void __exit hg_exit(void)
 	pr_info("hashgate unloaded\n");
 }
 
-module_init(hg_init);
-module_exit(hg_exit);
+module_init(hashgate_init);
+module_exit(hashgate_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The hashgate authors");

@@ -14,9 +14,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <crypto/hash.h>
-#ifdef CONFIG_X86
-#include <asm/cpufeature.h>
-#endif
 
 #include "measure.h"
 #include "uapi/hashgate.h"
@@ -24,55 +21,21 @@
 /* Rounds per driver; the minimum time counts (interrupts only add). */
 #define HG_SELECT_ROUNDS	3
 
-struct hg_candidate {
+struct candidate {
 	const char *driver;
 	bool (*usable)(void);
 };
 
-static bool hg_always(void)
+static bool always(void)
 {
 	return true;
 }
 
-#ifdef CONFIG_X86
-/* The x86 glue registers these only where the CPU has the feature. */
-static bool hg_has_sha_ni(void)
-{
-	return boot_cpu_has(X86_FEATURE_SHA_NI);
-}
-
-static bool hg_has_avx2(void)
-{
-	return boot_cpu_has(X86_FEATURE_AVX2) && boot_cpu_has(X86_FEATURE_BMI2);
-}
-
-static bool hg_has_avx(void)
-{
-	return boot_cpu_has(X86_FEATURE_AVX);
-}
-
-static bool hg_has_ssse3(void)
-{
-	return boot_cpu_has(X86_FEATURE_SSSE3);
-}
-#endif
-
-/*
- * Asking for a driver the CPU cannot run would make the crypto API run
- * modprobe twice for nothing; the feature checks skip those.
- */
-static const struct hg_candidate hg_candidates[] = {
-#ifdef CONFIG_X86
-	{ "sha256-ni", hg_has_sha_ni },
-	{ "sha256-avx2", hg_has_avx2 },
-	{ "sha256-avx", hg_has_avx },
-	{ "sha256-ssse3", hg_has_ssse3 },
-#endif
-	{ "sha256-generic", hg_always },
-};
+/* The drivers to time, from module/arch/<arch>/: candidates[]. */
+#include "sha256_drivers.h"
 
 /* A transform of driver (or algorithm) @name, if it implements SHA-256. */
-static struct crypto_shash *hg_sha256_alloc(const char *name)
+static struct crypto_shash *sha256_alloc(const char *name)
 {
 	struct crypto_shash *tfm;
 
@@ -88,7 +51,7 @@ static struct crypto_shash *hg_sha256_alloc(const char *name)
 }
 
 /* Nanoseconds to hash @len bytes of @buf in one update, or U64_MAX. */
-static u64 hg_time_one(struct crypto_shash *tfm, const void *buf, size_t len)
+static u64 time_one(struct crypto_shash *tfm, const void *buf, size_t len)
 {
 	SHASH_DESC_ON_STACK(desc, tfm);
 	u8 digest[HG_DIGEST_SIZE];
@@ -116,8 +79,8 @@ static u64 hg_time_one(struct crypto_shash *tfm, const void *buf, size_t len)
  */
 struct crypto_shash *hg_sha256_select(const char *forced, size_t chunk)
 {
-	struct crypto_shash *tfm[ARRAY_SIZE(hg_candidates) + 1] = {};
-	u64 best_ns[ARRAY_SIZE(hg_candidates) + 1];
+	struct crypto_shash *tfm[ARRAY_SIZE(candidates) + 1] = {};
+	u64 best_ns[ARRAY_SIZE(candidates) + 1];
 	struct crypto_shash *chosen;
 	char report[256] = "";
 	size_t n = 0, i, best, len = 0;
@@ -125,7 +88,7 @@ struct crypto_shash *hg_sha256_select(const char *forced, size_t chunk)
 	void *buf;
 
 	if (forced && *forced) {
-		chosen = hg_sha256_alloc(forced);
+		chosen = sha256_alloc(forced);
 		if (IS_ERR(chosen))
 			pr_err("hash_driver=%s: %s\n", forced,
 			       PTR_ERR(chosen) == -EINVAL ?
@@ -134,18 +97,18 @@ struct crypto_shash *hg_sha256_select(const char *forced, size_t chunk)
 	}
 
 	/* The crypto API's own pick first: it wins ties. */
-	chosen = hg_sha256_alloc("sha256");
+	chosen = sha256_alloc("sha256");
 	if (IS_ERR(chosen))
 		return chosen;
 	tfm[n++] = chosen;
-	for (i = 0; i < ARRAY_SIZE(hg_candidates); i++) {
-		const char *name = hg_candidates[i].driver;
+	for (i = 0; i < ARRAY_SIZE(candidates); i++) {
+		const char *name = candidates[i].driver;
 		struct crypto_shash *t;
 
 		if (!strcmp(name, crypto_shash_driver_name(chosen)) ||
-		    !hg_candidates[i].usable())
+		    !candidates[i].usable())
 			continue;
-		t = hg_sha256_alloc(name);
+		t = sha256_alloc(name);
 		if (!IS_ERR(t))
 			tfm[n++] = t;
 	}
@@ -161,7 +124,7 @@ struct crypto_shash *hg_sha256_select(const char *forced, size_t chunk)
 	/* Interleaved, so that a slow moment is not pinned on one driver. */
 	for (round = 0; round < HG_SELECT_ROUNDS; round++)
 		for (i = 0; i < n; i++)
-			best_ns[i] = min(best_ns[i], hg_time_one(tfm[i], buf, chunk));
+			best_ns[i] = min(best_ns[i], time_one(tfm[i], buf, chunk));
 	kvfree(buf);
 
 	best = 0;

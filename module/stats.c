@@ -7,7 +7,7 @@
 #include "allowlist.h"
 #include "cache.h"
 #include "event.h"
-#include "hook.h"
+#include "redirect.h"
 #include "measure.h"
 #include "measurements.h"
 #include "pages.h"
@@ -80,6 +80,6 @@ void hg_stats_show(struct seq_file *m)
 	seq_printf(m, "page_digest_bytes %zu\n", bytes);
 	seq_printf(m, "events_queued %u\n", hg_event_queued());
 	hg_ml_stats(m);
-	seq_printf(m, "inflight %u\n", hg_hook_inflight());
+	seq_printf(m, "inflight %u\n", hg_wrappers_inflight());
 	seq_printf(m, "hash_driver %s\n", hg_measure_driver());
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Calls into kernel functions found at load time, through thunk.S. Each
- * hg_call_<fn>() has <fn>'s prototype and jumps to hg_orig_<fn>, which the
- * hook engine fills in before anything can call it.
+ * Calls into kernel functions found at load time, through the arch's
+ * thunk.S (module/arch/<arch>/). Each hg_call_<fn>() has <fn>'s prototype
+ * and jumps to hg_orig_<fn>, which the redirection engine fills in before
+ * anything can call it.
  */
 #ifndef _HG_THUNK_H
 #define _HG_THUNK_H
@@ -62,7 +63,7 @@ long hg_call_uffd_poison(unsigned long a0, unsigned long a1,
 			 unsigned long a4, unsigned long a5);
 long hg_call_uffd_move(unsigned long a0, unsigned long a1, unsigned long a2,
 		       unsigned long a3, unsigned long a4, unsigned long a5);
-/* __x64_sys_personality() */
+/* personality(2)'s syscall wrapper, HG_SYSCALL("personality") */
 long hg_call_sys_personality(const struct pt_regs *regs);
 int hg_call_setup_arg_pages(struct linux_binprm *bprm,
 			    unsigned long stack_top, int executable_stack);

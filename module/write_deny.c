@@ -19,7 +19,7 @@
 #include <linux/slab.h>
 #include <linux/task_work.h>
 
-#include "hook.h"
+#include "redirect.h"
 #include "write_deny.h"
 
 struct held {
@@ -60,8 +60,8 @@ static void release_on_return(struct callback_head *work)
 	hg_write_allow(h->inode);
 	iput(h->inode);
 	kmem_cache_free(held_cache, h);
-	/* Last: unload waits for this count (hg_hooks_remove()). */
-	hg_hook_exit();
+	/* Last: unload waits for this count (hg_redirect_remove()). */
+	hg_wrapper_leave();
 }
 
 /**
@@ -98,12 +98,12 @@ int hg_write_deny_until_return(struct inode *inode, gfp_t gfp)
 		return 0;
 	}
 	init_task_work(&h->work, release_on_return);
-	hg_hook_enter();
+	hg_wrapper_enter();
 	if (task_work_add(current, &h->work, TWA_RESUME)) {
 		hg_write_allow(inode);
 		iput(inode);
 		kmem_cache_free(held_cache, h);
-		hg_hook_exit();
+		hg_wrapper_leave();
 	}
 	return 0;
 }

@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Install, remove and count ftrace-redirected hooks. See hook.h for the
- * mechanism and Documentation/design.rst for why it is built this way.
+ * Install, remove and count ftrace redirections and the wrappers they
+ * enter. See redirect.h for the mechanism, module/arch/ for what differs by
+ * architecture and Documentation/design.rst for why it is built this way.
  */
 #include <linux/delay.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
-#include <linux/ptrace.h>
 #include <linux/rcupdate.h>
-#include <linux/uaccess.h>
 
-#include "hook.h"
+#include "redirect.h"
 #include "stats.h"
 #include "thunk.h"
 
@@ -23,19 +22,19 @@
  */
 static DEFINE_PER_CPU(unsigned long, inflight);
 
-/* Read by thunk.S: kallsyms_lookup_name() is not exported since 5.7. */
+/* Read by the thunk: kallsyms_lookup_name() is not exported since 5.7. */
 unsigned long hg_orig_kallsyms_lookup_name __ro_after_init;
 
 /**
- * hg_hook_resolve_init() - find kallsyms_lookup_name() through a kprobe
+ * hg_redirect_resolve_init() - find kallsyms_lookup_name() through a kprobe
  *
  * A kprobe resolves a symbol name to an address without kallsyms being
- * exported. On IBT kernels the address is past the ENDBR; the thunk jumps
- * there with RET, which IBT does not police, so either form is fine.
+ * exported. On x86 IBT kernels the address is past the ENDBR; the thunk
+ * jumps there with RET, which IBT does not police, so either form is fine.
  *
  * Return: 0 or the error of register_kprobe().
  */
-int __init hg_hook_resolve_init(void)
+int __init hg_redirect_resolve_init(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 	int ret;
@@ -51,12 +50,12 @@ int __init hg_hook_resolve_init(void)
 }
 
 /**
- * hg_hook_lookup_name() - the address of a kernel symbol
+ * hg_redirect_lookup_name() - the address of a kernel symbol
  * @name: the symbol
  *
  * Return: its address, or 0 when there is none.
  */
-unsigned long hg_hook_lookup_name(const char *name)
+unsigned long hg_redirect_lookup_name(const char *name)
 {
 	if (!hg_orig_kallsyms_lookup_name)
 		return 0;
@@ -64,59 +63,68 @@ unsigned long hg_hook_lookup_name(const char *name)
 }
 
 static struct ftrace_ops ops;
-static struct hg_ftrace_hook *table __ro_after_init;
+static struct hg_redirect *table __ro_after_init;
 static unsigned int table_len;	/* 0 again once removed */
 
-/* The hook whose function @ip (its ftrace site) belongs to. */
-static struct hg_ftrace_hook *hook_at(unsigned long ip)
+/* The redirection whose function @ip (its ftrace site) belongs to. */
+static struct hg_redirect *redirect_at(unsigned long ip)
 {
 	unsigned int i;
 
-	/* The site is the entry, or just past the ENDBR on IBT kernels. */
+	/* The site is a few bytes into the function: see arch.h. */
 	for (i = 0; i < table_len; i++) {
-		if (table[i].addr && ip - table[i].addr < 16)
+		if (table[i].addr && ip - table[i].addr < HG_SITE_MAX_OFFSET)
 			return &table[i];
 	}
 	return NULL;
 }
 
-static void notrace hook_callback(unsigned long ip, unsigned long parent_ip,
-				  struct ftrace_ops *op,
-				  struct ftrace_regs *fregs)
+static void notrace redirect_callback(unsigned long ip,
+				      unsigned long parent_ip,
+				      struct ftrace_ops *op,
+				      struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = hg_ftrace_regs(fregs);
-	struct hg_ftrace_hook *hook;
+	struct hg_redirect *redirect;
 
 	/* The wrapper calling the original: let it run. */
 	if (within_module(parent_ip, THIS_MODULE))
 		return;
-	hook = hook_at(ip);
-	if (unlikely(!regs || !hook) || !hook->want(regs))
+	redirect = redirect_at(ip);
+	if (unlikely(!redirect || !hg_fregs_usable(fregs)) ||
+	    !redirect->want(fregs))
 		return;
-	this_cpu_inc(inflight);
-	regs->ip = (unsigned long)hook->wrapper;
+	hg_set_ip(fregs, (unsigned long)redirect->wrapper);
+	/*
+	 * Counted only when the wrapper will run: an ip setter that does
+	 * nothing (arch.h) must fail the self-test and the load, not leave
+	 * counts that unload would wait for forever.
+	 */
+	if (likely(hg_get_ip(fregs) == (unsigned long)redirect->wrapper))
+		this_cpu_inc(inflight);
 }
 
 /**
- * hg_hook_enter() - count work of ours that outlives the wrapper (a task
- * work); it must end with hg_hook_exit(), and unload waits for it
+ * hg_wrapper_enter() - count work of ours that outlives its wrapper (a task
+ * work) as one more wrapper; it must end with hg_wrapper_leave(), and
+ * unload waits for it
  */
-void hg_hook_enter(void)
+void hg_wrapper_enter(void)
 {
 	this_cpu_inc(inflight);
 }
 
 /**
- * hg_hook_exit() - a wrapper is done; called last in every wrapper
+ * hg_wrapper_leave() - a wrapper leaves: called last in every wrapper (and
+ * in work counted by hg_wrapper_enter())
  */
-void hg_hook_exit(void)
+void hg_wrapper_leave(void)
 {
 	this_cpu_dec(inflight);
 }
 
 /*
  * The sum, modulo 2^BITS_PER_LONG, read CPU by CPU while others change it:
- * a snapshot only when no wrapper enters any more (see hg_hooks_remove()).
+ * a snapshot only when no wrapper enters any more (see hg_redirect_remove()).
  */
 static long inflight_sum(void)
 {
@@ -129,65 +137,57 @@ static long inflight_sum(void)
 }
 
 /**
- * hg_hook_inflight() - about how many wrappers run right now, for stats
+ * hg_wrappers_inflight() - about how many wrappers run right now, for stats
  *
  * Return: the count, never below 0 (per-CPU counts summed while they
  * change can be).
  */
-unsigned int hg_hook_inflight(void)
+unsigned int hg_wrappers_inflight(void)
 {
 	return max(inflight_sum(), 0L);
 }
 
 /**
- * hg_hook_site_live() - is the hook really patched into the kernel
- * @hook: an installed hook
+ * hg_redirect_site_live() - is the redirection really patched into the kernel
+ * @redirect: an installed redirection
  *
- * ftrace turns the 5-byte NOP at a function's entry (after the ENDBR on IBT
- * kernels) into a CALL. Seeing the CALL proves the hook is armed; seeing the
- * NOP means ftrace was killed or never patched it, and hashgate would fail
- * open.
+ * ftrace turns the NOPs at a function's entry into a call of its
+ * trampoline. Seeing the call proves the redirection is armed; seeing the
+ * NOPs means ftrace was killed or never patched it, and hashgate would fail
+ * open. What the call looks like is the arch's business (site.c).
  *
- * Return: true when the CALL is there.
+ * Return: true when the call is there.
  */
-bool hg_hook_site_live(const struct hg_ftrace_hook *hook)
+bool hg_redirect_site_live(const struct hg_redirect *redirect)
 {
-	u8 insn[8];
-
-	if (copy_from_kernel_nofault(insn, (void *)hook->addr, sizeof(insn)))
-		return false;
-	if (insn[0] == 0xe8)
-		return true;
-	/* ENDBR64 (f3 0f 1e fa) or its sealed form, a 4-byte NOP. */
-	return insn[4] == 0xe8 &&
-	       ((insn[0] == 0xf3 && insn[1] == 0x0f && insn[2] == 0x1e) ||
-		(insn[0] == 0x66 && insn[1] == 0x0f && insn[2] == 0x1f));
+	return hg_arch_site_live(redirect->addr);
 }
 
 /**
- * hg_hooks_install() - install every hook, or none
- * @hooks: the table; it must stay valid until hg_hooks_remove()
+ * hg_redirect_install() - install every redirection, or none
+ * @redirects: the table; it must stay valid until hg_redirect_remove()
  * @count: its length
  *
  * Return: 0, or the first error with nothing installed.
  */
-int __init hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
+int __init hg_redirect_install(struct hg_redirect *redirects,
+			       unsigned int count)
 {
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < count; i++) {
-		hooks[i].addr = hg_hook_lookup_name(hooks[i].name);
-		if (!hooks[i].addr && !hooks[i].optional) {
-			pr_err("cannot find %s\n", hooks[i].name);
+		redirects[i].addr = hg_redirect_lookup_name(redirects[i].name);
+		if (!redirects[i].addr && !redirects[i].optional) {
+			pr_err("cannot find %s\n", redirects[i].name);
 			return -ENOENT;
 		}
-		*hooks[i].orig = hooks[i].addr;
+		*redirects[i].orig = redirects[i].addr;
 	}
-	table = hooks;
+	table = redirects;
 	table_len = count;
 
-	ops.func = hook_callback;
+	ops.func = redirect_callback;
 	/*
 	 * RECURSION: ftrace guards the callback. PERMANENT: ftrace_enabled
 	 * cannot be switched off under us.
@@ -196,12 +196,12 @@ int __init hg_hooks_install(struct hg_ftrace_hook *hooks, unsigned int count)
 	ops.flags = HG_FTRACE_OPS_REGS | FTRACE_OPS_FL_IPMODIFY |
 		    FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_PERMANENT;
 	for (i = 0; i < count; i++) {
-		if (!hooks[i].addr)
+		if (!redirects[i].addr)
 			continue;
-		ret = ftrace_set_filter_ip(&ops, hooks[i].addr, 0, 0);
+		ret = ftrace_set_filter_ip(&ops, redirects[i].addr, 0, 0);
 		if (ret) {
 			pr_err("cannot set ftrace filter on %s: %d\n",
-			       hooks[i].name, ret);
+			       redirects[i].name, ret);
 			goto err;
 		}
 	}
@@ -219,14 +219,14 @@ err:
 }
 
 /**
- * hg_hooks_remove() - remove the hooks and wait until no wrapper runs
+ * hg_redirect_remove() - remove the redirections, wait until no wrapper runs
  *
  * After unregistering, ftrace guarantees no callback runs, but a wrapper may
  * still sleep inside a target (reading a file, say). Wait for every wrapper
  * to leave, then for every task to pass a voluntary schedule, so that none is
- * left on the few instructions after hg_hook_exit().
+ * left on the few instructions after hg_wrapper_leave().
  */
-void hg_hooks_remove(void)
+void hg_redirect_remove(void)
 {
 	unsigned int waited;
 	int ret;

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86-64: what the redirection engine and the filters need to know of the
+ * registers at a traced function's entry. Each arch's arch.h provides:
+ *
+ *   HG_FTRACE_OPS_REGS      the ftrace_ops flags that give the callback
+ *                           registers it can redirect with
+ *   hg_fregs_usable()       the callback has those registers
+ *   hg_arg(fregs, n)        the traced function's n-th argument (n < 6)
+ *   hg_set_ip(fregs, ip)    continue at @ip instead of the function
+ *   hg_get_ip(fregs)        where the function will continue
+ *   HG_SITE_MAX_OFFSET      the ftrace site lies within this many bytes of
+ *                           the function's address
+ *   hg_arch_site_live()     (site.c) the site calls ftrace
+ *   HG_SYSCALL(name)        the symbol of a syscall's pt_regs wrapper
+ *   hg_syscall_arg0(user)   a syscall's first argument in its pt_regs
+ */
+#ifndef _HG_ARCH_H
+#define _HG_ARCH_H
+
+#include <linux/ftrace.h>
+#include <linux/ptrace.h>
+
+/*
+ * With DYNAMIC_FTRACE_WITH_ARGS (x86 since 5.11) the light trampoline
+ * saves the argument registers and the instruction pointer, and honours a
+ * changed ip, as livepatch relies on; 6.12 (Debian's .117) wraps them in
+ * arch_ftrace_regs(). Without it, the ops asks for full pt_regs
+ * (FTRACE_OPS_FL_SAVE_REGS).
+ */
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define HG_FTRACE_OPS_REGS 0
+#ifdef HG_HAVE_ARCH_FTRACE_REGS
+#define hg_ftrace_regs(fregs) (&arch_ftrace_regs(fregs)->regs)
+#else
+#define hg_ftrace_regs(fregs) (&(fregs)->regs)
+#endif
+
+static __always_inline bool hg_fregs_usable(struct ftrace_regs *fregs)
+{
+	return true;
+}
+#else
+#define HG_FTRACE_OPS_REGS FTRACE_OPS_FL_SAVE_REGS
+#define hg_ftrace_regs(fregs) ftrace_get_regs(fregs)
+
+static __always_inline bool hg_fregs_usable(struct ftrace_regs *fregs)
+{
+	return ftrace_get_regs(fregs);
+}
+#endif
+
+static __always_inline unsigned long hg_arg(struct ftrace_regs *fregs,
+					    unsigned int n)
+{
+	return regs_get_kernel_argument(hg_ftrace_regs(fregs), n);
+}
+
+static __always_inline void hg_set_ip(struct ftrace_regs *fregs,
+				      unsigned long ip)
+{
+	hg_ftrace_regs(fregs)->ip = ip;
+}
+
+static __always_inline unsigned long hg_get_ip(struct ftrace_regs *fregs)
+{
+	return hg_ftrace_regs(fregs)->ip;
+}
+
+/* The site is the entry, or just past the ENDBR on IBT kernels. */
+#define HG_SITE_MAX_OFFSET 16
+
+bool hg_arch_site_live(unsigned long addr);
+
+#define HG_SYSCALL(name) "__x64_sys_" name
+
+static __always_inline unsigned long
+hg_syscall_arg0(const struct pt_regs *user)
+{
+	return user->di;
+}
+
+#endif /* _HG_ARCH_H */
