@@ -119,5 +119,7 @@ mutations:
 deb:
 	scripts/deb
 
+# The arm64 cross builds go too; what scripts/setup-arm64 unpacked stays.
 clean:
 	rm -rf $(BUILD)/6.* $(BUILD)/hashgate $(BUILD)/tests $(BUILD)/obj $(BUILD)/asan $(BUILD)/vm
+	rm -rf $(BUILD)/arm64/hashgate $(BUILD)/arm64/obj $(BUILD)/arm64/tests
