@@ -4,10 +4,12 @@
  *
  * It mounts the usual filesystems, optionally loads virtio_blk and mounts the
  * test disk, runs the one command found in /hashgate-vm/argv and reports its
- * exit status on the second serial port (/dev/ttyS1; hashgate_vm.status= names
- * another, arm64's virtio console /dev/hvc0), which the host reads from a file. The host never parses the console for success: a status line
- * exists only if the command really ran to completion, so a panic, a hang
- * or a failure in here all look like "no status" and fail the run.
+ * exit status on the second serial port (/dev/ttyS1; hashgate_vm.status=
+ * names another, such as arm64's virtio console /dev/hvc0), which the host
+ * reads from a file. The host never parses the console for success: a
+ * status line exists only if the command really ran to completion, so a
+ * panic, a hang or a failure in here all look like "no status" and fail
+ * the run.
  *
  * Configuration arrives on the kernel command line as hashgate_vm.<key>=
  * (not hashgate.<key>=: modprobe would hand those to the hashgate module as
