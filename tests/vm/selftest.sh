@@ -189,7 +189,7 @@ run_arm64() {
 		-- /bin/sh -c 'echo "$(uname -m) in_check=$HASHGATE_IN_CHECK"'
 	check exit-status 3 . -- sh -c 'exit 3'
 	# The cross-built tool and its libraries (libkmod, OpenSSL, libarchive).
-	check tool 0 "^hashgate tool .* / .*module is not loaded.* / exit 3\$" \
+	check tool 0 "^hashgate tool .* / .*module is not loaded.* / exit 3" \
 		-- sh -c 'v=$(hashgate --version | head -n 1); s=$(hashgate status 2>&1); echo "$v / $s / exit $?"'
 	check disk 0 '^disk ok' --disk "$tmp/disk" \
 		-- sh -c 'grep -qx "hello disk" /mnt/disk/hello.txt && touch /mnt/disk/w && echo disk ok'
