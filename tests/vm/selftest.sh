@@ -180,8 +180,9 @@ run_kernel() {
 }
 
 # arm64 (vm-run --arch arm64): what differs from x86-64, the status channel
-# on a virtio console (a module on 6.1) and the arm64 userland (loader,
-# libraries found without ldd), and the checks that must not be lost.
+# on a virtio console (a module on 6.1), the arm64 userland (loader,
+# libraries found without ldd) and the TPM device, and the checks that
+# must not be lost.
 run_arm64() {
 	kernel=$1 arch=arm64 label=arm64-$1
 
@@ -199,7 +200,11 @@ run_arm64() {
 		-- sh -c 'echo "<4>WARNING: fake" >/dev/kmsg'
 	check cannot-start 125 "^vm-run: the command never ran: init: waiting for .*/dev/vdz" \
 		--append hashgate_vm.disk=/dev/vdz -- /bin/true
-	check no-tpm 2 'not supported with --arch arm64' --tpm -- /bin/true
+	# --tpm: a TPM 2.0 on virt's memory-mapped TIS, its driver a module.
+	check tpm 0 '^tpm ok' --tpm \
+		-- sh -c 't=/sys/class/tpm/tpm0
+			[ "$(cat $t/tpm_version_major)" = 2 ] && [ -c /dev/tpm0 ] &&
+				grep -qx "[0-9a-f]\{64\}" $t/pcr-sha256/10 && echo tpm ok'
 }
 
 # The leaking module, built against the debug kernel as NAME.
