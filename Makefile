@@ -14,6 +14,10 @@
 #                 checked with lintian
 # make install    the tool, its man page and the module for each kernel
 #                 built (DESTDIR honoured; depmod run when DESTDIR is empty)
+# make ARCH=arm64 tool tests
+#                 the tool and the test programs cross-built for aarch64
+#                 into build/arm64/ (after scripts/setup-arm64), for
+#                 scripts/vm-run --arch arm64; the module is not built
 # make SIGNING_CERT=cert.pem
 #                 embed that certificate: the module then trusts it and
 #                 accepts only allowlists signed with its key
@@ -71,11 +75,34 @@ $(BUILD)/%/hashgate.ko: $(MODULE_SRCS) FORCE
 	$(MAKE) -C $(call kdir,$*) M=$(BUILD)/$* $(KBUILD_ARCH) \
 		$(if $(filter %-hashgate-debug,$*),HASHGATE_DEBUG=y) modules
 
-tool:
-	$(MAKE) -C userspace O=$(BUILD)
+# ARCH=arm64: cross-built against the arm64 -dev packages that
+# scripts/setup-arm64 unpacked into build/arm64/root (not installed: they
+# would pin the host's amd64 libraries). -rpath-link lets ld find the
+# libraries those link in turn; the guest finds them where vm-run puts them.
+ifeq ($(ARCH),arm64)
+ARM64_ROOT := $(BUILD)/arm64/root
+ARM64_LIBDIRS := $(ARM64_ROOT)/usr/lib/aarch64-linux-gnu $(ARM64_ROOT)/lib/aarch64-linux-gnu
+TARGET_OUT := $(BUILD)/arm64
+CROSS := CC=aarch64-linux-gnu-gcc \
+	CPPFLAGS="-I$(ARM64_ROOT)/usr/include -I$(ARM64_ROOT)/usr/include/aarch64-linux-gnu" \
+	LDFLAGS="$(foreach d,$(ARM64_LIBDIRS),-L$(d) -Wl,-rpath-link,$(d))"
+else
+TARGET_OUT := $(BUILD)
+CROSS :=
+endif
 
+tool:
+ifeq ($(ARCH),arm64)
+	@test -f $(BUILD)/arm64/done || { echo "no arm64 sysroot: run scripts/setup-arm64" >&2; exit 1; }
+endif
+	$(MAKE) -C userspace O=$(TARGET_OUT) $(CROSS)
+
+# The signed fixtures are compiled by the host's tool, whatever the target.
 tests: tool
-	$(MAKE) -C tests/kernel O=$(BUILD)
+ifeq ($(ARCH),arm64)
+	$(MAKE) -C userspace O=$(BUILD) ARCH=
+endif
+	$(MAKE) -C tests/kernel O=$(TARGET_OUT) HOST_TOOL=$(BUILD)/hashgate $(CROSS)
 
 setup:
 	scripts/setup
@@ -111,5 +138,7 @@ mutations:
 deb:
 	scripts/deb
 
+# The arm64 cross builds go too; what scripts/setup-arm64 unpacked stays.
 clean:
 	rm -rf $(BUILD)/6.* $(BUILD)/hashgate $(BUILD)/tests $(BUILD)/obj $(BUILD)/asan $(BUILD)/vm
+	rm -rf $(BUILD)/arm64/hashgate $(BUILD)/arm64/obj $(BUILD)/arm64/tests

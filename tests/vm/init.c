@@ -4,10 +4,12 @@
  *
  * It mounts the usual filesystems, optionally loads virtio_blk and mounts the
  * test disk, runs the one command found in /hashgate-vm/argv and reports its
- * exit status on the second serial port (/dev/ttyS1), which the host reads
- * from a file. The host never parses the console for success: a status line
- * exists only if the command really ran to completion, so a panic, a hang
- * or a failure in here all look like "no status" and fail the run.
+ * exit status on the second serial port (/dev/ttyS1; hashgate_vm.status=
+ * names another, such as arm64's virtio console /dev/hvc0), which the host
+ * reads from a file. The host never parses the console for success: a
+ * status line exists only if the command really ran to completion, so a
+ * panic, a hang or a failure in here all look like "no status" and fail
+ * the run.
  *
  * Configuration arrives on the kernel command line as hashgate_vm.<key>=
  * (not hashgate.<key>=: modprobe would hand those to the hashgate module as
@@ -196,6 +198,22 @@ static void setup_disk(const char *dev)
 	mkdir_p(DISK_DIR);
 	if (mount(dev, DISK_DIR, "ext4", 0, NULL))
 		fatal("mount `%s' on `%s'", dev, DISK_DIR);
+}
+
+/*
+ * hashgate_vm.modules=A,B: drivers the guest needs before anything else,
+ * the status channel's among them (virtio_pci and virtio_console on arm64's
+ * 6.1, where they are modules; on 6.12 built in, modprobe is a no-op).
+ */
+static void load_modules(const char *list)
+{
+	char *copy = strdup(list), *mod, *save;
+
+	if (!copy)
+		fatal("strdup");
+	for (mod = strtok_r(copy, ",", &save); mod; mod = strtok_r(NULL, ",", &save))
+		modprobe(mod, false);
+	free(copy);
 }
 
 /* The command is stored NUL-separated so any argument survives verbatim. */
@@ -475,12 +493,12 @@ static int kmemleak_report(const char *source)
  * With kmemleak, its verdict comes first (hashgate's leaks, -1 for a check
  * that could not run): the console copy of it could be lost, this cannot.
  */
-static int report_status(int status, bool leak_check, int leaks)
+static int report_status(const char *tty, int status, bool leak_check, int leaks)
 {
 	struct termios tio;
 	int fd;
 
-	fd = open(STATUS_TTY, O_WRONLY | O_NOCTTY);
+	fd = open(tty, O_WRONLY | O_NOCTTY);
 	if (fd < 0)
 		return -1;
 	if (!tcgetattr(fd, &tio)) {
@@ -510,9 +528,10 @@ static int test_mode(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	const char *disk, *input, *leaks;
+	const char *disk, *input, *leaks, *mods;
+	char *status_tty;
 	char **cmd;
-	int status, leak_count = 0;
+	int status, leak_count = 0, i;
 
 	if (getpid() != 1)
 		return test_mode(argc, argv);
@@ -525,6 +544,24 @@ int main(int argc, char **argv)
 	/* scripts/check: tests may tell a make check run from a manual one. */
 	if (cmdline_get("in_check"))
 		setenv("HASHGATE_IN_CHECK", "1", 1);
+
+	mods = cmdline_get("modules");
+	if (mods)
+		load_modules(mods);
+	/* cmdline_get() returns into a buffer its next call reuses. */
+	status_tty = strdup(cmdline_get("status") ?: STATUS_TTY);
+	if (!status_tty)
+		fatal("strdup");
+	/*
+	 * A status channel that is not there would only show at the end, as
+	 * a run without a status: say why now. A module's device may appear
+	 * a little after modprobe returns.
+	 */
+	for (i = 0; access(status_tty, W_OK); i++) {
+		if (i == 100)
+			fatal("waiting for `%s'", status_tty);
+		usleep(100 * 1000);
+	}
 
 	disk = cmdline_get("disk");
 	if (disk)
@@ -549,7 +586,7 @@ int main(int argc, char **argv)
 	if (leaks)
 		leak_count = kmemleak_report(leaks);
 
-	if (report_status(status, leaks, leak_count))
-		fatal("write status to `%s'", STATUS_TTY);
+	if (report_status(status_tty, status, leaks, leak_count))
+		fatal("write status to `%s'", status_tty);
 	poweroff();
 }
