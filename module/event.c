@@ -890,11 +890,21 @@ int __init hg_event_init(unsigned int ring_size)
 /**
  * hg_event_exit() - free queued records; no hook and no reader remain
  */
-void hg_event_exit(void)
+/* Free every record, delivered or not: nothing reads the queue any more. */
+static void drain(void)
 {
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring.lock, flags);
 	deliver(ring.end);
 	while (ring.first < ring.end)
 		free_first();
+	spin_unlock_irqrestore(&ring.lock, flags);
+}
+
+void hg_event_exit(void)
+{
+	drain();
 	kvfree(ring.slots);
 }
 

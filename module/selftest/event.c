@@ -139,8 +139,8 @@ static bool __init st_read(struct hg_reader *r, unsigned int n,
 	return true;
 }
 
-/* The queue's own counters against the reference's. */
-static bool __init st_invariants(unsigned int op)
+/* The queue's own counters against the reference's. Under ring.lock. */
+static bool __init st_invariants_locked(unsigned int op)
 {
 	static unsigned int count[1 << HG_UID_BUCKETS_BITS] __initdata;
 	size_t bytes = 0;
@@ -183,6 +183,17 @@ static bool __init st_invariants(unsigned int op)
 		}
 	}
 	return true;
+}
+
+static bool __init st_invariants(unsigned int op)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&ring.lock, flags);
+	ok = st_invariants_locked(op);
+	spin_unlock_irqrestore(&ring.lock, flags);
+	return ok;
 }
 
 static bool __init st_random(struct hg_reader *r)
@@ -233,17 +244,18 @@ static void __init st_pick_uids(void)
 /* Empty the queue and forget the test: the first real record has seq 1. */
 static void __init st_reset(void)
 {
+	unsigned long flags;
 	unsigned int cpu;
 
-	deliver(ring.end);
-	while (ring.first < ring.end)
-		free_first();
+	drain();
+	spin_lock_irqsave(&ring.lock, flags);
 	ring.head = 0;
 	ring.first = 0;
 	ring.delivered = 0;
 	ring.end = 0;
 	ring.next_seq = 0;
 	ring.dropped = 0;
+	spin_unlock_irqrestore(&ring.lock, flags);
 	/* Nothing has counted an event before the test. */
 	for_each_possible_cpu(cpu) {
 		per_cpu(hg_stats, cpu).v[HG_STAT_EVENTS] = 0;
