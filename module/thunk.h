@@ -18,23 +18,9 @@ struct inode;
 struct mm_struct;
 struct pt_regs;
 
-extern unsigned long hg_orig_kallsyms_lookup_name;
-extern unsigned long hg_orig_security_bprm_check;
-extern unsigned long hg_orig_security_file_open;
-extern unsigned long hg_orig_security_mmap_file;
-extern unsigned long hg_orig_security_file_mprotect;
-extern unsigned long hg_orig_security_path_truncate;
-extern unsigned long hg_orig_security_file_truncate;
-extern unsigned long hg_orig_security_inode_free;
-extern unsigned long hg_orig_forced_access;
-extern unsigned long hg_orig_uffd_copy;
-extern unsigned long hg_orig_uffd_zeropage;
-extern unsigned long hg_orig_uffd_continue;
-extern unsigned long hg_orig_uffd_poison;
-extern unsigned long hg_orig_uffd_move;
-extern unsigned long hg_orig_sys_personality;
-extern unsigned long hg_orig_setup_arg_pages;
-extern unsigned long hg_orig_d_absolute_path;
+#define HG_THUNK(fn) extern unsigned long hg_orig_##fn
+#include "thunk_list.h"
+#undef HG_THUNK
 
 unsigned long hg_call_kallsyms_lookup_name(const char *name);
 int hg_call_security_bprm_check(struct linux_binprm *bprm);

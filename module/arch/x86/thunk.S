@@ -15,7 +15,7 @@
 #include <linux/objtool.h>
 #include <asm/nospec-branch.h>
 
-.macro HG_THUNK name
+.macro thunk name
 SYM_FUNC_START(hg_call_\name)
 	pushq	hg_orig_\name(%rip)
 	RET
@@ -25,20 +25,5 @@ STACK_FRAME_NON_STANDARD hg_call_\name
 .endm
 
 	.text
-HG_THUNK kallsyms_lookup_name
-HG_THUNK security_bprm_check
-HG_THUNK security_file_open
-HG_THUNK security_mmap_file
-HG_THUNK security_file_mprotect
-HG_THUNK security_path_truncate
-HG_THUNK security_file_truncate
-HG_THUNK security_inode_free
-HG_THUNK forced_access
-HG_THUNK uffd_copy
-HG_THUNK uffd_zeropage
-HG_THUNK uffd_continue
-HG_THUNK uffd_poison
-HG_THUNK uffd_move
-HG_THUNK sys_personality
-HG_THUNK setup_arg_pages
-HG_THUNK d_absolute_path
+#define HG_THUNK(fn) thunk fn
+#include "../../thunk_list.h"
