@@ -887,9 +887,6 @@ int __init hg_event_init(unsigned int ring_size)
 	return ring.slots ? 0 : -ENOMEM;
 }
 
-/**
- * hg_event_exit() - free queued records; no hook and no reader remain
- */
 /* Free every record, delivered or not: nothing reads the queue any more. */
 static void drain(void)
 {
@@ -902,6 +899,9 @@ static void drain(void)
 	spin_unlock_irqrestore(&ring.lock, flags);
 }
 
+/**
+ * hg_event_exit() - free queued records; no hook and no reader remain
+ */
 void hg_event_exit(void)
 {
 	drain();
