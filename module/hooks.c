@@ -22,7 +22,8 @@
  *   userfaultfd fills      UFFDIO_COPY, ZEROPAGE, CONTINUE, POISON, MOVE
  *                          install pages behind every other hook
  *   personality(2)         READ_IMPLIES_EXEC makes brk() and PROT_READ
- *                          memory executable without any mmap hook
+ *                          memory executable without any mmap hook; on
+ *                          x86 through the ia32 table too (int $0x80)
  *   setup_arg_pages        a program given an executable stack (or started
  *                          with READ_IMPLIES_EXEC)
  *
@@ -66,6 +67,8 @@ unsigned long hg_orig_uffd_continue __ro_after_init;
 unsigned long hg_orig_uffd_poison __ro_after_init;
 unsigned long hg_orig_uffd_move __ro_after_init;
 unsigned long hg_orig_sys_personality __ro_after_init;
+/* Filled only where arch.h names HG_SYS_PERSONALITY_COMPAT. */
+unsigned long hg_orig_sys_personality_compat __ro_after_init;
 unsigned long hg_orig_setup_arg_pages __ro_after_init;
 
 /* The self-test at load: a private shmem file that the hooks must see. */
@@ -210,14 +213,27 @@ static bool want_uffd_fill(struct ftrace_regs *fregs)
 }
 
 /* personality(2)'s syscall wrapper (regs): the caller's registers. */
-static bool want_sys_personality(struct ftrace_regs *fregs)
+static bool asks_read_implies_exec(unsigned int persona)
 {
-	const struct pt_regs *user = (const struct pt_regs *)hg_arg(fregs, 0);
-	unsigned int persona = hg_syscall_arg0(user);
-
 	return active() && persona != 0xffffffff &&
 	       (persona & READ_IMPLIES_EXEC);
 }
+
+static bool want_sys_personality(struct ftrace_regs *fregs)
+{
+	const struct pt_regs *user = (const struct pt_regs *)hg_arg(fregs, 0);
+
+	return asks_read_implies_exec(hg_syscall_arg0(user));
+}
+
+#ifdef HG_SYS_PERSONALITY_COMPAT
+static bool want_sys_personality_compat(struct ftrace_regs *fregs)
+{
+	const struct pt_regs *user = (const struct pt_regs *)hg_arg(fregs, 0);
+
+	return asks_read_implies_exec(hg_compat_syscall_arg0(user));
+}
+#endif
 
 /* setup_arg_pages(bprm, stack_top, executable_stack) */
 static bool want_setup_arg_pages(struct ftrace_regs *fregs)
@@ -456,17 +472,34 @@ HG_UFFD_WRAPPER(uffd_move, a3)
  * stack included, without an mmap hook for the heap. Asking for it is asking
  * for anonymous executable memory.
  */
+static long personality_refused(void)
+{
+	might_sleep();
+	return hg_decide_anon(HG_HOOK_PERSONALITY, true) ? -EPERM : 0;
+}
+
 static long wrap_sys_personality(const struct pt_regs *regs)
 {
-	long ret;
+	long ret = personality_refused();
 
-	might_sleep();
-	ret = hg_decide_anon(HG_HOOK_PERSONALITY, true) ? -EPERM : 0;
 	if (!ret)
 		ret = hg_call_sys_personality(regs);
 	hg_wrapper_leave();
 	return ret;
 }
+
+#ifdef HG_SYS_PERSONALITY_COMPAT
+/* The same request through the compat table (x86: int $0x80). */
+static long wrap_sys_personality_compat(const struct pt_regs *regs)
+{
+	long ret = personality_refused();
+
+	if (!ret)
+		ret = hg_call_sys_personality_compat(regs);
+	hg_wrapper_leave();
+	return ret;
+}
+#endif
 
 /*
  * A program marked for an executable stack, or run with READ_IMPLIES_EXEC
@@ -542,7 +575,17 @@ static struct hg_redirect hooks[] __ro_after_init = {
 	HG_HOOK_UFFD("mfill_atomic_poison", uffd_poison),
 	HG_HOOK_UFFD("move_pages", uffd_move),
 #endif
-	HG_HOOK_SYM(HG_SYSCALL("personality"), sys_personality),
+	HG_HOOK_SYM(HG_SYS_PERSONALITY, sys_personality),
+#ifdef HG_SYS_PERSONALITY_COMPAT
+	{
+		/* Absent where the kernel has no compat table. */
+		.name = HG_SYS_PERSONALITY_COMPAT,
+		.wrapper = wrap_sys_personality_compat,
+		.want = want_sys_personality_compat,
+		.orig = &hg_orig_sys_personality_compat,
+		.optional = true,
+	},
+#endif
 	HG_HOOK_SYM("setup_arg_pages", setup_arg_pages),
 };
 

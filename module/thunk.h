@@ -49,8 +49,9 @@ long hg_call_uffd_poison(unsigned long a0, unsigned long a1,
 			 unsigned long a4, unsigned long a5);
 long hg_call_uffd_move(unsigned long a0, unsigned long a1, unsigned long a2,
 		       unsigned long a3, unsigned long a4, unsigned long a5);
-/* personality(2)'s syscall wrapper, HG_SYSCALL("personality") */
+/* personality(2)'s syscall wrappers: HG_SYS_PERSONALITY(_COMPAT) */
 long hg_call_sys_personality(const struct pt_regs *regs);
+long hg_call_sys_personality_compat(const struct pt_regs *regs);
 int hg_call_setup_arg_pages(struct linux_binprm *bprm,
 			    unsigned long stack_top, int executable_stack);
 /* d_absolute_path(): not exported, found at load time */

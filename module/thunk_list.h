@@ -20,5 +20,6 @@ HG_THUNK(uffd_continue);
 HG_THUNK(uffd_poison);
 HG_THUNK(uffd_move);
 HG_THUNK(sys_personality);
+HG_THUNK(sys_personality_compat);
 HG_THUNK(setup_arg_pages);
 HG_THUNK(d_absolute_path);

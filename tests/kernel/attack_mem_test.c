@@ -661,21 +661,63 @@ static void personality_attack(struct outcome *o, const void *arg)
 	o->exec_heap = mapping_executable("[heap]");
 }
 
+/* Deny: refused, or granted without its effect. Else: an RWX heap. */
+#define EXPECT_PERSONALITY_POLICY() do {					\
+	if (DENIED) {								\
+		EXPECT_TRUE(self->o->ret == -EPERM ||				\
+			    (!self->o->ret && !self->o->exec_heap))		\
+			TH_LOG("personality: %d, heap %s", self->o->ret,	\
+			       self->o->exec_heap ? "rwx" : "not executable");	\
+	} else {								\
+		EXPECT_EQ(0, self->o->ret);					\
+		EXPECT_TRUE(self->o->exec_heap);				\
+	}									\
+	EXPECT_EVENTS(HG_REASON_ANON_EXEC, HG_HOOK_PERSONALITY);		\
+} while (0)
+
 TEST_F(am, personality_read_implies_exec_heap)
 {
 	ATTACK(personality_attack, NULL);
-	if (DENIED) {
-		/* Refused, or granted without its effect. */
-		EXPECT_TRUE(self->o->ret == -EPERM ||
-			    (!self->o->ret && !self->o->exec_heap))
-			TH_LOG("personality: %d, heap %s", self->o->ret,
-			       self->o->exec_heap ? "rwx" : "not executable");
-	} else {
-		EXPECT_EQ(0, self->o->ret);
-		EXPECT_TRUE(self->o->exec_heap);
-	}
-	EXPECT_EVENTS(HG_REASON_ANON_EXEC, HG_HOOK_PERSONALITY);
+	EXPECT_PERSONALITY_POLICY();
 }
+
+#ifdef __x86_64__
+/*
+ * The ia32 table's personality: int $0x80 reaches it from a 64-bit
+ * process on every kernel with IA32_EMULATION (Debian's), through a
+ * syscall wrapper of its own.
+ */
+static long personality_ia32(unsigned int persona)
+{
+	long ret = 136;	/* __NR_personality in the i386 table */
+
+	asm volatile("int $0x80"
+		     : "+a"(ret)
+		     : "b"(persona)
+		     : "r8", "r9", "r10", "r11", "cc", "memory");
+	return (int)ret;	/* the ia32 result, sign-extended */
+}
+
+static void personality_ia32_attack(struct outcome *o, const void *arg)
+{
+	long old = personality_ia32(0xffffffff);
+	long ret;
+
+	if (old < 0)
+		SETUP_FAIL(o, "int $0x80 personality: no ia32 table");
+	ret = personality_ia32(old | READ_IMPLIES_EXEC);
+	o->ret = ret < 0 ? ret : 0;
+	if (sbrk(1 << 20) == (void *)-1)
+		SETUP_FAIL(o, "sbrk");
+	o->exec_heap = mapping_executable("[heap]");
+}
+
+TEST_F(am, personality_through_the_ia32_table)
+{
+	ATTACK(personality_ia32_attack, NULL);
+	EXPECT_PERSONALITY_POLICY();
+}
+#endif
 
 /*
  * The probe: a copy of this program whose PT_GNU_STACK asks for an

@@ -75,7 +75,13 @@ static __always_inline unsigned long hg_get_ip(struct ftrace_regs *fregs)
 
 bool hg_arch_site_live(unsigned long addr);
 
-#define HG_SYSCALL(name) "__arm64_sys_" name
+/*
+ * arch/arm64/kernel/sys.c (and sys32.c, for AArch32 tasks) point the
+ * syscall tables' personality at arm64_personality, which refuses
+ * PER_LINUX32 where EL0 has no AArch32; the generic __arm64_sys_personality
+ * is still in kallsyms, but no table calls it.
+ */
+#define HG_SYS_PERSONALITY "__arm64_sys_arm64_personality"
 
 static __always_inline unsigned long
 hg_syscall_arg0(const struct pt_regs *user)

@@ -12,8 +12,15 @@
  *   HG_SITE_MAX_OFFSET      the ftrace site lies within this many bytes of
  *                           the function's address
  *   hg_arch_site_live()     (site.c) the site calls ftrace
- *   HG_SYSCALL(name)        the symbol of a syscall's pt_regs wrapper
+ *   HG_SYS_PERSONALITY      the symbol of personality(2)'s pt_regs wrapper
  *   hg_syscall_arg0(user)   a syscall's first argument in its pt_regs
+ *
+ * and, where a second syscall table reaches personality(2) through a
+ * wrapper of its own (x86's int $0x80 for 32-bit code, open to 64-bit
+ * processes too):
+ *
+ *   HG_SYS_PERSONALITY_COMPAT        that wrapper's symbol
+ *   hg_compat_syscall_arg0(user)     its first argument in its pt_regs
  */
 #ifndef _HG_ARCH_H
 #define _HG_ARCH_H
@@ -72,12 +79,21 @@ static __always_inline unsigned long hg_get_ip(struct ftrace_regs *fregs)
 
 bool hg_arch_site_live(unsigned long addr);
 
-#define HG_SYSCALL(name) "__x64_sys_" name
+#define HG_SYS_PERSONALITY "__x64_sys_personality"
 
 static __always_inline unsigned long
 hg_syscall_arg0(const struct pt_regs *user)
 {
 	return user->di;
+}
+
+/* IA32_EMULATION: the ia32 table, reached by int $0x80 from any process. */
+#define HG_SYS_PERSONALITY_COMPAT "__ia32_sys_personality"
+
+static __always_inline unsigned long
+hg_compat_syscall_arg0(const struct pt_regs *user)
+{
+	return user->bx;
 }
 
 #endif /* _HG_ARCH_H */
