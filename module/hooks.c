@@ -472,32 +472,29 @@ HG_UFFD_WRAPPER(uffd_move, a3)
  * stack included, without an mmap hook for the heap. Asking for it is asking
  * for anonymous executable memory.
  */
-static long personality_refused(void)
+static long personality_decided(const struct pt_regs *regs, bool compat)
 {
+	long ret;
+
 	might_sleep();
-	return hg_decide_anon(HG_HOOK_PERSONALITY, true) ? -EPERM : 0;
+	ret = hg_decide_anon(HG_HOOK_PERSONALITY, true) ? -EPERM : 0;
+	if (!ret)
+		ret = compat ? hg_call_sys_personality_compat(regs) :
+			       hg_call_sys_personality(regs);
+	hg_wrapper_leave();
+	return ret;
 }
 
 static long wrap_sys_personality(const struct pt_regs *regs)
 {
-	long ret = personality_refused();
-
-	if (!ret)
-		ret = hg_call_sys_personality(regs);
-	hg_wrapper_leave();
-	return ret;
+	return personality_decided(regs, false);
 }
 
 #ifdef HG_SYS_PERSONALITY_COMPAT
 /* The same request through the compat table (x86: int $0x80). */
 static long wrap_sys_personality_compat(const struct pt_regs *regs)
 {
-	long ret = personality_refused();
-
-	if (!ret)
-		ret = hg_call_sys_personality_compat(regs);
-	hg_wrapper_leave();
-	return ret;
+	return personality_decided(regs, true);
 }
 #endif
 
