@@ -102,7 +102,8 @@ tests: tool
 ifeq ($(ARCH),arm64)
 	$(MAKE) -C userspace O=$(BUILD) ARCH=
 endif
-	$(MAKE) -C tests/kernel O=$(TARGET_OUT) HOST_TOOL=$(BUILD)/hashgate $(CROSS)
+	$(MAKE) -C tests/kernel O=$(TARGET_OUT) HOST_TOOL=$(BUILD)/hashgate $(CROSS) \
+		$(if $(filter arm64,$(ARCH)),SYSROOT=$(ARM64_ROOT))
 
 setup:
 	scripts/setup

@@ -18,7 +18,6 @@
 #endif
 
 #define HELLO	"/tests/hello"
-#define LDSO	"/lib64/ld-linux-x86-64.so.2"
 #define LIB	"/tests/libhgtest.so"
 #define EVBUF	(1 << 20)
 
@@ -187,7 +186,7 @@ TEST_F(bp, write_to_program_run_by_the_loader)
 		int null = open("/dev/null", O_WRONLY);
 
 		dup2(null, 1);
-		execl(LDSO, LDSO, "/tmp/t/bb", "--sleep", "5", NULL);
+		execl(HG_LDSO, HG_LDSO, "/tmp/t/bb", "--sleep", "5", NULL);
 		_exit(127);
 	}
 	ASSERT_TRUE(mapped_by("/tmp/t/bb", pid));

@@ -199,8 +199,8 @@ TEST_F(hg, unlisted_library_fails_dt_needed_and_dlopen)
 
 TEST_F(hg, ld_so_running_an_unlisted_program_is_denied)
 {
-	char *const argv[] = { "/lib64/ld-linux-x86-64.so.2", "/tmp/t/evil", NULL };
-	char *const good[] = { "/lib64/ld-linux-x86-64.so.2", HELLO, NULL };
+	char *const argv[] = { HG_LDSO, "/tmp/t/evil", NULL };
+	char *const good[] = { HG_LDSO, HELLO, NULL };
 
 	ASSERT_EQ(0, hg_copy(HELLO, "/tmp/t/evil", true));
 	ASSERT_EQ(0, hg_set_mode("enforce"));
@@ -213,10 +213,10 @@ TEST_F(hg, unlisted_interpreter_is_denied_before_exec)
 {
 	char *const argv[] = { "/tests/hello_interp", NULL };
 
-	ASSERT_EQ(0, hg_copy("/lib64/ld-linux-x86-64.so.2", "/tmp/hg-ld.so", false));
+	ASSERT_EQ(0, hg_copy(HG_LDSO, "/tmp/hg-ld.so", false));
 	ASSERT_EQ(0, hg_set_mode("enforce"));
 	EXPECT_EQ(0, hg_exec(argv[0], argv));
-	ASSERT_EQ(0, hg_copy("/lib64/ld-linux-x86-64.so.2", "/tmp/hg-ld.so", true));
+	ASSERT_EQ(0, hg_copy(HG_LDSO, "/tmp/hg-ld.so", true));
 	EXPECT_EQ(1000 + EACCES, hg_exec(argv[0], argv));
 	unlink("/tmp/hg-ld.so");
 }

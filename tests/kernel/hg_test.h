@@ -27,6 +27,13 @@
 
 #define HG_FS "/sys/kernel/security/hashgate"
 
+/* The loader of the guest's programs (the tests are built for its arch). */
+#if defined(__aarch64__)
+#define HG_LDSO "/lib/ld-linux-aarch64.so.1"
+#else
+#define HG_LDSO "/lib64/ld-linux-x86-64.so.2"
+#endif
+
 static inline int hg_unload(void)
 {
 	return syscall(SYS_delete_module, "hashgate", O_NONBLOCK) ? -errno : 0;
