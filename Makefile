@@ -22,9 +22,10 @@
 #                 embed that certificate: the module then trusts it and
 #                 accepts only allowlists signed with its key
 # make ARCH=arm64 modules
-#                 the module for Debian 12's arm64 6.1 and 6.12 cloud
-#                 kernels, cross-compiled against the headers extracted in
-#                 build/arm64/root (KVER=R: release R only)
+#                 the module for Debian 12's arm64 6.1 and 6.12 kernels,
+#                 both flavours (cloud-arm64, which the tests boot, and
+#                 arm64, which servers run), cross-compiled against the
+#                 headers extracted in build/arm64/root (KVER=R: R only)
 
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
@@ -33,9 +34,10 @@ ifeq ($(ARCH),arm64)
 # Cross-compiled against the extracted arm64 headers; objects still go to
 # build/<release>/, which the -arm64 release names keep apart.
 ARM64_HEADERS ?= $(TOP)/build/arm64/root/usr/src
+# Both flavours: cloud-arm64 (the tests boot it) and arm64 (servers).
 KVERS ?= $(patsubst linux-headers-%,%,$(notdir $(wildcard \
-	$(ARM64_HEADERS)/linux-headers-6.1.*-cloud-arm64 \
-	$(ARM64_HEADERS)/linux-headers-6.12.*-cloud-arm64)))
+	$(ARM64_HEADERS)/linux-headers-6.1.*-arm64 \
+	$(ARM64_HEADERS)/linux-headers-6.12.*-arm64)))
 kdir = $(ARM64_HEADERS)/linux-headers-$(1)
 CROSS_COMPILE ?= aarch64-linux-gnu-
 KBUILD_ARCH := ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE)
