@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            the module for every supported kernel found, and the tool
+# make            the module for every supported kernel found (installed
+#                 amd64 ones, and the arm64 ones scripts/setup-arm64
+#                 unpacked, cross-compiled), and the tool
 # make KVER=R     the module for kernel release R only (a release ending in
 #                 -hashgate-debug gets DEBUG: selftests run at load)
 # make check      every test: host unit tests, then the kernel suite in a VM
@@ -13,7 +15,8 @@
 # make deb        Debian packages hashgate and hashgate-dkms in build/deb/,
 #                 checked with lintian
 # make install    the tool, its man page and the module for each kernel
-#                 built (DESTDIR honoured; depmod run when DESTDIR is empty)
+#                 built for the host's arch (DESTDIR honoured; depmod run
+#                 when DESTDIR is empty)
 # make ARCH=arm64 tool tests
 #                 the tool and the test programs cross-built for aarch64
 #                 into build/arm64/ (after scripts/setup-arm64), for
@@ -30,23 +33,25 @@
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
-ifeq ($(ARCH),arm64)
-# Cross-compiled against the extracted arm64 headers; objects still go to
-# build/<release>/, which the -arm64 release names keep apart.
+# The kernels: Debian 12's 6.1 and 6.12 amd64 cloud kernels that are
+# installed, and the arm64 ones whose headers scripts/setup-arm64 unpacked
+# (both flavours: cloud-arm64, which the tests boot, and arm64, which
+# servers run), cross-compiled; ARCH=arm64: those only. Objects go to
+# build/<release>/, which the release names keep apart.
 ARM64_HEADERS ?= $(TOP)/build/arm64/root/usr/src
-# Both flavours: cloud-arm64 (the tests boot it) and arm64 (servers).
-KVERS ?= $(patsubst linux-headers-%,%,$(notdir $(wildcard \
+KVERS_ARM64 := $(patsubst linux-headers-%,%,$(notdir $(wildcard \
 	$(ARM64_HEADERS)/linux-headers-6.1.*-arm64 \
 	$(ARM64_HEADERS)/linux-headers-6.12.*-arm64)))
-kdir = $(ARM64_HEADERS)/linux-headers-$(1)
-CROSS_COMPILE ?= aarch64-linux-gnu-
-KBUILD_ARCH := ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE)
+ifeq ($(ARCH),arm64)
+KVERS ?= $(KVERS_ARM64)
 else
-# Debian 12's 6.1 and 6.12 cloud kernels, whichever are installed.
-KVERS ?= $(notdir $(wildcard /lib/modules/6.1.*-cloud-amd64 /lib/modules/6.12.*-cloud-amd64))
-kdir = /lib/modules/$(1)/build
-KBUILD_ARCH :=
+KVERS ?= $(notdir $(wildcard /lib/modules/6.1.*-cloud-amd64 /lib/modules/6.12.*-cloud-amd64)) \
+	$(KVERS_ARM64)
 endif
+CROSS_COMPILE ?= aarch64-linux-gnu-
+# A release is arm64 when its name says so (-arm64, -cloud-arm64).
+kdir = $(if $(filter %-arm64,$(1)),$(ARM64_HEADERS)/linux-headers-$(1),/lib/modules/$(1)/build)
+karch = $(if $(filter %-arm64,$(1)),ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE))
 ifdef KVER
 KVERS := $(KVER)
 endif
@@ -74,7 +79,7 @@ $(BUILD)/%/hashgate.ko: $(MODULE_SRCS) FORCE
 	@cp -p module/selftest/*.c $(BUILD)/$*/module/selftest/
 	@cp -rp module/arch $(BUILD)/$*/module/
 	@scripts/embed-certs $(BUILD)/$*/module/embedded_certs.der $(SIGNING_CERT)
-	$(MAKE) -C $(call kdir,$*) M=$(BUILD)/$* $(KBUILD_ARCH) \
+	$(MAKE) -C $(call kdir,$*) M=$(BUILD)/$* $(call karch,$*) \
 		$(if $(filter %-hashgate-debug,$*),HASHGATE_DEBUG=y) modules
 
 # ARCH=arm64: cross-built against the arm64 -dev packages that
@@ -117,7 +122,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man8/hashgate.8
 	install -D -m 0644 userspace/man/hashgate.conf.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/hashgate.conf.5
-	for k in $(KVERS); do \
+	for k in $(if $(filter arm64,$(ARCH)),$(KVERS),$(filter-out %-arm64,$(KVERS))); do \
 		install -D -m 0644 $(BUILD)/$$k/hashgate.ko \
 			$(DESTDIR)/lib/modules/$$k/updates/hashgate.ko || exit 1; \
 		[ -n "$(DESTDIR)" ] || depmod -a $$k; \
