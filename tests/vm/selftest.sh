@@ -12,10 +12,10 @@
 # dumps (tests/vm/kmemleak/). KERNEL "debug" (the kmemleak kernel) boots
 # fewer guests but makes real leaks: a module that leaks, built once as
 # "hashgate" (must fail the run) and once under another name (reported,
-# must not fail it). make check runs this for 6.12 only (scripts/check).
-# KERNEL arm64-6.1 or arm64-6.12 boots that kernel with vm-run --arch arm64
-# (after scripts/setup-arm64 and make ARCH=arm64 tool tests), about 2
-# minutes each: not part of make check yet.
+# must not fail it). KERNEL arm64-6.1 or arm64-6.12 boots that kernel with
+# vm-run --arch arm64 (after scripts/setup-arm64 and make ARCH=arm64 tool
+# tests), about 2 minutes each. make check runs this for 6.12 and
+# arm64-6.12 (scripts/check).
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
