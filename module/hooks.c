@@ -23,7 +23,8 @@
  *                          install pages behind every other hook
  *   personality(2)         READ_IMPLIES_EXEC makes brk() and PROT_READ
  *                          memory executable without any mmap hook; on
- *                          x86 through the ia32 table too (int $0x80)
+ *                          x86 through the ia32 table too (int $0x80), on
+ *                          arm64 through the AArch32 one
  *   setup_arg_pages        a program given an executable stack (or started
  *                          with READ_IMPLIES_EXEC)
  *
@@ -74,6 +75,9 @@ unsigned long hg_orig_setup_arg_pages __ro_after_init;
 /* The self-test at load: a private shmem file that the hooks must see. */
 static struct file *selftest_file;
 static atomic_t selftest_seen[__HG_HOOK_MAX];
+
+/* The self-test's personality(2) query: its registers, which no task has. */
+static const struct pt_regs *selftest_regs;
 
 static bool is_selftest(struct file *file, enum hg_hook hook)
 {
@@ -223,7 +227,8 @@ static bool want_sys_personality(struct ftrace_regs *fregs)
 {
 	const struct pt_regs *user = (const struct pt_regs *)hg_arg(fregs, 0);
 
-	return asks_read_implies_exec(hg_syscall_arg0(user));
+	return user == READ_ONCE(selftest_regs) ||
+	       asks_read_implies_exec(hg_syscall_arg0(user));
 }
 
 #ifdef HG_SYS_PERSONALITY_COMPAT
@@ -231,7 +236,8 @@ static bool want_sys_personality_compat(struct ftrace_regs *fregs)
 {
 	const struct pt_regs *user = (const struct pt_regs *)hg_arg(fregs, 0);
 
-	return asks_read_implies_exec(hg_compat_syscall_arg0(user));
+	return user == READ_ONCE(selftest_regs) ||
+	       asks_read_implies_exec(hg_compat_syscall_arg0(user));
 }
 #endif
 
@@ -477,6 +483,12 @@ static long personality_decided(const struct pt_regs *regs, bool compat)
 	long ret;
 
 	might_sleep();
+	/* The self-test's query: seen, and not run (see personality_selftest()). */
+	if (regs == READ_ONCE(selftest_regs)) {
+		atomic_inc(&selftest_seen[HG_HOOK_PERSONALITY]);
+		hg_wrapper_leave();
+		return 0;
+	}
 	ret = hg_decide_anon(HG_HOOK_PERSONALITY, true) ? -EPERM : 0;
 	if (!ret)
 		ret = compat ? hg_call_sys_personality_compat(regs) :
@@ -587,9 +599,48 @@ static struct hg_redirect hooks[] __ro_after_init = {
 };
 
 /*
- * Drive a real mmap(PROT_EXEC) and a real open for exec through the kernel
- * and require that the hooks saw them; check that every hook site is
- * patched. A hook that is not live means no protection: refuse to load.
+ * personality(0xffffffff), a query, made the way the kernel's syscall entry
+ * (@compat: its compat entry) makes it: it must reach a personality
+ * wrapper, which returns 0 without running it. A hook on a function that the syscall does
+ * not call (arm64's generic __arm64_sys_personality, which no table holds)
+ * is patched and live, and would never run.
+ */
+static int __init personality_selftest(bool compat)
+{
+	struct pt_regs regs;
+	unsigned long via;
+	long sys_ret;
+	int ret;
+
+	/* Every register holds the query, whichever carries the argument. */
+	memset(&regs, 0xff, sizeof(regs));
+	atomic_set(&selftest_seen[HG_HOOK_PERSONALITY], 0);
+	WRITE_ONCE(selftest_regs, &regs);
+	/*
+	 * A dispatcher may reach the syscall by a tail call from here (x86):
+	 * the wrapper, which does not call the original, must be entered all
+	 * the same.
+	 */
+	hg_redirect_selftest_caller(current);
+	ret = hg_arch_personality_dispatch(&regs, compat, &via, &sys_ret);
+	hg_redirect_selftest_caller(NULL);
+	WRITE_ONCE(selftest_regs, NULL);
+	if (ret == -EOPNOTSUPP)
+		return 0;
+	if (!ret && !atomic_read(&selftest_seen[HG_HOOK_PERSONALITY])) {
+		pr_err("self-test: personality(2) through the %s syscall entry (%ps) not seen\n",
+		       compat ? "compat" : "native", (void *)via);
+		ret = -ENOTRECOVERABLE;
+	}
+	return ret ? -ENOTRECOVERABLE : 0;
+}
+
+/*
+ * Check that the arch's site check reads right; drive a real
+ * mmap(PROT_EXEC), a real open for exec and personality(2) through each
+ * syscall entry through the kernel and require that the hooks saw them;
+ * check that every hook site is patched. A hook that is not live means no
+ * protection: refuse to load.
  */
 static int __init hooks_selftest(void)
 {
@@ -598,6 +649,12 @@ static int __init hooks_selftest(void)
 	unsigned int i;
 	int ret = 0;
 
+	if (!hg_redirect_site_selftest())
+		ret = -ENOTRECOVERABLE;
+	if (personality_selftest(false))
+		ret = -ENOTRECOVERABLE;
+	if (personality_selftest(true))
+		ret = -ENOTRECOVERABLE;
 	file = shmem_file_setup("hashgate-probe", PAGE_SIZE, 0);
 	if (IS_ERR(file))
 		return PTR_ERR(file);

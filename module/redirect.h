@@ -16,6 +16,7 @@
 #define _HG_REDIRECT_H
 
 #include <linux/ftrace.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 
 #include "arch.h"
@@ -33,11 +34,23 @@ struct hg_redirect {
 	unsigned long addr;
 };
 
+/* A made-up function entry and what hg_arch_site_decode() must say of it. */
+struct hg_site_case {
+	const char *what;		/* its instructions, for the log */
+	const void *code;		/* its first HG_SITE_CODE_LEN bytes */
+	bool live;
+};
+
+extern const struct hg_site_case hg_arch_site_cases[];
+extern const unsigned int hg_arch_site_cases_len;
+
 int hg_redirect_resolve_init(void);
 unsigned long hg_redirect_lookup_name(const char *name);
 int hg_redirect_install(struct hg_redirect *redirects, unsigned int count);
 void hg_redirect_remove(void);
 bool hg_redirect_site_live(const struct hg_redirect *redirect);
+bool hg_redirect_site_selftest(void);
+void hg_redirect_selftest_caller(struct task_struct *task);
 void hg_wrapper_enter(void);
 void hg_wrapper_leave(void);
 unsigned int hg_wrappers_inflight(void);

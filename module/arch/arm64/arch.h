@@ -72,19 +72,32 @@ static __always_inline unsigned long hg_get_ip(struct ftrace_regs *fregs)
  * +4, or +8 behind a BTI landing pad.
  */
 #define HG_SITE_MAX_OFFSET 16
+#define HG_SITE_CODE_LEN 12
 
-bool hg_arch_site_live(unsigned long addr);
+bool hg_arch_site_decode(const void *entry);
 
 /*
- * arch/arm64/kernel/sys.c (and sys32.c, for AArch32 tasks) point the
- * syscall tables' personality at arm64_personality, which refuses
- * PER_LINUX32 where EL0 has no AArch32; the generic __arm64_sys_personality
- * is still in kallsyms, but no table calls it.
+ * arch/arm64/kernel/sys.c points the native table's personality at
+ * arm64_personality, which refuses PER_LINUX32 where EL0 has no AArch32.
+ * The AArch32 table (compat_sys_call_table) holds the generic
+ * __arm64_sys_personality instead: the load-time self-test found it there
+ * on Debian's 6.12, where no hook saw it. Both are hooked; their first
+ * argument is x0 (r0 for an AArch32 task).
  */
 #define HG_SYS_PERSONALITY "__arm64_sys_arm64_personality"
+#define HG_SYS_PERSONALITY_COMPAT "__arm64_sys_personality"
+
+int hg_arch_personality_dispatch(const struct pt_regs *regs, bool compat,
+				 unsigned long *via, long *ret);
 
 static __always_inline unsigned long
 hg_syscall_arg0(const struct pt_regs *user)
+{
+	return user->regs[0];
+}
+
+static __always_inline unsigned long
+hg_compat_syscall_arg0(const struct pt_regs *user)
 {
 	return user->regs[0];
 }

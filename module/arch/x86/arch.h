@@ -11,13 +11,22 @@
  *   hg_get_ip(fregs)        where the function will continue
  *   HG_SITE_MAX_OFFSET      the ftrace site lies within this many bytes of
  *                           the function's address
- *   hg_arch_site_live()     (site.c) the site calls ftrace
+ *   HG_SITE_CODE_LEN        bytes of a function's entry that show whether
+ *                           its site calls ftrace
+ *   hg_arch_site_decode()   (site.c) those bytes call ftrace: a pure
+ *                           function of them
+ *   hg_arch_site_cases[]    (site.c) made-up entries, each with what
+ *                           hg_arch_site_decode() must say of it
+ *   hg_arch_personality_dispatch()
+ *                           (syscall.c) run personality(2) the way the
+ *                           kernel's syscall entry (or its compat entry)
+ *                           does
  *   HG_SYS_PERSONALITY      the symbol of personality(2)'s pt_regs wrapper
  *   hg_syscall_arg0(user)   a syscall's first argument in its pt_regs
  *
  * and, where a second syscall table reaches personality(2) through a
  * wrapper of its own (x86's int $0x80 for 32-bit code, open to 64-bit
- * processes too):
+ * processes too; arm64's AArch32 table):
  *
  *   HG_SYS_PERSONALITY_COMPAT        that wrapper's symbol
  *   hg_compat_syscall_arg0(user)     its first argument in its pt_regs
@@ -76,10 +85,17 @@ static __always_inline unsigned long hg_get_ip(struct ftrace_regs *fregs)
 
 /* The site is the entry, or just past the ENDBR on IBT kernels. */
 #define HG_SITE_MAX_OFFSET 16
+#define HG_SITE_CODE_LEN 10
 
-bool hg_arch_site_live(unsigned long addr);
+bool hg_arch_site_decode(const void *entry);
 
 #define HG_SYS_PERSONALITY "__x64_sys_personality"
+
+int hg_arch_personality_dispatch(const struct pt_regs *regs, bool compat,
+				 unsigned long *via, long *ret);
+/* thunk.S, for syscall.c: the 64-bit and the ia32 syscall dispatchers */
+long hg_call_x64_sys_call(const struct pt_regs *regs, unsigned int nr);
+long hg_call_ia32_sys_call(const struct pt_regs *regs, unsigned int nr);
 
 static __always_inline unsigned long
 hg_syscall_arg0(const struct pt_regs *user)

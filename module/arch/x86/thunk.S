@@ -27,3 +27,7 @@ STACK_FRAME_NON_STANDARD hg_call_\name
 	.text
 #define HG_THUNK(fn) thunk fn
 #include "../../thunk_list.h"
+
+/* x86's syscall dispatchers, for the load-time self-test (syscall.c). */
+	thunk x64_sys_call
+	thunk ia32_sys_call
