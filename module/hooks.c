@@ -22,8 +22,9 @@
  *   userfaultfd fills      UFFDIO_COPY, ZEROPAGE, CONTINUE, POISON, MOVE
  *                          install pages behind every other hook
  *   personality(2)         READ_IMPLIES_EXEC makes brk() and PROT_READ
- *                          memory executable without any mmap hook; on
- *                          x86 through the ia32 table too (int $0x80)
+ *                          memory executable without any mmap hook;
+ *                          through the compat table too (x86's ia32 by
+ *                          int $0x80, arm64's a32 for AArch32 tasks)
  *   setup_arg_pages        a program given an executable stack (or started
  *                          with READ_IMPLIES_EXEC)
  *
@@ -491,7 +492,7 @@ static long wrap_sys_personality(const struct pt_regs *regs)
 }
 
 #ifdef HG_SYS_PERSONALITY_COMPAT
-/* The same request through the compat table (x86: int $0x80). */
+/* The same request through the compat table (x86: int $0x80; arm64: AArch32). */
 static long wrap_sys_personality_compat(const struct pt_regs *regs)
 {
 	return personality_decided(regs, true);

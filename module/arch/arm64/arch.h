@@ -76,15 +76,25 @@ static __always_inline unsigned long hg_get_ip(struct ftrace_regs *fregs)
 bool hg_arch_site_live(unsigned long addr);
 
 /*
- * arch/arm64/kernel/sys.c (and sys32.c, for AArch32 tasks) point the
- * syscall tables' personality at arm64_personality, which refuses
- * PER_LINUX32 where EL0 has no AArch32; the generic __arm64_sys_personality
- * is still in kallsyms, but no table calls it.
+ * arch/arm64/kernel/sys.c points the 64-bit table's personality at
+ * arm64_personality, which refuses PER_LINUX32 where EL0 has no AArch32.
  */
 #define HG_SYS_PERSONALITY "__arm64_sys_arm64_personality"
 
 static __always_inline unsigned long
 hg_syscall_arg0(const struct pt_regs *user)
+{
+	return user->regs[0];
+}
+
+/*
+ * CONFIG_COMPAT: the a32 table (sys32.c, from asm/unistd32.h) calls the
+ * generic wrapper for AArch32 tasks; their r0 is regs[0].
+ */
+#define HG_SYS_PERSONALITY_COMPAT "__arm64_sys_personality"
+
+static __always_inline unsigned long
+hg_compat_syscall_arg0(const struct pt_regs *user)
 {
 	return user->regs[0];
 }

@@ -17,7 +17,7 @@
  *
  * and, where a second syscall table reaches personality(2) through a
  * wrapper of its own (x86's int $0x80 for 32-bit code, open to 64-bit
- * processes too):
+ * processes too; arm64's a32 table for AArch32 tasks):
  *
  *   HG_SYS_PERSONALITY_COMPAT        that wrapper's symbol
  *   hg_compat_syscall_arg0(user)     its first argument in its pt_regs
