@@ -2,7 +2,7 @@
 /*
  * A BTI-marked shared library (-mbranch-protection=standard, linked
  * without the C runtime's start files, which carry no BTI note): ld.so
- * maps its text and then asks mprotect(PROT_READ | PROT_EXEC | PROT_BTI).
+ * maps its text with PROT_BTI added.
  */
 int hg_bti_answer(void)
 {
