@@ -6,6 +6,11 @@
 # make check      every test: host unit tests, then the kernel suite in a VM
 #                 on each supported kernel; ends with "N passed, N failed"
 # make demo       the module enforcing in a VM, with events shown
+# make demo ARCH=arm64
+#                 the same in an arm64 VM (qemu-system-aarch64, TCG):
+#                 scripts/setup-arm64 first if its downloads are missing,
+#                 then the arm64 cross build (HASHGATE_DEMO_KERNEL=6.1|6.12
+#                 picks the guest kernel, for either arch)
 # make lint       checkpatch --strict on module/ and tests/kernel/,
 #                 kernel-doc on module/, the module with W=1 and sparse
 #                 (C=2) on each kernel, -Werror build of the tool
@@ -124,7 +129,7 @@ check:
 	scripts/check
 
 demo:
-	scripts/demo
+	scripts/demo $(if $(filter arm64,$(ARCH)),--arch arm64)
 
 lint:
 	scripts/lint
