@@ -43,7 +43,8 @@ hg_unload() {
 # hg_set MODE: module loaded (freshly if it was not), bench list, MODE.
 hg_set() {
 	loaded || { hashgate module load >/dev/null || die "module load"; }
-	[ "$(cat $SFS/allowlist)" = "0 0" ] && { next_serial; hashgate load --serial $SERIAL $LIST >/dev/null || die "list load"; }
+	# The allowlist file: "SERIAL DIGESTS ...", "0 0 - -" without a list.
+	[ "$(cut -d' ' -f2 $SFS/allowlist)" = 0 ] && { next_serial; hashgate load --serial $SERIAL $LIST >/dev/null || die "list load"; }
 	hashgate mode "$1" >/dev/null || die "mode $1"
 }
 # Reloading the list drops every cached verdict: the next mapping hashes.
