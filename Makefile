@@ -11,6 +11,12 @@
 #                 scripts/setup-arm64 first if its downloads are missing,
 #                 then the arm64 cross build (HASHGATE_DEMO_KERNEL=6.1|6.12
 #                 picks the guest kernel, for either arch)
+# make bench      the benchmarks in VMs (Documentation/performance.rst)
+# make bench ARCH=arm64
+#                 the exec and library storms on arm64 6.1 and 6.12 under
+#                 qemu-system-aarch64 (TCG), into
+#                 Documentation/perf/results-arm64.txt: qemu on an x86 host
+#                 shows neither arm64 memory ordering nor real cost
 # make lint       checkpatch --strict on module/ and tests/kernel/,
 #                 kernel-doc on module/, the module with W=1 and sparse
 #                 (C=2) on each kernel, -Werror build of the tool
@@ -135,7 +141,7 @@ lint:
 	scripts/lint
 
 bench:
-	scripts/bench/run
+	scripts/bench/run $(if $(filter arm64,$(ARCH)),--arch arm64)
 
 mutations:
 	scripts/mutations
