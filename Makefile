@@ -147,7 +147,7 @@ mutations:
 	scripts/mutations
 
 deb:
-	scripts/deb
+	scripts/deb $(if $(filter arm64,$(ARCH)),--arch arm64)
 
 # The arm64 cross builds go too; what scripts/setup-arm64 unpacked stays.
 clean:
