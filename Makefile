@@ -8,6 +8,17 @@
 # make check      every test: host unit tests, then the kernel suite in a VM
 #                 on each supported kernel; ends with "N passed, N failed"
 # make demo       the module enforcing in a VM, with events shown
+# make demo ARCH=arm64
+#                 the same in an arm64 VM (qemu-system-aarch64, TCG):
+#                 scripts/setup-arm64 first if its downloads are missing,
+#                 then the arm64 cross build (HASHGATE_DEMO_KERNEL=6.1|6.12
+#                 picks the guest kernel, for either arch)
+# make bench      the benchmarks in VMs (Documentation/performance.rst)
+# make bench ARCH=arm64
+#                 the exec and library storms on arm64 6.1 and 6.12 under
+#                 qemu-system-aarch64 (TCG), into
+#                 Documentation/perf/results-arm64.txt: qemu on an x86 host
+#                 shows neither arm64 memory ordering nor real cost
 # make lint       checkpatch --strict on module/ and tests/kernel/,
 #                 kernel-doc on module/, the module with W=1 and sparse
 #                 (C=2) on each kernel, -Werror build of the tool
@@ -132,19 +143,19 @@ check:
 	scripts/check
 
 demo:
-	scripts/demo
+	scripts/demo $(if $(filter arm64,$(ARCH)),--arch arm64)
 
 lint:
 	scripts/lint
 
 bench:
-	scripts/bench/run
+	scripts/bench/run $(if $(filter arm64,$(ARCH)),--arch arm64)
 
 mutations:
 	scripts/mutations
 
 deb:
-	scripts/deb
+	scripts/deb $(if $(filter arm64,$(ARCH)),--arch arm64)
 
 # The arm64 cross builds go too; what scripts/setup-arm64 unpacked stays.
 clean:

@@ -4,12 +4,13 @@
 #   R <kernel> <workload> <config> <run> <metric> <value>
 # and "NOTE ..." lines the host copies into the results file.
 #
-# usage: guest.sh normal|ima|ima-appraise|lists|events|storm RUNS EXEC_N \
+# usage: guest.sh normal|ima|ima-appraise|lists|events|storm|storms RUNS EXEC_N \
 #                 LIB_ROUNDS COLD_N \
 #                 EVENTS_N "LIST_SIZES"
 # scripts/bench/run uses normal (workloads 1-6), ima and ima-appraise (1-4,
 # booted with IMA's measurement, and measurement and appraisal); the others
-# (see below) split a run over more boots.
+# (see below) split a run over more boots. scripts/bench/run --arch arm64
+# uses storms (workloads 1-2 only, every hashgate configuration).
 set -u
 storm=
 boot=$1 runs=$2 exec_n=$3 lib_rounds=$4 cold_n=$5 events_n=$6 list_sizes=$7
@@ -25,8 +26,12 @@ die() { echo "bench: $*" >&2; exit 1; }
 stat_of() { sed -n "s/^$1 //p" $SFS/stats; }
 hgb() { /bench/hgb "$@"; }
 
-ls $D/cold | grep '^c' | head -n "$cold_n" | sed "s|^|$D/cold/|" >/tmp/coldlist
+# The storms boots' disk (arm64: make storms) has no cold-start copies.
+ls $D/cold 2>/dev/null | grep '^c' | head -n "$cold_n" | sed "s|^|$D/cold/|" >/tmp/coldlist
+# The SHA-256 driver a server would have: x86-64's AVX2/SHA-NI one, arm64's
+# on the Cryptography Extension (whichever exists; both are modules).
 modprobe sha256_ssse3 2>/dev/null
+modprobe sha2_ce 2>/dev/null
 
 # Every list loaded gets a larger serial than the one before: the module
 # may refuse a list older than one it has seen (ESTALE).
@@ -43,7 +48,8 @@ hg_unload() {
 # hg_set MODE: module loaded (freshly if it was not), bench list, MODE.
 hg_set() {
 	loaded || { hashgate module load >/dev/null || die "module load"; }
-	[ "$(cat $SFS/allowlist)" = "0 0" ] && { next_serial; hashgate load --serial $SERIAL $LIST >/dev/null || die "list load"; }
+	# The allowlist file: "SERIAL DIGESTS ...", "0 0 - -" without a list.
+	[ "$(cut -d' ' -f2 $SFS/allowlist)" = 0 ] && { next_serial; hashgate load --serial $SERIAL $LIST >/dev/null || die "list load"; }
 	hashgate mode "$1" >/dev/null || die "mode $1"
 }
 # Reloading the list drops every cached verdict: the next mapping hashes.
@@ -130,17 +136,19 @@ w_big() {
 	emit big "$1" "$2" bytes "$(wc -c <$D/big/big)"
 }
 
-# One configuration, all exec workloads, in a fixed order.
+# One configuration, all exec workloads, in a fixed order. The storm and
+# storms boots run only the exec and library storms.
+storms_only() { [ "$boot" = storm ] || [ "$boot" = storms ]; }
 run_config() {
 	c=$1 r=$2
 	case $c in
 	base) hg_unload; w_exec $c $r -; w_lib $c $r -
-		[ "$boot" = storm ] || { w_cold $c $r; w_big $c $r; } ;;
+		storms_only || { w_cold $c $r; w_big $c $r; } ;;
 	enforce-warm | audit-warm)
 		hg_set ${c%-warm}; w_exec $c $r warm; w_lib $c $r warm ;;
 	enforce-cold | audit-cold)
 		hg_set ${c%-cold}; w_exec $c $r cold; w_lib $c $r cold
-		w_cold $c $r; w_big $c $r ;;
+		storms_only || { w_cold $c $r; w_big $c $r; } ;;
 	fapolicyd)
 		hg_unload
 		fapo_start || { note "fapolicyd: start failed in run $r"; return; }
@@ -273,12 +281,14 @@ note "transparent hugepages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2
 # Boot kinds besides normal and ima, to split a run over several boots:
 # "lists" runs only workload 5, "events" only workload 6, "storm" only the
 # exec and library storms in base and enforce-warm (to judge the 3% target
-# with more runs).
+# with more runs), "storms" the exec and library storms in every hashgate
+# configuration and nothing else (arm64: no fapolicyd, no IMA boots).
 runs_exec=$runs runs_events=${HG_EVENT_RUNS:-$runs}
 [ "$boot" = events ] && list_sizes= runs_exec=0
 [ "$boot" = lists ] && runs_exec=0 runs_events=0
 [ "$boot" = storm ] && list_sizes= runs_events=0 storm=2	# exec2, lib2
-[ $runs_exec = 0 ] || [ "$boot" = storm ] || fapo_setup
+[ "$boot" = storms ] && list_sizes= runs_events=0
+[ $runs_exec = 0 ] || storms_only || fapo_setup
 configs="base enforce-warm enforce-cold audit-warm audit-cold"
 [ $fapo_ok = 1 ] && configs="$configs fapolicyd"
 [ "$boot" = storm ] && configs="base enforce-warm"
@@ -288,6 +298,7 @@ done
 hg_unload
 hashgate module load >/dev/null
 note "hash_driver: $(stat_of hash_driver); $(dmesg | grep -o 'sha256 implementations: .*' | tail -n 1)"
+[ "$boot" = storms ] && { hg_unload; exit 0; }
 
 for n in $list_sizes; do hgb genlist "$n" "$n" >/tmp/list$n; done
 # Transparent hugepages off for the list phase: with THP "always" the tool's

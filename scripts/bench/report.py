@@ -3,7 +3,10 @@
 """scripts/bench/report.py RAW OUTDIR: table, targets and chart from the
 R lines of scripts/bench/run. Writes OUTDIR/results.txt (run and clock,
 table, targets, notes, then the raw lines), OUTDIR/chart.dat and
-OUTDIR/bench.png; prints the table and the targets.
+OUTDIR/bench.png; prints the table and the targets. A raw file whose header
+says "# arch: arm64" (scripts/bench/run --arch arm64) gives
+results-arm64.txt, chart-arm64.dat and bench-arm64.png instead, with
+ARM64_CAVEAT above the run, above the table and in the chart's title.
 
 Every verdict weighs a margin against the noise measured in the same run
 (VERDICT_RULES below is printed with the targets, and
@@ -68,6 +71,23 @@ def read_raw(path):
             # Concatenated raw files repeat their column legend.
             header.append(line.rstrip())
     return data, header, notes
+
+
+# Next to every arm64 number (issue 20): what an emulated arm64 cannot show.
+ARM64_CAVEAT = '''\
+Caveat: an arm64 guest emulated by qemu (TCG) on an x86-64 host. qemu on an
+x86 host shows neither arm64 memory ordering nor real cost: the guest's
+loads and stores run with the host's stronger x86 ordering, so a missing
+barrier the arm64 memory model allows to bite never does here, and the
+times are those of emulated instructions (counted, with -icount), not of an
+arm64 CPU's pipeline, caches, pointer authentication or SHA-256
+instructions. The ratios say how much more work hashgate makes the guest
+do, on arm64 code paths; they do not predict arm64 hardware.'''
+
+
+def arch_of(header):
+    """'arm64' when the raw header names an arm64 guest, else 'x86_64'."""
+    return 'arm64' if any(line.startswith('# arch: arm64') for line in header) else 'x86_64'
 
 
 def clock_of(header):
@@ -513,16 +533,18 @@ def targets_text(targets):
     return '\n'.join(lines)
 
 
-def write_results(outdir, raw, header, clock, table, targets, notes):
+def write_results(outdir, raw, header, clock, table, targets, notes, suffix='', caveat=''):
     # The "=== ... ===" lines are the anchors performance.rst includes by.
-    with open(os.path.join(outdir, 'results.txt'), 'w') as f:
+    # An arm64 run's caveat opens the run and the table, where the numbers are.
+    cav = caveat + '\n\n' if caveat else ''
+    with open(os.path.join(outdir, 'results%s.txt' % suffix), 'w') as f:
         f.write('hashgate benchmark results (scripts/bench/report.py; see Documentation/performance.rst)\n\n')
-        f.write('=== run ===\n')
+        f.write('=== run ===\n' + cav)
         f.write('\n'.join(header) + '\n')
         f.write(textwrap.fill('clock: ' + clock, 78, subsequent_indent='  ') + '\n')
         f.write('=== end of run ===\n\n')
         f.write('Medians of all runs, [min..max]; ratios are to the baseline median of the same kernel.\n')
-        f.write('=== table ===\n' + table.strip('\n') + '\n=== end of table ===\n\n')
+        f.write('=== table ===\n' + cav + table.strip('\n') + '\n=== end of table ===\n\n')
         f.write('=== targets ===\n' + targets + '\n=== end of targets ===\n\n')
         f.write('=== notes from the guests ===\n')
         f.write('\n'.join(notes) + '\n\n=== raw lines ===\n')
@@ -530,19 +552,25 @@ def write_results(outdir, raw, header, clock, table, targets, notes):
             f.write(''.join(line for line in r if line.startswith('R ')))
 
 
-def write_chart(outdir, chart, clock_kind):
+def write_chart(outdir, chart, clock_kind, suffix='', arm64=False):
     """Median time relative to baseline, per workload and kernel."""
     configs = [c for c in EXEC_CONFIGS if c != 'base' and any(c in row for _, row in chart)]
-    dat = os.path.join(outdir, 'chart.dat')
+    dat = os.path.join(outdir, 'chart%s.dat' % suffix)
     with open(dat, 'w') as f:
         f.write('label ' + ' '.join(configs) + '\n')
         for label, row in chart:
             f.write('"%s" ' % label + ' '.join('%.3f' % row[c] if row.get(c) else '-' for c in configs) + '\n')
     clock = {'icount': 'guest clock counting instructions (-icount)',
              'wall': 'guest clock on the host\'s wall clock'}.get(clock_kind, 'guest clock: see results.txt')
+    if arm64:
+        sub = ('arm64 guest, qemu TCG on an x86-64 host, %s:\\nshows neither arm64 memory ordering nor real cost;'
+               ' exec and library storms only; see Documentation/performance.rst' % clock)
+    else:
+        sub = ('qemu TCG, %s; IMA in separate boots of the same kernel\\ncold avg: average per exec, cold/file: '
+               'cost per file after the first; see Documentation/performance.rst' % clock)
     gp = '''set terminal pngcairo size 1100,520 font "sans,10"
 set output "%s"
-set title "hashgate benchmark: median time relative to baseline (1.0 = no integrity system; lower is better)\\nqemu TCG, %s; IMA in separate boots of the same kernel\\ncold avg: average per exec, cold/file: cost per file after the first; see Documentation/performance.rst"
+set title "hashgate benchmark: median time relative to baseline (1.0 = no integrity system; lower is better)\\n%s"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -554,7 +582,7 @@ set grid ytics
 set xtics rotate by -20
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb "black"
 plot for [i=2:%d] "%s" using i:xtic(1) title columnheader(i)
-''' % (os.path.join(outdir, 'bench.png'), clock, len(configs) + 1, dat)
+''' % (os.path.join(outdir, 'bench%s.png' % suffix), sub, len(configs) + 1, dat)
     subprocess.run(['gnuplot'], input=gp.encode(), check=True)
 
 
@@ -562,17 +590,21 @@ def main():
     raw, outdir = sys.argv[1], sys.argv[2]
     data, header, notes = read_raw(raw)
     clock_kind, clock = clock_of(header)
+    arm64 = arch_of(header) == 'arm64'
+    suffix, caveat = ('-arm64', ARM64_CAVEAT) if arm64 else ('', '')
     rep = Report(data, notes)
     for k in sorted({key[0] for key in data}, key=kernel_key):
         rep.kernel(k)
     table = '\n'.join(rep.out)
     targets = targets_text(rep.targets)
+    if caveat:
+        print(caveat + '\n')
     print(textwrap.fill('clock: ' + clock, 78, subsequent_indent='  '))
     print(table)
     print('\n=== targets ===\n' + targets)
-    write_results(outdir, raw, header, clock, table, targets, notes)
+    write_results(outdir, raw, header, clock, table, targets, notes, suffix, caveat)
     try:
-        write_chart(outdir, rep.chart, clock_kind)
+        write_chart(outdir, rep.chart, clock_kind, suffix, arm64)
     except (OSError, subprocess.CalledProcessError) as e:
         print('report: gnuplot failed: %s' % e, file=sys.stderr)
         sys.exit(1)
