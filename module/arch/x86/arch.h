@@ -94,6 +94,8 @@ bool hg_arch_site_decode(const void *entry);
 int hg_arch_personality_dispatch(const struct pt_regs *regs, bool compat,
 				 unsigned long *via, long *ret);
 /* thunk.S, for syscall.c: the 64-bit and the ia32 syscall dispatchers */
+extern unsigned long hg_orig_x64_sys_call;
+extern unsigned long hg_orig_ia32_sys_call;
 long hg_call_x64_sys_call(const struct pt_regs *regs, unsigned int nr);
 long hg_call_ia32_sys_call(const struct pt_regs *regs, unsigned int nr);
 
